@@ -1,0 +1,24 @@
+package dev.dualproc.distill;
+
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * The critic seam (ARCHITECTURE.md): a VLM that gives a differentiable loss on a target answer for an image, and answers
+ * greedily for readouts.
+ */
+public interface Critic extends AutoCloseable {
+  String identity();
+
+  /** Tokenize once: question (with the model's postfix), the answer's token ids and positions. */
+  PreparedQuestion prepare(String question, String answer);
+
+  /** Cross-entropy of the answer tokens given the image ([1, 3, H, W], any range: the critic min-max normalizes). */
+  Tensor answerLoss(Tensor image, PreparedQuestion q);
+
+  /** The greedy answer (up to a few tokens) and p(target answer) = exp(-loss), without grad. */
+  Answer answer(Tensor image, PreparedQuestion q);
+
+  record Answer(String greedy, double p) {}
+
+  @Override void close();
+}

@@ -1,0 +1,42 @@
+package dev.dualproc.distill;
+
+import dev.dualproc.engine.LoraSet;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * The generator seam of the teaching loop (ARCHITECTURE.md): any model family that can roll noise out without grad
+ * and run one step with grad to a decoded clean estimate.
+ */
+public interface Generator extends AutoCloseable {
+  /** Names the base model (folder, file, or "world"), for run metadata. */
+  String identity();
+  int width();
+  int height();
+  /** Sampling steps of a full generation (schnell: 4). */
+  int steps();
+  /** True when a single step from pure noise is the teaching step (schnell-like, timestep-distilled). */
+  boolean oneStepFromNoise();
+
+  /** Encode a prompt with the text encoders (no grad); callers cache the result. */
+  Conditioning encode(String prompt);
+
+  /** The initial latent noise of a seed, on the model's device (drawn on the CPU, so it is device-independent). */
+  Tensor noise(long seed);
+
+  /** z_t after the first {@code stepIndex} sampling steps from {@code noise}, without grad, with the LoRA as it is set. */
+  Tensor rollout(Tensor noise, Conditioning c, int stepIndex);
+
+  /** One transformer step at {@code stepIndex} with grad, x0 = z_t - sigma * v, decoded: [1, 3, H, W], about [-1, 1]. */
+  Tensor x0Image(Tensor zt, Conditioning c, int stepIndex);
+
+  /** A full generation without grad: [1, 3, H, W] in [-1, 1]. */
+  Tensor generate(Conditioning c, long seed);
+
+  /** The adapters on the reference module set, created on first call with the given rank, alpha and init seed. */
+  LoraSet attachLora(int rank, double alpha, long initSeed);
+
+  /** The adapters attached so far (empty before attachLora). */
+  LoraSet lora();
+
+  @Override void close();
+}
