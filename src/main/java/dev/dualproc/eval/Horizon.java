@@ -1,0 +1,63 @@
+package dev.dualproc.eval;
+
+import dev.dualproc.world.Parts;
+import dev.dualproc.world.Rgb;
+
+/**
+ * The horizon as detected: the row boundary across which the most columns change colour (the mean of the k pixels
+ * below against the k above, k = 2 at 64 px, by more than 30), ties broken by the mean change. An object's edge spans
+ * only its own width; the horizon spans every column no object hides. When that edge is a dark band (a drawing's
+ * horizon line) the boundary is the band's middle. boundary is in rows from the top; the band covers rows
+ * [bandTop, bandBottom); columns is the fraction of columns that change across it.
+ */
+record Horizon(double boundary, int bandTop, int bandBottom, double columns) {
+  static final double DARK = 40, EDGE = 30;
+
+  static Horizon detect(int[] px, int width, int height, int[] rowBackground, double unit) {
+    int k = Math.max(2, (int) Math.round(2 * unit));
+    // prefix sums down each column, per channel
+    int[][] sum = new int[3][(height + 1) * width];
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        int c = px[y * width + x], i = (y + 1) * width + x, j = y * width + x;
+        sum[0][i] = sum[0][j] + Rgb.r(c);
+        sum[1][i] = sum[1][j] + Rgb.g(c);
+        sum[2][i] = sum[2][j] + Rgb.b(c);
+      }
+    }
+    int[] count = new int[height + 1];
+    double[] mean = new double[height + 1];
+    double edge2 = EDGE * EDGE * k * k;
+    for (int r = k; r <= height - k; r++) {
+      double total = 0;
+      for (int x = 0; x < width; x++) {
+        double d2 = 0;
+        for (int ch = 0; ch < 3; ch++) {
+          int below = sum[ch][(r + k) * width + x] - sum[ch][r * width + x];
+          int above = sum[ch][r * width + x] - sum[ch][(r - k) * width + x];
+          double diff = below - above;
+          d2 += diff * diff;
+        }
+        if (d2 > edge2) count[r]++;
+        total += Math.sqrt(d2) / k;
+      }
+      mean[r] = total / width;
+    }
+    int widest = k;
+    for (int r = k; r <= height - k; r++) if (count[r] > count[widest] || (count[r] == count[widest] && mean[r] > mean[widest])) widest = r;
+    // a sharp edge also registers, weaker, up to k rows either side of itself: take the strongest nearby row
+    int best = widest;
+    for (int r = Math.max(k, widest - k); r <= Math.min(height - k, widest + k); r++)
+      if (count[r] >= 0.8 * count[widest] && mean[r] > mean[best]) best = r;
+    double bestColumns = count[best] / (double) width;
+    int top = best, bottom = best;
+    if (dark(rowBackground[best])) {
+      while (bottom < height && dark(rowBackground[bottom])) bottom++;
+    } else if (best > 0 && dark(rowBackground[best - 1])) {
+      while (top > 0 && dark(rowBackground[top - 1])) top--;
+    }
+    return new Horizon((top + bottom) / 2.0, top, bottom, bestColumns);
+  }
+
+  static boolean dark(int rgb) { return Rgb.dist(rgb, Parts.OUTLINE) < DARK; }
+}
