@@ -2,10 +2,12 @@ package dev.dualproc.eval;
 
 import dev.dualproc.world.Parts;
 import dev.dualproc.world.Rgb;
+import java.util.Arrays;
 
 /**
  * The horizon as detected: the row boundary across which the most columns change colour (the mean of the k pixels
- * below against the k above, k = 2 at 64 px, by more than 30), ties broken by the mean change. An object's edge spans
+ * below against the k above, k = 2 at 64 px, by more than 30), then, within k rows, where the median column changes
+ * most. An object's edge spans
  * only its own width; the horizon spans every column no object hides. When that edge is a dark band (a drawing's
  * horizon line) the boundary is the band's middle. boundary is in rows from the top; the band covers rows
  * [bandTop, bandBottom); columns is the fraction of columns that change across it.
@@ -26,29 +28,28 @@ record Horizon(double boundary, int bandTop, int bandBottom, double columns) {
       }
     }
     int[] count = new int[height + 1];
-    double[] mean = new double[height + 1];
-    double edge2 = EDGE * EDGE * k * k;
+    double[] diff = new double[width];
+    double edge = EDGE;
     for (int r = k; r <= height - k; r++) {
-      double total = 0;
-      for (int x = 0; x < width; x++) {
-        double d2 = 0;
-        for (int ch = 0; ch < 3; ch++) {
-          int below = sum[ch][(r + k) * width + x] - sum[ch][r * width + x];
-          int above = sum[ch][r * width + x] - sum[ch][(r - k) * width + x];
-          double diff = below - above;
-          d2 += diff * diff;
-        }
-        if (d2 > edge2) count[r]++;
-        total += Math.sqrt(d2) / k;
-      }
-      mean[r] = total / width;
+      columnDiffs(sum, width, r, k, diff);
+      for (double d : diff) if (d > edge) count[r]++;
     }
     int widest = k;
-    for (int r = k; r <= height - k; r++) if (count[r] > count[widest] || (count[r] == count[widest] && mean[r] > mean[widest])) widest = r;
-    // a sharp edge also registers, weaker, up to k rows either side of itself: take the strongest nearby row
+    for (int r = k; r <= height - k; r++) if (count[r] > count[widest]) widest = r;
+    // a sharp edge registers, weaker, up to k rows either side of itself; the median column (the background, as
+    // objects cover less than half of the width) changes most at the edge itself
     int best = widest;
-    for (int r = Math.max(k, widest - k); r <= Math.min(height - k, widest + k); r++)
-      if (count[r] >= 0.8 * count[widest] && mean[r] > mean[best]) best = r;
+    double bestMedian = -1;
+    for (int r = Math.max(k, widest - k); r <= Math.min(height - k, widest + k); r++) {
+      if (count[r] < 0.8 * count[widest]) continue;
+      columnDiffs(sum, width, r, k, diff);
+      Arrays.sort(diff);
+      double median = diff[width / 2];
+      if (median > bestMedian) {
+        bestMedian = median;
+        best = r;
+      }
+    }
     double bestColumns = count[best] / (double) width;
     int top = best, bottom = best;
     if (dark(rowBackground[best])) {
@@ -57,6 +58,20 @@ record Horizon(double boundary, int bandTop, int bandBottom, double columns) {
       while (top > 0 && dark(rowBackground[top - 1])) top--;
     }
     return new Horizon((top + bottom) / 2.0, top, bottom, bestColumns);
+  }
+
+  /** Per column, the colour distance between the mean of the k pixels below row r and the k above. */
+  private static void columnDiffs(int[][] sum, int width, int r, int k, double[] out) {
+    for (int x = 0; x < width; x++) {
+      double d2 = 0;
+      for (int ch = 0; ch < 3; ch++) {
+        int below = sum[ch][(r + k) * width + x] - sum[ch][r * width + x];
+        int above = sum[ch][r * width + x] - sum[ch][(r - k) * width + x];
+        double d = below - above;
+        d2 += d * d;
+      }
+      out[x] = Math.sqrt(d2) / k;
+    }
   }
 
   static boolean dark(int rgb) { return Rgb.dist(rgb, Parts.OUTLINE) < DARK; }
