@@ -93,9 +93,9 @@ public final class VerifierAccuracy {
         s.get("line-weight").neg(!new StrokeVerifier(weightAt(1 + rng.nextInt(4), size)).judge(a).pass());
       }
 
-      double[] pts = depthPoints(t, rng);
+      double[] pts = t.depthPair(rng);
       if (pts != null) {
-        String truthCloser = depthOf(t, pts[0], pts[1]) < depthOf(t, pts[2], pts[3]) ? "A" : "B";
+        String truthCloser = t.depthAt(pts[0], pts[1]) < t.depthAt(pts[2], pts[3]) ? "A" : "B";
         Verdict dp = new DepthVerifier(pts[0], pts[1], pts[2], pts[3], truthCloser).judge(a);
         s.get("depth").pos(dp.pass());
         if (!dp.pass()) failures.add(seed + " depth " + java.util.Arrays.toString(pts) + " " + dp.measured());
@@ -165,25 +165,6 @@ public final class VerifierAccuracy {
     int k = 3 + rng.nextInt(3);
     for (int i = 0; i < k; i++) out.add(all.remove(rng.nextInt(all.size())).rgb);
     return out;
-  }
-
-  /**
-   * Two points (fractions) whose true depths differ by a factor of at least 1.25, neither within 2 px (at 64) of the
-   * horizon, where a pixel's side is a matter of the detector's rounding; null if none found.
-   */
-  private static double[] depthPoints(SceneTruth t, SplittableRandom rng) {
-    double margin = 2.0 * Math.min(t.width(), t.height()) / 64 / t.height();
-    for (int attempt = 0; attempt < 50; attempt++) {
-      double[] p = {rng.nextDouble(), rng.nextDouble(), rng.nextDouble(), rng.nextDouble()};
-      if (Math.abs(p[1] - t.horizonFraction()) < margin || Math.abs(p[3] - t.horizonFraction()) < margin) continue;
-      float da = depthOf(t, p[0], p[1]), db = depthOf(t, p[2], p[3]);
-      if (Math.max(da, db) >= 1.25 * Math.min(da, db)) return p;
-    }
-    return null;
-  }
-
-  private static float depthOf(SceneTruth t, double fx, double fy) {
-    return t.depth()[Math.min(t.height() - 1, (int) (fy * t.height()))][Math.min(t.width() - 1, (int) (fx * t.width()))];
   }
 
   private static String round(double v) { return String.format(Locale.ROOT, "%.2f", v); }

@@ -1,8 +1,7 @@
 package dev.dualproc.eval;
 
 import dev.dualproc.engine.DualprocException;
-import dev.dualproc.world.Rgb;
-import java.util.ArrayList;
+import dev.dualproc.tasks.OverlayParams;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,14 +18,15 @@ public final class Verifiers {
    *  depth {"a": [x, y], "b": [x, y], "closer": "A"|"B"} (fractions); prompt = the caption used. */
   public static Optional<Verifier> forControl(String preset, Map<String, Object> params, String prompt) {
     Map<String, Object> p = params == null ? Map.of() : params;
+    String name = preset == null ? "" : preset;
     try {
-      return Optional.ofNullable(switch (preset == null ? "" : preset) {
-        case "horizon" -> new HorizonVerifier(number(p, "value"));
-        case "line-weight" -> new StrokeVerifier(number(p, "value"));
-        case "palette" -> new PaletteVerifier(colours(p));
+      return Optional.ofNullable(switch (name) {
+        case "horizon" -> new HorizonVerifier(OverlayParams.number(p, "value", name, 0, 1));
+        case "line-weight" -> new StrokeVerifier(OverlayParams.number(p, "value", name, 0.5, 1024));
+        case "palette" -> new PaletteVerifier(OverlayParams.colours(p, name));
         case "depth" -> {
-          double[] a = point(p, "a"), b = point(p, "b");
-          yield new DepthVerifier(a[0], a[1], b[0], b[1], String.valueOf(require(p, "closer")).trim().toUpperCase(java.util.Locale.ROOT));
+          double[] a = OverlayParams.point(p, "a", name), b = OverlayParams.point(p, "b", name);
+          yield new DepthVerifier(a[0], a[1], b[0], b[1], OverlayParams.closer(p, name));
         }
         case "objects" -> ObjectsVerifier.forCaption(prompt);
         default -> null;
@@ -34,38 +34,5 @@ public final class Verifiers {
     } catch (IllegalArgumentException e) {
       throw new DualprocException("control '" + preset + "': " + e.getMessage(), e);
     }
-  }
-
-  private static Object require(Map<String, Object> p, String key) {
-    Object v = p.get(key);
-    if (v == null) throw new IllegalArgumentException("missing param '" + key + "'");
-    return v;
-  }
-
-  private static double number(Map<String, Object> p, String key) {
-    Object v = require(p, key);
-    if (v instanceof Number n) return n.doubleValue();
-    try {
-      return Double.parseDouble(v.toString().trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("param '" + key + "' must be a number, got '" + v + "'");
-    }
-  }
-
-  private static double[] point(Map<String, Object> p, String key) {
-    Object v = require(p, key);
-    List<?> xy = v instanceof List<?> l ? l : v instanceof double[] d ? List.of(d[0], d.length > 1 ? d[1] : Double.NaN) : null;
-    if (xy == null || xy.size() != 2) throw new IllegalArgumentException("param '" + key + "' must be [x, y] fractions, got " + v);
-    double[] out = new double[2];
-    for (int i = 0; i < 2; i++) out[i] = number(Map.of(key, xy.get(i)), key);
-    return out;
-  }
-
-  private static List<Integer> colours(Map<String, Object> p) {
-    Object v = require(p, "colors");
-    if (!(v instanceof List<?> list)) throw new IllegalArgumentException("param 'colors' must be a list of \"#RRGGBB\", got " + v);
-    List<Integer> out = new ArrayList<>();
-    for (Object o : list) out.add(Rgb.parseHex(String.valueOf(o)));
-    return out;
   }
 }

@@ -30,7 +30,7 @@ public final class Canvas {
   }
 
   /** First pixel index whose centre is at or right of coordinate t. */
-  static int firstAtOrAfter(double t) { return (int) Math.ceil(t - 0.5); }
+  public static int firstAtOrAfter(double t) { return (int) Math.ceil(t - 0.5); }
 
   /** Fills the pixels whose centres lie in [x0, x1) x [y0, y1). */
   public void fillRect(double x0, double y0, double x1, double y1, int v) {

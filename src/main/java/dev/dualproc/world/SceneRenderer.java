@@ -26,9 +26,19 @@ public final class SceneRenderer {
 
   public static Rendered render(long seed) { return render(seed, DEFAULT_SIZE, DEFAULT_SIZE); }
 
-  public static Rendered render(long seed, int width, int height) {
+  public static Rendered render(long seed, int width, int height) { return render(seed, width, height, Options.ANY); }
+
+  /**
+   * Fixes what would otherwise be drawn at random: the style and whether colours come from a palette (null = random).
+   * The random stream is consumed as without options, so everything else stays as the seed makes it.
+   */
+  public record Options(Style style, Boolean palette) {
+    public static final Options ANY = new Options(null, null);
+  }
+
+  public static Rendered render(long seed, int width, int height, Options options) {
     if (width < 32 || height < 32) throw new IllegalArgumentException("scene size must be at least 32x32, got " + width + "x" + height);
-    return new Builder(seed, width, height).build();
+    return new Builder(seed, width, height).build(options == null ? Options.ANY : options);
   }
 
   /** Size step d of an object standing on row `base`: grows with the distance below the horizon (nearer = larger). */
@@ -59,11 +69,13 @@ public final class SceneRenderer {
       this.rowCover = new int[h];
     }
 
-    Rendered build() {
+    Rendered build(Options options) {
       boolean drawing = rng.nextDouble() < P_DRAWING;
+      if (options.style() != null) drawing = options.style() == Style.DRAWING;
       int weight64 = 1 + rng.nextInt(4);
       int stroke = drawing ? Math.max(1, (int) Math.round(weight64 * u)) : 0;
       boolean palette = rng.nextDouble() < P_PALETTE;
+      if (options.palette() != null) palette = options.palette();
       TimeOfDay time = TimeOfDay.values()[rng.nextInt(TimeOfDay.values().length)];
       Ground ground = Ground.values()[rng.nextInt(Ground.values().length)];
       hr = h * (0.2 + 0.6 * rng.nextDouble());

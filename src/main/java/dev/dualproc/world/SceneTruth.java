@@ -22,6 +22,26 @@ public record SceneTruth(long seed, int width, int height, double horizonRow, Ti
 
   public boolean hasPalette() { return palette != null; }
 
+  /** The depth map at a point given as fractions of the width and height. */
+  public float depthAt(double fx, double fy) {
+    return depth[Math.min(height - 1, (int) (fy * height))][Math.min(width - 1, (int) (fx * width))];
+  }
+
+  /**
+   * Two points (x, y fractions: ax, ay, bx, by) whose true depths differ by a factor of at least 1.25, neither within
+   * 2 px (at 64) of the horizon, where which side a pixel is on is a matter of rounding; null if 50 tries find none.
+   */
+  public double[] depthPair(java.util.SplittableRandom rng) {
+    double margin = 2.0 * Math.min(width, height) / 64 / height;
+    for (int attempt = 0; attempt < 50; attempt++) {
+      double[] p = {rng.nextDouble(), rng.nextDouble(), rng.nextDouble(), rng.nextDouble()};
+      if (Math.abs(p[1] - horizonFraction()) < margin || Math.abs(p[3] - horizonFraction()) < margin) continue;
+      float da = depthAt(p[0], p[1]), db = depthAt(p[2], p[3]);
+      if (Math.max(da, db) >= 1.25 * Math.min(da, db)) return p;
+    }
+    return null;
+  }
+
   public static float groundDepth(double rowCentre, double horizonRow, int height) {
     double below = (rowCentre - horizonRow) / height;
     return below <= 0 ? SKY_DEPTH : (float) Math.min(SKY_DEPTH, 0.25 / below);
