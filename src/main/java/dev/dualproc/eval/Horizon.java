@@ -6,8 +6,8 @@ import java.util.Arrays;
 
 /**
  * The horizon as detected: the row boundary across which the most columns change colour (the mean of the k pixels
- * below against the k above, k = 2 at 64 px, by more than 30), then, within k rows, where the median column changes
- * most. An object's edge spans
+ * below against the k above, k = 2 at 64 px, by more than 30), or one nearly as wide whose median column changes
+ * more; then, within k rows, where the median column changes most. An object's edge spans
  * only its own width; the horizon spans every column no object hides. When that edge is a dark band (a drawing's
  * horizon line) the boundary is the band's middle. boundary is in rows from the top; the band covers rows
  * [bandTop, bandBottom); columns is the fraction of columns that change across it.
@@ -28,35 +28,29 @@ record Horizon(double boundary, int bandTop, int bandBottom, double columns) {
       }
     }
     int[] count = new int[height + 1];
-    double[] diff = new double[width];
-    double edge = EDGE;
+    double[] median = new double[height + 1], diff = new double[width];
+    int widest = k;
     for (int r = k; r <= height - k; r++) {
       columnDiffs(sum, width, r, k, diff);
-      for (double d : diff) if (d > edge) count[r]++;
+      for (double d : diff) if (d > EDGE) count[r]++;
+      Arrays.sort(diff);
+      median[r] = diff[width / 2];
+      if (count[r] > count[widest]) widest = r;
     }
-    int widest = k;
-    for (int r = k; r <= height - k; r++) if (count[r] > count[widest]) widest = r;
+    // a steep sky gradient (a sunset over a high horizon) changes nearly as many columns as the horizon, but by less:
+    // among the rows that change nearly as many columns as the widest, the median column's change decides
+    int edgeRow = widest;
+    for (int r = k; r <= height - k; r++) if (count[r] >= 0.7 * count[widest] && median[r] > median[edgeRow]) edgeRow = r;
     // a sharp edge registers, weaker, up to k rows either side of itself; the median column (the background, as
     // objects cover less than half of the width) changes most at the edge itself
-    int best = widest;
-    double bestMedian = -1;
-    for (int r = Math.max(k, widest - k); r <= Math.min(height - k, widest + k); r++) {
-      if (count[r] < 0.8 * count[widest]) continue;
-      columnDiffs(sum, width, r, k, diff);
-      Arrays.sort(diff);
-      double median = diff[width / 2];
-      if (median > bestMedian) {
-        bestMedian = median;
-        best = r;
-      }
-    }
+    int best = edgeRow;
+    for (int r = Math.max(k, edgeRow - k); r <= Math.min(height - k, edgeRow + k); r++)
+      if (count[r] >= 0.5 * count[edgeRow] && median[r] > median[best]) best = r;
     double bestColumns = count[best] / (double) width;
+    // a drawing's horizon line: the dark rows on either side of the edge
     int top = best, bottom = best;
-    if (dark(rowBackground[best])) {
-      while (bottom < height && dark(rowBackground[bottom])) bottom++;
-    } else if (best > 0 && dark(rowBackground[best - 1])) {
-      while (top > 0 && dark(rowBackground[top - 1])) top--;
-    }
+    while (bottom < height && dark(rowBackground[bottom])) bottom++;
+    while (top > 0 && dark(rowBackground[top - 1])) top--;
     return new Horizon((top + bottom) / 2.0, top, bottom, bestColumns);
   }
 

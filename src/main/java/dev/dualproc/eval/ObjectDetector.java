@@ -15,6 +15,8 @@ import java.util.Map;
 final class ObjectDetector {
   private ObjectDetector() {}
 
+  static final double MAX_WIDTH = 0.6;
+
   record Result(List<DetectedObject> objects, List<Integer> lights) {}
 
   static Result detect(Components comps, double horizon, double unit, int width) {
@@ -23,11 +25,13 @@ final class ObjectDetector {
     int minArea = (int) Math.ceil(6 * unit * unit);
     for (Component c : comps.list) {
       if (c.cls().isLight() && c.y1() <= horizon + 1) { lights.add(c.id()); continue; }
-      if (!c.cls().isObjectColour() || c.area() < minArea) continue;
+      // no object spans more than 45% of a row (the renderer's cover limit): a wider region is paint, whatever touches it
+      if (!c.cls().isObjectColour() || c.area() < minArea || c.width() > MAX_WIDTH * width) continue;
       Map<Kind, Integer> votes = new EnumMap<>(Kind.class);
       Map<Kind, List<Integer>> parts = new EnumMap<>(Kind.class);
       for (int n : comps.neighbours.get(c.id())) {
         Component p = comps.list.get(n);
+        if (p.width() > MAX_WIDTH * width) continue;
         Kind k = partOf(c, p);
         if (k == null) continue;
         votes.merge(k, p.cls() == PixelClass.SKIN ? 1 : 2, Integer::sum);
@@ -81,7 +85,7 @@ final class ObjectDetector {
    */
   private static Kind byShape(Component c, int width) {
     double aspect = c.width() / (double) c.height();
-    if (c.width() > 0.7 * width || !roundish(c)) return null;
+    if (!roundish(c)) return null;
     if (aspect >= 1.5 && aspect <= 3.2) return Kind.ROCK;
     if (aspect >= 0.7 && aspect < 1.5) return Kind.BALL;
     return null;

@@ -72,11 +72,15 @@ public final class SceneAnalysis {
 
   private static int at(ColourLine line, int y) { return line == null ? -1 : line.at(y + 0.5); }
 
-  /** Whether pixel (x, y) is accounted for by the scene: background, outline, an object or a light in the sky. */
-  boolean explained(int x, int y, boolean[] ownedComponents) {
+  /**
+   * Whether pixel (x, y) is accounted for by the scene: background, an object, a light in the sky, or outline in a row
+   * that outlines do not cross (objects and their outlines cover under half of any row; a dark band across the image
+   * outside the horizon line is paint, not outline).
+   */
+  boolean explained(int x, int y, boolean[] ownedComponents, boolean outlineRow) {
     int i = y * width + x;
     PixelClass c = cls[i];
-    if (c == PixelClass.BACKGROUND || c == PixelClass.OUTLINE) return true;
+    if (c == PixelClass.BACKGROUND || (c == PixelClass.OUTLINE && !outlineRow)) return true;
     int id = components.label[i];
     return id >= 0 && ownedComponents[id];
   }
@@ -91,8 +95,10 @@ public final class SceneAnalysis {
     double worst = 1;
     for (int y = 0; y < height; y++) {
       if (y >= horizon.bandTop() && y < horizon.bandBottom()) continue;
-      int ok = 0;
-      for (int x = 0; x < width; x++) if (explained(x, y, owned)) ok++;
+      int ok = 0, outline = 0;
+      for (int x = 0; x < width; x++) if (cls[y * width + x] == PixelClass.OUTLINE) outline++;
+      boolean band = outline > Validity.MAX_OUTLINE_ROW * width;
+      for (int x = 0; x < width; x++) if (explained(x, y, owned, band)) ok++;
       worst = Math.min(worst, ok / (double) width);
       if (y < horizon.bandTop()) { skyOk += ok; skyAll += width; } else { groundOk += ok; groundAll += width; }
     }
@@ -100,6 +106,13 @@ public final class SceneAnalysis {
     double f = horizonFraction();
     double smooth = Math.min(sky == null ? 0 : sky.fit(rowBackground, 0, horizon.bandTop(), Validity.SMOOTH),
         ground == null ? 0 : ground.fit(rowBackground, horizon.bandBottom(), height, Validity.SMOOTH));
+    // a drawing outlines its objects too: a dark line at the horizon of an image with no other outline is paint
+    int outlineElsewhere = 0;
+    for (int i = 0; i < px.length; i++) {
+      int y = i / width;
+      if (cls[i] == PixelClass.OUTLINE && (y < horizon.bandTop() || y >= horizon.bandBottom())) outlineElsewhere++;
+    }
+    boolean loneLine = horizon.bandBottom() > horizon.bandTop() && outlineElsewhere < Validity.MIN_OUTLINE * unit * unit;
     String reason;
     if (f < Validity.EDGE || f > 1 - Validity.EDGE) reason = "horizon at the edge of the frame";
     else if (contrast < Validity.MIN_CONTRAST) reason = "sky and ground not distinct";
@@ -107,6 +120,7 @@ public final class SceneAnalysis {
     else if (skyF < Validity.MIN_REGION) reason = "too little sky above the horizon";
     else if (groundF < Validity.MIN_REGION) reason = "too little ground below the horizon";
     else if (worst < Validity.MIN_ROW) reason = "a row that is neither sky nor ground";
+    else if (loneLine) reason = "a dark line along the horizon but no outlines elsewhere";
     else reason = "ok";
     return new Validity(reason.equals("ok"), skyF, groundF, worst, contrast, smooth, reason);
   }

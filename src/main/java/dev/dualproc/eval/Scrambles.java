@@ -1,6 +1,7 @@
 package dev.dualproc.eval;
 
 import dev.dualproc.world.Canvas;
+import dev.dualproc.world.Rgb;
 import java.awt.image.BufferedImage;
 import java.util.SplittableRandom;
 
@@ -8,13 +9,21 @@ import java.util.SplittableRandom;
 public final class Scrambles {
   private Scrambles() {}
 
-  public enum Family { PATCH_SHUFFLE, STRIPES, NOISE }
+  public enum Family {
+    PATCH_SHUFFLE("patch-shuffled"), STRIPES("stripes"), PAINTED_BANDS("painted bands"), NOISE("noise"), FLAT("flat");
+
+    public final String label;
+
+    Family(String label) { this.label = label; }
+  }
 
   public static BufferedImage apply(Family f, BufferedImage scene, SplittableRandom rng) {
     return switch (f) {
       case PATCH_SHUFFLE -> patchShuffle(scene, 8, rng);
       case STRIPES -> stripes(scene, rng);
+      case PAINTED_BANDS -> paintedBands(scene, rng);
       case NOISE -> noise(scene.getWidth(), scene.getHeight(), rng);
+      case FLAT -> flat(scene.getWidth(), scene.getHeight(), rng);
     };
   }
 
@@ -51,6 +60,32 @@ public final class Scrambles {
     }
     return out.toImage();
   }
+
+  /**
+   * The scene with 1-3 full-width bands painted over it, 1-3 px thick at 64: what a reward hack paints where a horizon
+   * or line overlay goes. Colours: the overlay red, the drawing outline colour, white, or random; at least VISIBLE from
+   * the scene's colour at both ends of the row.
+   */
+  static final double VISIBLE = 60;
+
+  public static BufferedImage paintedBands(BufferedImage scene, SplittableRandom rng) {
+    Canvas out = Canvas.of(scene);
+    double u = Math.min(out.width, out.height) / 64.0;
+    int n = 1 + rng.nextInt(3);
+    int[] colours = {0xFF0000, dev.dualproc.world.Parts.OUTLINE, 0xFFFFFF, rng.nextInt(1 << 24)};
+    for (int i = 0; i < n; i++) {
+      int t = Math.max(1, (int) Math.round((1 + rng.nextInt(3)) * u));
+      int y = (int) Math.round(out.height * (0.15 + 0.7 * rng.nextDouble()));
+      int colour = colours[rng.nextInt(colours.length)];
+      // a band the colour of the row it covers is no band: draw again until it shows
+      while (Rgb.dist(colour, out.get(0, y)) < VISIBLE || Rgb.dist(colour, out.get(out.width - 1, y)) < VISIBLE) colour = rng.nextInt(1 << 24);
+      out.fillRect(0, y, out.width, y + t, colour);
+    }
+    return out.toImage();
+  }
+
+  /** One colour everywhere. */
+  public static BufferedImage flat(int w, int h, SplittableRandom rng) { return new Canvas(w, h, rng.nextInt(1 << 24)).toImage(); }
 
   /** Every pixel uniform in RGB. */
   public static BufferedImage noise(int w, int h, SplittableRandom rng) {

@@ -46,8 +46,8 @@ public final class VerifierAccuracy {
 
   public static Report run(long firstSeed, int n, int size) {
     Map<String, Score> s = new LinkedHashMap<>();
-    for (String k : List.of("horizon", "objects", "palette", "line-weight", "depth", "validity (rendered)",
-        "validity vs patch-shuffled", "validity vs stripes", "validity vs noise")) s.put(k, new Score(k));
+    for (String k : List.of("horizon", "objects", "palette", "line-weight", "depth", "validity (rendered)")) s.put(k, new Score(k));
+    for (Scrambles.Family f : Scrambles.Family.values()) s.put(f.label, new Score("validity vs " + f.label));
     List<String> failures = new ArrayList<>();
     long renderNs = 0, analyseNs = 0;
     for (int i = 0; i < n; i++) {
@@ -99,16 +99,16 @@ public final class VerifierAccuracy {
         Verdict dp = new DepthVerifier(pts[0], pts[1], pts[2], pts[3], truthCloser).judge(a);
         s.get("depth").pos(dp.pass());
         if (!dp.pass()) failures.add(seed + " depth " + java.util.Arrays.toString(pts) + " " + dp.measured());
+        String wrong = truthCloser.equals("A") ? "B" : "A";
+        s.get("depth").neg(!new DepthVerifier(pts[0], pts[1], pts[2], pts[3], wrong).judge(a).pass());
       }
 
       s.get("validity (rendered)").pos(a.validity.valid());
       if (!a.validity.valid()) failures.add(seed + " invalid: " + a.validity);
-      int k = 0;
       for (Scrambles.Family f : Scrambles.Family.values()) {
         BufferedImage bad = Scrambles.apply(f, r.image(), new SplittableRandom(seed * 131 + f.ordinal()));
         Validity v = SceneAnalysis.of(bad).validity;
-        String name = List.of("validity vs patch-shuffled", "validity vs stripes", "validity vs noise").get(k++);
-        s.get(name).neg(!v.valid());
+        s.get(f.label).neg(!v.valid());
         if (v.valid()) failures.add(seed + " " + f + " judged valid: " + v);
       }
     }
