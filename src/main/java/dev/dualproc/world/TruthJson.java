@@ -46,8 +46,16 @@ public final class TruthJson {
     }
     m.put("objects", objects);
     Celestial c = t.celestial();
-    m.put("celestial", c == null ? null : Map.of("kind", c.kind(), "centre_x", round(c.centreX()), "centre_y", round(c.centreY()),
-        "radius", round(c.radius()), "rgb", Rgb.hex(c.rgb())));
+    Map<String, Object> cm = null;
+    if (c != null) {
+      cm = new LinkedHashMap<>(); // Map.of would order keys differently in every JVM
+      cm.put("kind", c.kind());
+      cm.put("centre_x", round(c.centreX()));
+      cm.put("centre_y", round(c.centreY()));
+      cm.put("radius", round(c.radius()));
+      cm.put("rgb", Rgb.hex(c.rgb()));
+    }
+    m.put("celestial", cm);
     m.put("sky_depth", SceneTruth.SKY_DEPTH);
     List<double[]> depth = new ArrayList<>();
     for (float[] row : t.depth()) {

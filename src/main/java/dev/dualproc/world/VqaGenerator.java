@@ -180,7 +180,7 @@ public final class VqaGenerator {
 
   private static VqaItem overlay(String task, long seed, SceneRenderer.Rendered r, String q, boolean yes,
                                  Map<String, Object> params, String mode, boolean hacked) {
-    return new VqaItem(task, seed, r.image(), r.truth(), q, yes, task, Map.copyOf(params), mode, hacked);
+    return new VqaItem(task, seed, r.image(), r.truth(), q, yes, task, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params)), mode, hacked);
   }
 
   private static String name(SceneObject o) { return o.colour().word + " " + o.kind().singular; }
