@@ -84,6 +84,14 @@ public final class Scrambles {
     return out.toImage();
   }
 
+  /** The scene with one full-width band of `thickness` rows in `colour` centred on row y. */
+  public static BufferedImage bandAt(BufferedImage scene, double y, int thickness, int colour) {
+    Canvas out = Canvas.of(scene);
+    int first = Canvas.firstAtOrAfter(y - thickness / 2.0);
+    out.fillRect(0, first, out.width, first + thickness, colour);
+    return out.toImage();
+  }
+
   /** One colour everywhere. */
   public static BufferedImage flat(int w, int h, SplittableRandom rng) { return new Canvas(w, h, rng.nextInt(1 << 24)).toImage(); }
 

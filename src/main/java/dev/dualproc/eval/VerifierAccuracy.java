@@ -16,13 +16,14 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Accuracy of every verifier on held-out rendered images (seeds from 1,000,000 on, far from any training range): each
+ * Accuracy of every verifier on held-out rendered images (seeds from 9,000,000 on, never looked at in development): each
  * is asked about the truth (it must pass) and about a wrong target (it must fail); validity on rendered images (must be
  * valid) and on scrambled ones (must not). Also times rendering and analysis.
  * Run: java -cp target/classes:... dev.dualproc.eval.VerifierAccuracy [count] [first-seed] [size]
  */
 public final class VerifierAccuracy {
-  public static final long HELD_OUT_SEED = 1_000_000L;
+  /** Seeds 1,000,000..1,000,999 were looked at while the verifiers were developed; these were not. */
+  public static final long DEVELOPMENT_SEED = 1_000_000L, HELD_OUT_SEED = 9_000_000L;
 
   private VerifierAccuracy() {}
 
@@ -46,7 +47,7 @@ public final class VerifierAccuracy {
 
   public static Report run(long firstSeed, int n, int size) {
     Map<String, Score> s = new LinkedHashMap<>();
-    for (String k : List.of("horizon", "objects", "palette", "line-weight", "depth", "validity (rendered)")) s.put(k, new Score(k));
+    for (String k : List.of("horizon", "horizon hack: band at the target", "objects", "palette", "line-weight", "depth", "validity (rendered)")) s.put(k, new Score(k));
     for (Scrambles.Family f : Scrambles.Family.values()) s.put(f.label, new Score("validity vs " + f.label));
     List<String> failures = new ArrayList<>();
     long renderNs = 0, analyseNs = 0;
@@ -66,7 +67,12 @@ public final class VerifierAccuracy {
       Verdict hp = new HorizonVerifier(t.horizonFraction()).judge(a);
       s.get("horizon").pos(hp.pass());
       if (!hp.pass()) failures.add(seed + " horizon truth " + round(t.horizonRow()) + " measured " + hp.measured().get("horizonRow"));
-      s.get("horizon").neg(!new HorizonVerifier(wrongHorizon(t.horizonFraction(), rng)).judge(a).pass());
+      double wrong = wrongHorizon(t.horizonFraction(), rng);
+      s.get("horizon").neg(!new HorizonVerifier(wrong).judge(a).pass());
+      // the prototype's reward hack: a band painted at the target row; the control must not pass on it
+      BufferedImage hack = Scrambles.bandAt(r.image(), wrong * t.height(), Math.max(1, (int) Math.round((1 + rng.nextInt(3)) * size / 64.0)),
+          rng.nextBoolean() ? 0xFF0000 : rng.nextInt(1 << 24));
+      s.get("horizon hack: band at the target").neg(!new HorizonVerifier(wrong).judge(hack).passAndValid());
 
       Verdict op = new ObjectsVerifier(Captions.parse(caption)).judge(a);
       s.get("objects").pos(op.pass());
@@ -99,8 +105,8 @@ public final class VerifierAccuracy {
         Verdict dp = new DepthVerifier(pts[0], pts[1], pts[2], pts[3], truthCloser).judge(a);
         s.get("depth").pos(dp.pass());
         if (!dp.pass()) failures.add(seed + " depth " + java.util.Arrays.toString(pts) + " " + dp.measured());
-        String wrong = truthCloser.equals("A") ? "B" : "A";
-        s.get("depth").neg(!new DepthVerifier(pts[0], pts[1], pts[2], pts[3], wrong).judge(a).pass());
+        String wrongCloser = truthCloser.equals("A") ? "B" : "A";
+        s.get("depth").neg(!new DepthVerifier(pts[0], pts[1], pts[2], pts[3], wrongCloser).judge(a).pass());
       }
 
       s.get("validity (rendered)").pos(a.validity.valid());

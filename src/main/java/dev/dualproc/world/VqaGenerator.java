@@ -1,5 +1,6 @@
 package dev.dualproc.world;
 
+import dev.dualproc.eval.Scrambles;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -189,11 +190,7 @@ public final class VqaGenerator {
 
   /** A full-width band, 1-3 px at 64, centred on row y, in red or a random colour: what a reward hack paints. */
   static BufferedImage paintBand(BufferedImage scene, double y, double u, SplittableRandom rng) {
-    Canvas c = Canvas.of(scene);
     int t = Math.max(1, (int) Math.round((1 + rng.nextInt(3)) * u));
-    int colour = rng.nextBoolean() ? 0xFF0000 : rng.nextInt(1 << 24);
-    int first = Canvas.firstAtOrAfter(y - t / 2.0);
-    c.fillRect(0, first, c.width, first + t, colour);
-    return c.toImage();
+    return Scrambles.bandAt(scene, y, t, rng.nextBoolean() ? 0xFF0000 : rng.nextInt(1 << 24));
   }
 }
