@@ -5,13 +5,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** Connected components of same-class pixels (BACKGROUND excluded), and which components touch. */
+/** Connected components of same-class pixels (BACKGROUND excluded), and which components touch (or nearly: up to `gap` background rows apart). */
 final class Components {
   final int[] label;
   final List<Component> list = new ArrayList<>();
   final List<Set<Integer>> neighbours = new ArrayList<>();
 
-  Components(PixelClass[] cls, int width, int height) {
+  Components(PixelClass[] cls, int width, int height, int gap) {
     label = new int[cls.length];
     java.util.Arrays.fill(label, -1);
     int[] stack = new int[cls.length];
@@ -47,6 +47,8 @@ final class Components {
         if (a < 0) continue;
         if (x < width - 1) link(a, label[y * width + x + 1]);
         if (y < height - 1) link(a, label[(y + 1) * width + x]);
+        // across up to `gap` background rows: the horizon's tolerance can swallow an object's rows where it meets the ground
+        for (int g = 1; g <= gap && y + g + 1 < height && label[(y + g) * width + x] < 0; g++) link(a, label[(y + g + 1) * width + x]);
       }
     }
   }

@@ -36,7 +36,7 @@ public final class SceneAnalysis {
     sky = ColourLine.fit(rowBackground, 0, horizon.bandTop());
     ground = ColourLine.fit(rowBackground, horizon.bandBottom(), height);
     cls = classify();
-    components = new Components(cls, width, height);
+    components = new Components(cls, width, height, (int) Math.max(1, Math.round(unit)));
     ObjectDetector.Result found = ObjectDetector.detect(components, horizon.boundary(), unit, width);
     objects = found.objects();
     lights = found.lights();
