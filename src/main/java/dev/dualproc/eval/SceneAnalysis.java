@@ -85,22 +85,55 @@ public final class SceneAnalysis {
     return id >= 0 && ownedComponents[id];
   }
 
+  /**
+   * Unexplained pixels that are a mix of two explained pixels near them (within u): the soft edges of a blurred or
+   * generated image. A band or a patch of paint is not a mix of what surrounds it, so it stays unexplained.
+   */
+  private boolean[] blends(boolean[] ok) {
+    boolean[] out = new boolean[px.length];
+    int r = (int) Math.max(1, Math.round(unit));
+    int[] near = new int[(2 * r + 1) * (2 * r + 1)];
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        int i = y * width + x;
+        if (ok[i]) continue;
+        int n = 0;
+        for (int dy = -r; dy <= r; dy++) {
+          for (int dx = -r; dx <= r; dx++) {
+            int xx = x + dx, yy = y + dy;
+            if (xx >= 0 && yy >= 0 && xx < width && yy < height && ok[yy * width + xx]) near[n++] = px[yy * width + xx];
+          }
+        }
+        for (int a = 0; a < n && !out[i]; a++)
+          for (int b = a + 1; b < n && !out[i]; b++)
+            if (Rgb.dist(near[a], near[b]) > Validity.BLEND && Rgb.distToSegment(px[i], near[a], near[b]) <= Validity.BLEND) out[i] = true;
+      }
+    }
+    return out;
+  }
+
   private Validity validity() {
     boolean[] owned = new boolean[components.list.size()];
     for (DetectedObject o : objects) for (int id : o.components()) owned[id] = true;
     for (int id : lights) owned[id] = true;
     double contrast = sky == null || ground == null ? 0
         : Rgb.dist(sky.at(horizon.bandTop() - 0.5), ground.at(horizon.bandBottom() + 0.5));
+    boolean[] ok = new boolean[px.length];
+    for (int y = 0; y < height; y++) {
+      int outline = 0;
+      for (int x = 0; x < width; x++) if (cls[y * width + x] == PixelClass.OUTLINE) outline++;
+      boolean band = outline > Validity.MAX_OUTLINE_ROW * width;
+      for (int x = 0; x < width; x++) ok[y * width + x] = explained(x, y, owned, band);
+    }
+    boolean[] blended = blends(ok);
     long skyOk = 0, skyAll = 0, groundOk = 0, groundAll = 0;
     double worst = 1;
     for (int y = 0; y < height; y++) {
       if (y >= horizon.bandTop() && y < horizon.bandBottom()) continue;
-      int ok = 0, outline = 0;
-      for (int x = 0; x < width; x++) if (cls[y * width + x] == PixelClass.OUTLINE) outline++;
-      boolean band = outline > Validity.MAX_OUTLINE_ROW * width;
-      for (int x = 0; x < width; x++) if (explained(x, y, owned, band)) ok++;
-      worst = Math.min(worst, ok / (double) width);
-      if (y < horizon.bandTop()) { skyOk += ok; skyAll += width; } else { groundOk += ok; groundAll += width; }
+      int n = 0;
+      for (int x = 0; x < width; x++) if (ok[y * width + x] || blended[y * width + x]) n++;
+      worst = Math.min(worst, n / (double) width);
+      if (y < horizon.bandTop()) { skyOk += n; skyAll += width; } else { groundOk += n; groundAll += width; }
     }
     double skyF = skyAll == 0 ? 0 : skyOk / (double) skyAll, groundF = groundAll == 0 ? 0 : groundOk / (double) groundAll;
     double f = horizonFraction();

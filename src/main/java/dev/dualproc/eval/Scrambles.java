@@ -92,6 +92,42 @@ public final class Scrambles {
     return out.toImage();
   }
 
+  /** Mild degradations a scene should survive (generated images are noisy and soft): Gaussian noise of sigma levels. */
+  public static BufferedImage gaussianNoise(BufferedImage scene, double sigma, SplittableRandom rng) {
+    Canvas out = Canvas.of(scene);
+    for (int i = 0; i < out.px.length; i++) {
+      int v = out.px[i];
+      out.px[i] = Rgb.of(Rgb.r(v) + (int) Math.round(gauss(rng) * sigma), Rgb.g(v) + (int) Math.round(gauss(rng) * sigma),
+          Rgb.b(v) + (int) Math.round(gauss(rng) * sigma));
+    }
+    return out.toImage();
+  }
+
+  private static double gauss(SplittableRandom rng) {
+    return Math.sqrt(-2 * Math.log(1 - rng.nextDouble())) * Math.cos(2 * Math.PI * rng.nextDouble());
+  }
+
+  /** A (2r+1) x (2r+1) box blur, edges clamped. */
+  public static BufferedImage boxBlur(BufferedImage scene, int r) {
+    Canvas in = Canvas.of(scene), out = new Canvas(in.width, in.height, 0);
+    for (int y = 0; y < in.height; y++) {
+      for (int x = 0; x < in.width; x++) {
+        int sr = 0, sg = 0, sb = 0, n = 0;
+        for (int dy = -r; dy <= r; dy++) {
+          for (int dx = -r; dx <= r; dx++) {
+            int v = in.get(Math.max(0, Math.min(in.width - 1, x + dx)), Math.max(0, Math.min(in.height - 1, y + dy)));
+            sr += Rgb.r(v);
+            sg += Rgb.g(v);
+            sb += Rgb.b(v);
+            n++;
+          }
+        }
+        out.px[y * in.width + x] = Rgb.of(Math.round(sr / (float) n), Math.round(sg / (float) n), Math.round(sb / (float) n));
+      }
+    }
+    return out.toImage();
+  }
+
   /** One colour everywhere. */
   public static BufferedImage flat(int w, int h, SplittableRandom rng) { return new Canvas(w, h, rng.nextInt(1 << 24)).toImage(); }
 

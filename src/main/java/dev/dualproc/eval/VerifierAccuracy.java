@@ -52,6 +52,8 @@ public final class VerifierAccuracy {
     Map<String, Score> s = new LinkedHashMap<>();
     for (String k : List.of("horizon", "horizon hack: band at the target", "objects", "palette", "line-weight", "depth", "validity (rendered)")) s.put(k, new Score(k));
     for (Scrambles.Family f : Scrambles.Family.values()) s.put(f.label, new Score("validity vs " + f.label));
+    s.put("noisy", new Score("robustness: validity on rendered + noise sigma 6"));
+    s.put("blurred", new Score("robustness: validity on rendered, 3x3 box blur"));
     List<String> failures = new ArrayList<>();
     long renderNs = 0, analyseNs = 0;
     for (int i = 0; i < n; i++) {
@@ -114,6 +116,8 @@ public final class VerifierAccuracy {
 
       s.get("validity (rendered)").pos(a.validity.valid());
       if (!a.validity.valid()) failures.add(seed + " invalid: " + a.validity);
+      s.get("noisy").pos(SceneAnalysis.of(Scrambles.gaussianNoise(r.image(), 6, new SplittableRandom(seed))).validity.valid());
+      s.get("blurred").pos(SceneAnalysis.of(Scrambles.boxBlur(r.image(), Math.max(1, (int) Math.round(size / 64.0)))).validity.valid());
       for (Scrambles.Family f : Scrambles.Family.values()) {
         BufferedImage bad = Scrambles.apply(f, r.image(), new SplittableRandom(seed * 131 + f.ordinal()));
         Validity v = SceneAnalysis.of(bad).validity;
