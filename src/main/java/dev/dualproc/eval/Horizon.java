@@ -49,6 +49,13 @@ record Horizon(double boundary, int bandTop, int bandBottom, double columns) {
     double bestColumns = count[best] / (double) width;
     // a drawing's horizon line: the dark rows on either side of the edge
     int top = best, bottom = best;
+    if (!dark(rowBackground[best]) && (best == 0 || !dark(rowBackground[best - 1]))) {
+      // softened, the line's edges are mixes: look for it a few rows off the strongest change
+      for (int d = 1; d <= k + 1 && top == best; d++) {
+        if (best + d < height && dark(rowBackground[best + d])) top = bottom = best + d;
+        else if (best - 1 - d >= 0 && dark(rowBackground[best - 1 - d])) top = bottom = best - d;
+      }
+    }
     while (bottom < height && dark(rowBackground[bottom])) bottom++;
     while (top > 0 && dark(rowBackground[top - 1])) top--;
     return new Horizon((top + bottom) / 2.0, top, bottom, bestColumns);

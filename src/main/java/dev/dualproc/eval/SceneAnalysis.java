@@ -80,23 +80,30 @@ public final class SceneAnalysis {
   boolean explained(int x, int y, boolean[] ownedComponents, boolean outlineRow) {
     int i = y * width + x;
     PixelClass c = cls[i];
-    if (c == PixelClass.BACKGROUND || (c == PixelClass.OUTLINE && !outlineRow)) return true;
+    if (c == PixelClass.BACKGROUND || (dark(c) && !outlineRow)) return true;
     int id = components.label[i];
     return id >= 0 && ownedComponents[id];
   }
 
   /**
-   * Unexplained pixels that are a mix of two explained pixels near them (within u): the soft edges of a blurred or
+   * Unexplained pixels that are a mix of two explained pixels near them (within 2u), or near the horizon a mix of sky
+   * and ground: the soft edges of a blurred or
    * generated image. A band or a patch of paint is not a mix of what surrounds it, so it stays unexplained.
    */
   private boolean[] blends(boolean[] ok) {
     boolean[] out = new boolean[px.length];
-    int r = (int) Math.max(1, Math.round(unit));
+    int r = (int) Math.max(2, Math.round(2 * unit));
     int[] near = new int[(2 * r + 1) * (2 * r + 1)];
     for (int y = 0; y < height; y++) {
       for (int x = 0; x < width; x++) {
         int i = y * width + x;
         if (ok[i]) continue;
+        // across a soft horizon, rows are a mix of the sky and the ground colours at that row
+        if (sky != null && ground != null && Math.abs(y + 0.5 - horizon.boundary()) <= r + 0.5
+            && Rgb.distToSegment(px[i], sky.at(y + 0.5), ground.at(y + 0.5)) <= Validity.BLEND) {
+          out[i] = true;
+          continue;
+        }
         int n = 0;
         for (int dy = -r; dy <= r; dy++) {
           for (int dx = -r; dx <= r; dx++) {
@@ -112,16 +119,35 @@ public final class SceneAnalysis {
     return out;
   }
 
+  /**
+   * An unrecognised thing that still belongs in a scene (a softened object whose parts blurred away; what it is, the
+   * objects verifier judges): an object colour, not the sky's or the ground's colour where it is (a displaced piece of
+   * sky), compact, not a block, and no wider than an object can be.
+   */
+  private boolean blob(Component c) {
+    if (!c.cls().isObjectColour() || c.width() > ObjectDetector.MAX_WIDTH * width || c.area() < Validity.MIN_BLOB * unit * unit) return false;
+    double fill = c.area() / (double) (c.width() * c.height());
+    if (fill < 0.3 || fill > 0.95) return false;
+    double row = c.cy();
+    for (ColourLine line : new ColourLine[] {sky, ground})
+      if (line != null && Rgb.dist(c.cls().rgb, line.at(row)) < Validity.MIN_CONTRAST) return false;
+    return true;
+  }
+
+  /** Outline, or a softened outline that reads as one of the dark part colours (tyre, legs). */
+  static boolean dark(PixelClass c) { return c == PixelClass.OUTLINE || c == PixelClass.TYRE || c == PixelClass.LEGS; }
+
   private Validity validity() {
     boolean[] owned = new boolean[components.list.size()];
     for (DetectedObject o : objects) for (int id : o.components()) owned[id] = true;
     for (int id : lights) owned[id] = true;
+    for (Component c : components.list) if (!owned[c.id()] && blob(c)) owned[c.id()] = true;
     double contrast = sky == null || ground == null ? 0
         : Rgb.dist(sky.at(horizon.bandTop() - 0.5), ground.at(horizon.bandBottom() + 0.5));
     boolean[] ok = new boolean[px.length];
     for (int y = 0; y < height; y++) {
       int outline = 0;
-      for (int x = 0; x < width; x++) if (cls[y * width + x] == PixelClass.OUTLINE) outline++;
+      for (int x = 0; x < width; x++) if (dark(cls[y * width + x])) outline++;
       boolean band = outline > Validity.MAX_OUTLINE_ROW * width;
       for (int x = 0; x < width; x++) ok[y * width + x] = explained(x, y, owned, band);
     }

@@ -12,5 +12,5 @@ package dev.dualproc.eval;
 public record Validity(boolean valid, double skyFraction, double groundFraction, double worstRow, double contrast,
                        double smoothRows, String reason) {
   static final double MIN_REGION = 0.85, MIN_ROW = 0.7, MIN_CONTRAST = 45, EDGE = 0.12, SMOOTH = 12, MIN_SMOOTH_ROWS = 0.7,
-      MAX_OUTLINE_ROW = 0.5, MIN_OUTLINE = 12, BLEND = 20;
+      MAX_OUTLINE_ROW = 0.5, MIN_OUTLINE = 12, BLEND = 20, MIN_BLOB = 6;
 }
