@@ -13,7 +13,7 @@ import java.util.Arrays;
  * [bandTop, bandBottom); columns is the fraction of columns that change across it.
  */
 record Horizon(double boundary, int bandTop, int bandBottom, double columns) {
-  static final double DARK = 40, EDGE = 30;
+  static final double DARK = 40, EDGE = 30, MIX = 20;
 
   static Horizon detect(int[] px, int width, int height, int[] rowBackground, double unit) {
     int k = Math.max(2, (int) Math.round(2 * unit));
@@ -47,17 +47,21 @@ record Horizon(double boundary, int bandTop, int bandBottom, double columns) {
     for (int r = Math.max(k, edgeRow - k); r <= Math.min(height - k, edgeRow + k); r++)
       if (count[r] >= 0.5 * count[edgeRow] && median[r] > median[best]) best = r;
     double bestColumns = count[best] / (double) width;
-    // a drawing's horizon line: the dark rows on either side of the edge
+    // a drawing's horizon line: the dark rows on either side of the edge; softened (blurred, generated), its rows are
+    // mixes of the outline colour with the sky or the ground, judged against rows well clear of it
+    int reach = 3 * k + 2;
+    int skyRef = rowBackground[Math.max(0, best - reach)], groundRef = rowBackground[Math.min(height - 1, best + reach)];
+    java.util.function.IntPredicate dark = y -> y >= 0 && y < height
+        && (dark(rowBackground[y]) || mostlyOutline(rowBackground[y], skyRef) || mostlyOutline(rowBackground[y], groundRef));
     int top = best, bottom = best;
-    if (!dark(rowBackground[best]) && (best == 0 || !dark(rowBackground[best - 1]))) {
-      // softened, the line's edges are mixes: look for it a few rows off the strongest change
+    if (!dark.test(best) && !dark.test(best - 1)) {
       for (int d = 1; d <= k + 1 && top == best; d++) {
-        if (best + d < height && dark(rowBackground[best + d])) top = bottom = best + d;
-        else if (best - 1 - d >= 0 && dark(rowBackground[best - 1 - d])) top = bottom = best - d;
+        if (dark.test(best + d)) top = bottom = best + d;
+        else if (dark.test(best - 1 - d)) top = bottom = best - d;
       }
     }
-    while (bottom < height && dark(rowBackground[bottom])) bottom++;
-    while (top > 0 && dark(rowBackground[top - 1])) top--;
+    while (dark.test(bottom)) bottom++;
+    while (dark.test(top - 1)) top--;
     return new Horizon((top + bottom) / 2.0, top, bottom, bestColumns);
   }
 
@@ -73,6 +77,13 @@ record Horizon(double boundary, int bandTop, int bandBottom, double columns) {
       }
       out[x] = Math.sqrt(d2) / k;
     }
+  }
+
+  /** Whether c is a mix of at least half outline with the reference colour (which must itself be far from outline). */
+  static boolean mostlyOutline(int c, int reference) {
+    if (Rgb.dist(reference, Parts.OUTLINE) <= 3 * MIX) return false;
+    if (Rgb.distToSegment(c, reference, Parts.OUTLINE) > MIX) return false;
+    return Rgb.dist(c, Parts.OUTLINE) <= 0.55 * Rgb.dist(reference, Parts.OUTLINE);
   }
 
   static boolean dark(int rgb) { return Rgb.dist(rgb, Parts.OUTLINE) < DARK; }

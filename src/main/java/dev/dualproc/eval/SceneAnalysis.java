@@ -149,7 +149,8 @@ public final class SceneAnalysis {
       int outline = 0;
       for (int x = 0; x < width; x++) if (dark(cls[y * width + x])) outline++;
       boolean band = outline > Validity.MAX_OUTLINE_ROW * width;
-      for (int x = 0; x < width; x++) ok[y * width + x] = explained(x, y, owned, band);
+      boolean line = y >= horizon.bandTop() && y < horizon.bandBottom(); // the horizon line itself (not counted below)
+      for (int x = 0; x < width; x++) ok[y * width + x] = line || explained(x, y, owned, band);
     }
     boolean[] blended = blends(ok);
     long skyOk = 0, skyAll = 0, groundOk = 0, groundAll = 0;
@@ -166,10 +167,14 @@ public final class SceneAnalysis {
     double smooth = Math.min(sky == null ? 0 : sky.fit(rowBackground, 0, horizon.bandTop(), Validity.SMOOTH),
         ground == null ? 0 : ground.fit(rowBackground, horizon.bandBottom(), height, Validity.SMOOTH));
     // a drawing outlines its objects too: a dark line at the horizon of an image with no other outline is paint
+    boolean[] objectPart = new boolean[components.list.size()];
+    for (DetectedObject o : objects) for (int id : o.components()) objectPart[id] = true;
     int outlineElsewhere = 0;
     for (int i = 0; i < px.length; i++) {
       int y = i / width;
-      if (cls[i] == PixelClass.OUTLINE && (y < horizon.bandTop() || y >= horizon.bandBottom())) outlineElsewhere++;
+      // tyres and legs of recognised objects are parts, not outline
+      boolean part = cls[i] != PixelClass.OUTLINE && components.label[i] >= 0 && objectPart[components.label[i]];
+      if (dark(cls[i]) && !part && (y < horizon.bandTop() || y >= horizon.bandBottom())) outlineElsewhere++;
     }
     boolean loneLine = horizon.bandBottom() > horizon.bandTop() && outlineElsewhere < Validity.MIN_OUTLINE * unit * unit;
     String reason;
