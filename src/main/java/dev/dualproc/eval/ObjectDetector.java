@@ -31,12 +31,14 @@ final class ObjectDetector {
       Map<Kind, List<Integer>> parts = new EnumMap<>(Kind.class);
       for (int n : comps.neighbours.get(c.id())) {
         Component p = comps.list.get(n);
-        if (p.width() > MAX_WIDTH * width) continue;
+        if (p.width() > MAX_WIDTH * width || sliver(p, c, unit)) continue;
         Kind k = partOf(c, p);
         if (k == null) continue;
         votes.merge(k, p.cls() == PixelClass.SKIN ? 1 : 2, Integer::sum);
         parts.computeIfAbsent(k, x -> new ArrayList<>()).add(n);
       }
+      // a car stands on two tyres, one each side of its middle; one dark blob below is a softened outline
+      if (votes.containsKey(Kind.CAR) && !twoTyres(c, parts.get(Kind.CAR), comps)) votes.remove(Kind.CAR);
       Kind kind = votes.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
       if (kind == null) {
         if (c.y1() <= horizon + 1) {
@@ -77,6 +79,23 @@ final class ObjectDetector {
       case TYRE -> p.cy() > c.cy() && p.cx() >= c.x0() && p.cx() <= c.x1() ? Kind.CAR : null;
       default -> null;
     };
+  }
+
+  private static boolean twoTyres(Component c, List<Integer> tyres, Components comps) {
+    boolean left = false, right = false;
+    for (int id : tyres) {
+      Component t = comps.list.get(id);
+      if (t.width() > 0.6 * c.width()) continue;
+      left |= t.cx() < c.cx();
+      right |= t.cx() > c.cx();
+    }
+    return left && right;
+  }
+
+  /** A thin rim or a speck where colours blend (soft edges), too small or too hollow to be a part of c. */
+  private static boolean sliver(Component p, Component c, double unit) {
+    double fill = p.area() / (double) (p.width() * p.height());
+    return p.area() < 2 * unit * unit || fill < 0.4;
   }
 
   /**

@@ -107,6 +107,37 @@ public final class Scrambles {
     return Math.sqrt(-2 * Math.log(1 - rng.nextDouble())) * Math.cos(2 * Math.PI * rng.nextDouble());
   }
 
+  /** A separable Gaussian blur of `sigma` pixels (radius 3 sigma), edges clamped. */
+  public static BufferedImage gaussianBlur(BufferedImage scene, double sigma) {
+    int r = Math.max(1, (int) Math.ceil(3 * sigma));
+    double[] k = new double[2 * r + 1];
+    double total = 0;
+    for (int i = -r; i <= r; i++) total += k[i + r] = Math.exp(-i * i / (2 * sigma * sigma));
+    for (int i = 0; i < k.length; i++) k[i] /= total;
+    Canvas in = Canvas.of(scene);
+    int w = in.width, h = in.height;
+    double[][] mid = new double[3][w * h];
+    for (int y = 0; y < h; y++)
+      for (int x = 0; x < w; x++)
+        for (int i = -r; i <= r; i++) {
+          int v = in.get(Math.max(0, Math.min(w - 1, x + i)), y);
+          mid[0][y * w + x] += k[i + r] * Rgb.r(v);
+          mid[1][y * w + x] += k[i + r] * Rgb.g(v);
+          mid[2][y * w + x] += k[i + r] * Rgb.b(v);
+        }
+    Canvas out = new Canvas(w, h, 0);
+    for (int y = 0; y < h; y++)
+      for (int x = 0; x < w; x++) {
+        double[] c = new double[3];
+        for (int i = -r; i <= r; i++) {
+          int j = Math.max(0, Math.min(h - 1, y + i)) * w + x;
+          for (int ch = 0; ch < 3; ch++) c[ch] += k[i + r] * mid[ch][j];
+        }
+        out.px[y * w + x] = Rgb.of((int) Math.round(c[0]), (int) Math.round(c[1]), (int) Math.round(c[2]));
+      }
+    return out.toImage();
+  }
+
   /** A (2r+1) x (2r+1) box blur, edges clamped. */
   public static BufferedImage boxBlur(BufferedImage scene, int r) {
     Canvas in = Canvas.of(scene), out = new Canvas(in.width, in.height, 0);

@@ -54,6 +54,9 @@ public final class VerifierAccuracy {
     for (Scrambles.Family f : Scrambles.Family.values()) s.put(f.label, new Score("validity vs " + f.label));
     s.put("noisy", new Score("robustness: validity on rendered + noise sigma 6"));
     s.put("blurred", new Score("robustness: validity on rendered, 3x3 box blur"));
+    s.put("soft", new Score("robustness: validity on rendered, Gaussian blur sigma 0.5 px"));
+    s.put("soft objects", new Score("robustness: objects on rendered, Gaussian blur sigma 0.5 px"));
+    s.put("soft horizon", new Score("robustness: horizon on rendered, Gaussian blur sigma 0.5 px"));
     List<String> failures = new ArrayList<>();
     long renderNs = 0, analyseNs = 0;
     for (int i = 0; i < n; i++) {
@@ -117,6 +120,10 @@ public final class VerifierAccuracy {
       s.get("validity (rendered)").pos(a.validity.valid());
       if (!a.validity.valid()) failures.add(seed + " invalid: " + a.validity);
       s.get("noisy").pos(SceneAnalysis.of(Scrambles.gaussianNoise(r.image(), 6, new SplittableRandom(seed))).validity.valid());
+      SceneAnalysis soft = SceneAnalysis.of(Scrambles.gaussianBlur(r.image(), 0.5 * size / 64.0));
+      s.get("soft").pos(soft.validity.valid());
+      s.get("soft objects").pos(new ObjectsVerifier(Captions.parse(caption)).judge(soft).pass());
+      s.get("soft horizon").pos(new HorizonVerifier(t.horizonFraction()).judge(soft).pass());
       s.get("blurred").pos(SceneAnalysis.of(Scrambles.boxBlur(r.image(), Math.max(1, (int) Math.round(size / 64.0)))).validity.valid());
       for (Scrambles.Family f : Scrambles.Family.values()) {
         BufferedImage bad = Scrambles.apply(f, r.image(), new SplittableRandom(seed * 131 + f.ordinal()));
