@@ -85,7 +85,8 @@ final class ObjectDetector {
     boolean left = false, right = false;
     for (int id : tyres) {
       Component t = comps.list.get(id);
-      if (t.width() > 0.6 * c.width()) continue;
+      // tyres overlap the body's lower edge (outline pieces under a crown or ball only start below it)
+      if (t.width() > 0.6 * c.width() || t.y0() >= c.y1() || t.y1() <= c.y1()) continue;
       left |= t.cx() < c.cx();
       right |= t.cx() > c.cx();
     }
