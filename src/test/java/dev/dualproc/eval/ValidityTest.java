@@ -23,6 +23,18 @@ class ValidityTest {
     }
   }
 
+  /** Generated images are soft and noisy: such scenes must stay valid, or no control could ever pass on them. */
+  @Test void softAndNoisyScenesStayValid() {
+    int soft = 0, noisy = 0;
+    for (long seed = FIRST; seed < FIRST + N; seed++) {
+      BufferedImage img = SceneRenderer.render(seed).image();
+      if (SceneAnalysis.of(Scrambles.gaussianBlur(img, 0.5)).validity.valid()) soft++;
+      if (SceneAnalysis.of(Scrambles.gaussianNoise(img, 6, new SplittableRandom(seed))).validity.valid()) noisy++;
+    }
+    assertThat(soft).as("valid after a 0.5 px Gaussian blur").isGreaterThanOrEqualTo(N * 95 / 100);
+    assertThat(noisy).as("valid with noise of sigma 6").isGreaterThanOrEqualTo(N * 95 / 100);
+  }
+
   @Test void everyScrambleFamilyIsInvalid() {
     for (Scrambles.Family f : Scrambles.Family.values()) {
       int valid = 0;
