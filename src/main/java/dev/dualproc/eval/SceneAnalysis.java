@@ -86,14 +86,26 @@ public final class SceneAnalysis {
   }
 
   /**
-   * Unexplained pixels that are a mix of two explained pixels near them (within 2u), or near the horizon a mix of sky
+   * Unexplained pixels that are a mix of the nearest explained pixels either side of them (along a row, a column or a
+   * diagonal, within 2u), or near the horizon a mix of sky
    * and ground: the soft edges of a blurred or
    * generated image. A band or a patch of paint is not a mix of what surrounds it, so it stays unexplained.
    */
+  private static final int[][] DIRECTIONS = {{1, 0}, {0, 1}, {1, 1}, {1, -1}};
+
+  /** Index of the first explained pixel from (x, y) in steps of (dx, dy), at most r steps; -1 if none. */
+  private int nearestOk(boolean[] ok, int x, int y, int dx, int dy, int r) {
+    for (int s = 1; s <= r; s++) {
+      int xx = x + s * dx, yy = y + s * dy;
+      if (xx < 0 || yy < 0 || xx >= width || yy >= height) return -1;
+      if (ok[yy * width + xx]) return yy * width + xx;
+    }
+    return -1;
+  }
+
   private boolean[] blends(boolean[] ok) {
     boolean[] out = new boolean[px.length];
     int r = (int) Math.max(2, Math.round(2 * unit));
-    int[] near = new int[(2 * r + 1) * (2 * r + 1)];
     for (int y = 0; y < height; y++) {
       for (int x = 0; x < width; x++) {
         int i = y * width + x;
@@ -104,16 +116,14 @@ public final class SceneAnalysis {
           out[i] = true;
           continue;
         }
-        int n = 0;
-        for (int dy = -r; dy <= r; dy++) {
-          for (int dx = -r; dx <= r; dx++) {
-            int xx = x + dx, yy = y + dy;
-            if (xx >= 0 && yy >= 0 && xx < width && yy < height && ok[yy * width + xx]) near[n++] = px[yy * width + xx];
+        // along each of 4 directions, the nearest explained pixel on either side: a soft edge lies between them
+        for (int[] d : DIRECTIONS) {
+          int a = nearestOk(ok, x, y, d[0], d[1], r), b = nearestOk(ok, x, y, -d[0], -d[1], r);
+          if (a >= 0 && b >= 0 && Rgb.dist(px[a], px[b]) > Validity.BLEND && Rgb.distToSegment(px[i], px[a], px[b]) <= Validity.BLEND) {
+            out[i] = true;
+            break;
           }
         }
-        for (int a = 0; a < n && !out[i]; a++)
-          for (int b = a + 1; b < n && !out[i]; b++)
-            if (Rgb.dist(near[a], near[b]) > Validity.BLEND && Rgb.distToSegment(px[i], near[a], near[b]) <= Validity.BLEND) out[i] = true;
       }
     }
     return out;
