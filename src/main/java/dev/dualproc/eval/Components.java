@@ -5,7 +5,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** Connected components of same-class pixels (BACKGROUND excluded), and which components touch (or nearly: up to `gap` background rows apart). */
+/** Connected components of same-class pixels (BACKGROUND excluded), and which components touch (or nearly: up to `gap` pixels apart). */
 final class Components {
   final int[] label;
   final List<Component> list = new ArrayList<>();
@@ -47,8 +47,16 @@ final class Components {
         if (a < 0) continue;
         if (x < width - 1) link(a, label[y * width + x + 1]);
         if (y < height - 1) link(a, label[(y + 1) * width + x]);
-        // across up to `gap` background rows: the horizon's tolerance can swallow an object's rows where it meets the ground
-        for (int g = 1; g <= gap && y + g + 1 < height && label[(y + g) * width + x] < 0; g++) link(a, label[(y + g + 1) * width + x]);
+        // across up to `gap` pixels of anything else: the horizon's tolerance can swallow an object's rows where it
+        // meets the ground, and softened edges put a ring of blended colours between a part and its object
+        for (int g = 1; g <= gap && y + g + 1 < height; g++) {
+          int b = label[(y + g + 1) * width + x];
+          if (b >= 0 && b != a) { link(a, b); break; }
+        }
+        for (int g = 1; g <= gap && x + g + 1 < width; g++) {
+          int b = label[y * width + x + g + 1];
+          if (b >= 0 && b != a) { link(a, b); break; }
+        }
       }
     }
   }
