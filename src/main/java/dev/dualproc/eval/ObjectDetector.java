@@ -96,7 +96,8 @@ final class ObjectDetector {
   /** A thin rim or a speck where colours blend (soft edges), too small or too hollow to be a part of c. */
   private static boolean sliver(Component p, Component c, double unit) {
     double fill = p.area() / (double) (p.width() * p.height());
-    return p.area() < 2 * unit * unit || fill < 0.4;
+    double thickness = p.area() / (double) Math.max(p.width(), p.height()); // a rim is long and thin, a part is not
+    return p.area() < 2 * unit * unit || fill < 0.4 || thickness < (p.cls() == PixelClass.WOOD ? 0.8 : 1.2) * unit;
   }
 
   /**
