@@ -53,10 +53,10 @@ public final class VerifierAccuracy {
     for (String k : List.of("horizon", "horizon hack: band at the target", "objects", "palette", "line-weight", "depth", "validity (rendered)")) s.put(k, new Score(k));
     for (Scrambles.Family f : Scrambles.Family.values()) s.put(f.label, new Score("validity vs " + f.label));
     s.put("noisy", new Score("robustness: validity on rendered + noise sigma 6"));
-    s.put("blurred", new Score("robustness: validity on rendered, 3x3 box blur"));
-    s.put("soft", new Score("robustness: validity on rendered, Gaussian blur sigma 0.5 px"));
-    s.put("soft objects", new Score("robustness: objects on rendered, Gaussian blur sigma 0.5 px"));
-    s.put("soft horizon", new Score("robustness: horizon on rendered, Gaussian blur sigma 0.5 px"));
+    s.put("blurred", new Score("robustness: validity on rendered, box blur 3x3 at 64 px (scaled)"));
+    s.put("soft", new Score("robustness: validity on rendered, Gaussian blur sigma 0.5 px at 64 (scaled)"));
+    s.put("soft objects", new Score("robustness: objects on rendered, Gaussian blur sigma 0.5 px at 64 (scaled)"));
+    s.put("soft horizon", new Score("robustness: horizon on rendered, Gaussian blur sigma 0.5 px at 64 (scaled)"));
     List<String> failures = new ArrayList<>();
     long renderNs = 0, analyseNs = 0;
     for (int i = 0; i < n; i++) {
