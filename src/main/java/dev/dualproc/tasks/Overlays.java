@@ -40,8 +40,10 @@ public final class Overlays {
       }
       case "depth" -> {
         double[] a = OverlayParams.point(p, "a", "depth"), b = OverlayParams.point(p, "b", "depth");
-        point(c, a[0] * width, a[1] * height, 'A', u);
-        point(c, b[0] * width, b[1] * height, 'B', u);
+        double ax = a[0] * width, ay = a[1] * height, bx = b[0] * width, by = b[1] * height;
+        int[] dotA = dot(c, ax, ay, u), dotB = dot(c, bx, by, u);
+        int[] labelA = label(c, ax, ay, 'A', u, List.of(dotB));
+        label(c, bx, by, 'B', u, List.of(dotA, labelA));
       }
       default -> throw new DualprocException("overlay: no renderer for preset '" + preset + "'; expected one of " + PRESETS);
     }
@@ -58,18 +60,40 @@ public final class Overlays {
     }
   }
 
-  /** A dot of radius 1.5u (at least 2 px) with its letter beside it, on the side with more room. */
-  private static void point(Canvas c, double x, double y, char letter, double u) {
+  /** A red dot of radius 1.5u (at least 2 px); returns the box it covers, [x0, y0, x1, y1). */
+  private static int[] dot(Canvas c, double x, double y, double u) {
     double r = Math.max(2, 1.5 * u);
     c.fillEllipse(x, y, r, r, RED);
-    int s = Math.max(1, (int) Math.round(u));
-    int gw = Glyphs.WIDTH * s, gh = Glyphs.HEIGHT * s;
-    int gap = (int) Math.ceil(r) + s;
-    int gx = x + gap + gw <= c.width ? (int) Math.round(x) + gap : (int) Math.round(x) - gap - gw;
-    int gy = (int) Math.round(y - gh / 2.0);
-    gy = Math.max(0, Math.min(c.height - gh, gy));
-    Glyphs.draw(c, letter, gx, gy, s, LABEL);
+    int rr = (int) Math.ceil(r);
+    return new int[] {(int) Math.floor(x) - rr, (int) Math.floor(y) - rr, (int) Math.floor(x) + rr + 1, (int) Math.floor(y) + rr + 1};
   }
+
+  /**
+   * The point's letter beside its dot: right of it, else left, above or below, the first place inside the image that
+   * covers none of `taken` (the other dot, the other letter). Returns the box the letter covers.
+   */
+  private static int[] label(Canvas c, double x, double y, char letter, double u, List<int[]> taken) {
+    int s = Math.max(1, (int) Math.round(u));
+    int gw = Glyphs.WIDTH * s, gh = Glyphs.HEIGHT * s, gap = (int) Math.ceil(Math.max(2, 1.5 * u)) + s;
+    int cx = (int) Math.round(x), cy = (int) Math.round(y);
+    int[][] places = {{cx + gap, cy - gh / 2}, {cx - gap - gw, cy - gh / 2}, {cx - gw / 2, cy - gap - gh}, {cx - gw / 2, cy + gap},
+        {cx + gap, cy - gap - gh}, {cx - gap - gw, cy - gap - gh}, {cx + gap, cy + gap}, {cx - gap - gw, cy + gap}};
+    int[] chosen = null;
+    for (int[] p : places) {
+      int gx = Math.max(0, Math.min(c.width - gw, p[0])), gy = Math.max(0, Math.min(c.height - gh, p[1]));
+      int[] box = {gx, gy, gx + gw, gy + gh};
+      if (chosen == null) chosen = box;
+      boolean inside = p[0] >= 0 && p[1] >= 0 && p[0] + gw <= c.width && p[1] + gh <= c.height;
+      if (inside && taken.stream().noneMatch(t -> overlaps(box, t))) {
+        chosen = box;
+        break;
+      }
+    }
+    Glyphs.draw(c, letter, chosen[0], chosen[1], s, LABEL);
+    return chosen;
+  }
+
+  private static boolean overlaps(int[] a, int[] b) { return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]; }
 
   /** Whether a pixel is a mark (not the white background): the solid visual prompt's mask. */
   public static boolean isMark(int rgb) { return (rgb & 0xFFFFFF) != WHITE; }

@@ -26,7 +26,7 @@ public final class VqaGenerator {
 
   private static final Map<String, List<String>> TEMPLATES = Map.of(
       "objects", List.of("Is there a {kind} in the image?", "Does the image show a {kind}?"),
-      "colours", List.of("Is there a {colour} {kind} in the image?", "Does the image show a {colour} {kind}?"),
+      "colours", List.of("Is there {a} {colour} {kind} in the image?", "Does the image show {a} {colour} {kind}?"),
       "left-right", List.of("Is the {first} to the left of the {second}?", "Is the {second} to the right of the {first}?"),
       "palette", List.of("Does the color palette overlaid at the bottom match the colors of the image?",
           "Do the predominant colors of the image match the palette overlaid at the bottom?"),
@@ -90,7 +90,8 @@ public final class VqaGenerator {
           for (SceneObject p : objs) if (p.kind() == o.kind()) absent.remove(p.colour());
           c = absent.get(rng.nextInt(absent.size()));
         }
-        return plain(task, sceneSeed, r, template.replace("{colour}", c.word).replace("{kind}", o.kind().singular), yes);
+        String article = "aeiou".indexOf(c.word.charAt(0)) >= 0 ? "an" : "a";
+        return plain(task, sceneSeed, r, template.replace("{a}", article).replace("{colour}", c.word).replace("{kind}", o.kind().singular), yes);
       }
       case "counts" -> {
         if (objs.isEmpty()) return null;

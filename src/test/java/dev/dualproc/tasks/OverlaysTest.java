@@ -83,6 +83,19 @@ class OverlaysTest {
     assertThat(px(Overlays.render("depth", params, 64, 64))).isEqualTo(p);
   }
 
+  @Test void labelsOfNearbyPointsDoNotOverlap() {
+    for (double[] ab : new double[][] {{0.1, 0.5, 0.13, 0.52}, {0.95, 0.05, 0.9, 0.08}, {0.5, 0.97, 0.52, 0.99}}) {
+      Map<String, Object> params = Map.of("a", List.of(ab[0], ab[1]), "b", List.of(ab[2], ab[3]), "closer", "B");
+      for (int size : new int[] {64, 128}) {
+        int[] p = px(Overlays.render("depth", params, size, size));
+        int labels = 0;
+        for (int v : p) if (v == Overlays.LABEL) labels++;
+        int s = size / 64;
+        assertThat(labels).as("%s at %d px: both letters whole", java.util.Arrays.toString(ab), size).isEqualTo((18 + 20) * s * s);
+      }
+    }
+  }
+
   @Test void badParamsNameTheFieldAndUnknownPresetsAreRefused() {
     assertThatThrownBy(() -> Overlays.render("horizon", Map.of(), 64, 64)).isInstanceOf(DualprocException.class).hasMessageContaining("horizon.value");
     assertThatThrownBy(() -> Overlays.render("horizon", Map.of("value", 1.5), 64, 64)).hasMessageContaining("horizon.value");
