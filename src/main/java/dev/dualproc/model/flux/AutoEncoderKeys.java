@@ -117,10 +117,8 @@ public final class AutoEncoderKeys {
       }
       @Override public Tensor load(String name) {
         Tensor t = diffusers.load(source(name));
-        if (!linearToConv(name)) return t;
-        if (t.dim() != 2)
-          throw new DualprocException(diffusers.origin() + ": '" + source(name) + "' has " + t.dim() + " dimensions, expected a linear weight [C, C]");
-        return t.reshape(t.size(0), t.size(1), 1, 1);
+        // some conversions keep the conv shape [C, C, 1, 1]: then it is already what BFL expects
+        return linearToConv(name) && t.dim() == 2 ? t.reshape(t.size(0), t.size(1), 1, 1) : t;
       }
       @Override public void close() { diffusers.close(); }
     };
