@@ -52,7 +52,7 @@ public final class AutoEncoderKeys {
       new Row("{side}.mid.attn_1.proj_out.{wb}", "{side}.mid_block.attentions.0.to_out.0.{wb}", Transform.CONV1X1_AS_LINEAR));
 
   private static final Map<String, String> PLACEHOLDERS = Map.of(
-      "side", "encoder|decoder", "level", "\\d+", "up", "\\d+", "block", "\\d+", "res", "norm1|conv1|norm2|conv2",
+      "side", "encoder|decoder", "level", "\\d{1,6}", "up", "\\d{1,6}", "block", "\\d{1,6}", "res", "norm1|conv1|norm2|conv2",
       "wb", "weight|bias");
 
   private record Compiled(Row row, Pattern bfl, Pattern diffusers) {}
@@ -130,18 +130,23 @@ public final class AutoEncoderKeys {
       if (!m.matches()) continue;
       Map<String, String> vars = new LinkedHashMap<>();
       for (String p : PLACEHOLDERS.keySet()) {
-        try { vars.put(p, m.group(p)); } catch (IllegalArgumentException absent) { /* not in this pattern */ }
+        try { vars.put(p, m.group(p)); } catch (IllegalArgumentException notInThisRow) { /* the row has no such placeholder */ }
       }
-      if (vars.containsKey("level") && !vars.containsKey("up")) vars.put("up", Integer.toString(levels - 1 - Integer.parseInt(vars.get("level"))));
-      else if (vars.containsKey("up") && !vars.containsKey("level")) vars.put("level", Integer.toString(levels - 1 - Integer.parseInt(vars.get("up"))));
-      if (vars.containsKey("level") && Integer.parseInt(vars.get("level")) >= levels || vars.containsKey("up") && Integer.parseInt(vars.get("up")) >= levels
-          || Integer.parseInt(vars.getOrDefault("level", "0")) < 0 || Integer.parseInt(vars.getOrDefault("up", "0")) < 0)
+      // decoder levels: BFL up.N is diffusers up_blocks.(levels-1-N)
+      if (vars.containsKey("level")) vars.putIfAbsent("up", Integer.toString(levels - 1 - Integer.parseInt(vars.get("level"))));
+      if (vars.containsKey("up")) vars.putIfAbsent("level", Integer.toString(levels - 1 - Integer.parseInt(vars.get("up"))));
+      if (vars.containsKey("level") && !(inRange(vars.get("level"), levels) && inRange(vars.get("up"), levels)))
         return Optional.empty(); // a level this config does not have
       String template = bflToDiffusers ? c.row().diffusers() : c.row().bfl();
       for (var v : vars.entrySet()) template = template.replace("{" + v.getKey() + "}", v.getValue());
       return Optional.of(new Mapped(template, c.row().transform(), "weight".equals(vars.get("wb"))));
     }
     return Optional.empty();
+  }
+
+  private static boolean inRange(String index, int levels) {
+    int i = Integer.parseInt(index);
+    return i >= 0 && i < levels;
   }
 
   private static Pattern compile(String template) {

@@ -56,6 +56,7 @@ class AutoEncoderKeysTest {
     assertThat(AutoEncoderKeys.toDiffusers("decoder.up.4.block.0.conv1.weight", 4)).isEmpty();
     assertThat(AutoEncoderKeys.toBfl("decoder.up_blocks.4.resnets.0.conv1.weight", 4)).isEmpty();
     assertThat(AutoEncoderKeys.toBfl("quant_conv.weight", 4)).isEmpty();
+    assertThat(AutoEncoderKeys.toBfl("decoder.up_blocks.99999999999999.resnets.0.conv1.weight", 4)).isEmpty();
     assertThat(AutoEncoderKeys.toDiffusers("encoder.down.0.block.0.conv3.weight", 4)).isEmpty();
   }
 

@@ -70,6 +70,20 @@ class AutoEncoderParityTest {
     }
   }
 
+  @Test void bfloat16DecodeStaysNearTheReferenceAndKeepsItsGradient() {
+    AutoEncoder bf16 = AutoEncoderFiles.load(Fixtures.flux("tiny-ae.safetensors"), ae.params, Placement.cpuBf16());
+    try (PointerScope s = new PointerScope()) {
+      Tensor z = io.load("z").requires_grad_(true); // float32 in: decode casts to the placement's dtype
+      Tensor x = bf16.decode(z);
+      assertThat(Tensors.isDtype(x, org.bytedeco.pytorch.global.torch.ScalarType.BFloat16)).isTrue();
+      x.to(org.bytedeco.pytorch.global.torch.ScalarType.Float).mul(io.load("R2")).sum().backward();
+      double relX = Tensors.relativeError(x, io.load("xrec")), relGrad = Tensors.relativeError(z.grad(), io.load("grad_z"));
+      System.out.printf("bf16: xrec relative %.3e, grad_z relative %.3e%n", relX, relGrad);
+      assertThat(relX).isLessThan(0.05);
+      assertThat(relGrad).isLessThan(0.05);
+    }
+  }
+
   static void assertClose(String name, Tensor actual, Tensor expected) {
     assertThat(Tensors.shape(actual)).as(name + " shape").isEqualTo(Tensors.shape(expected));
     double rel = Tensors.relativeError(actual, expected);
