@@ -19,6 +19,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * with the model's pad token, so the ids and the attention mask are exactly what a transformers pipeline passes.
  */
 public final class TextTokenizer implements AutoCloseable {
+  static {
+    // DJL would otherwise phone home (EC2 metadata, telemetry) and may try to download natives: we are offline
+    if (System.getProperty("OPT_OUT_TRACKING") == null) System.setProperty("OPT_OUT_TRACKING", "true");
+    if (System.getProperty("ai.djl.offline") == null) System.setProperty("ai.djl.offline", "true");
+  }
+
   /** Token ids, attention mask (1 = token, 0 = padding) and whether the text was cut to fit. */
   public record Encoded(long[] ids, long[] mask, boolean truncated) {
     public int length() { return ids.length; }
@@ -34,6 +40,7 @@ public final class TextTokenizer implements AutoCloseable {
   private final HuggingFaceTokenizer untruncated;
   private final Map<Integer, HuggingFaceTokenizer> truncating = new ConcurrentHashMap<>();
   private final int specialTokensAdded;
+  private final String endOfWordSuffix;
 
   private TextTokenizer(TokenizerFiles files) {
     this.files = files;
@@ -47,6 +54,8 @@ public final class TextTokenizer implements AutoCloseable {
     }
     JsonNode added = files.json().get("added_tokens");
     if (added != null && added.isArray()) for (JsonNode t : added) ids.put(t.get("content").asText(), t.get("id").asLong());
+    JsonNode suffix = model.get("end_of_word_suffix");
+    this.endOfWordSuffix = suffix != null && suffix.isTextual() && !suffix.asText().isEmpty() ? suffix.asText() : null;
     this.maxId = ids.values().stream().mapToLong(Long::longValue).max().orElse(-1);
     this.padId = resolvePad();
     this.untruncated = create(null);
@@ -92,7 +101,9 @@ public final class TextTokenizer implements AutoCloseable {
     for (long id : ids)
       if (id < 0 || id > maxId) throw new DualprocException("token id " + id + " is outside " + files.origin() + " (ids 0.." + maxId + ")");
     try {
-      return untruncated.decode(ids, skipSpecialTokens);
+      String text = untruncated.decode(ids, skipSpecialTokens);
+      // CLIPTokenizerFast wraps decode the same way: the ByteLevel decoder leaves BPE's end-of-word suffix in place
+      return endOfWordSuffix == null ? text : text.replace(endOfWordSuffix, " ").strip();
     } catch (RuntimeException e) {
       throw new DualprocException(files.origin() + ": cannot decode (" + e.getMessage() + ")", e);
     }
