@@ -3,6 +3,7 @@ package dev.dualproc.model.text;
 import dev.dualproc.engine.DualprocException;
 import dev.dualproc.engine.Linear;
 import dev.dualproc.engine.Placement;
+import dev.dualproc.engine.StepScope;
 import dev.dualproc.engine.TensorSource;
 import dev.dualproc.engine.TensorSources;
 import dev.dualproc.engine.Tensors;
@@ -91,13 +92,13 @@ public final class ClipTextModel {
     int L = ids.length;
     Tensor idTensor = toDevice(Tensors.fromLongs(ids, 1, L));
     Tensor h = embedding(token_embedding, idTensor).add(position_embedding.narrow(0, 0, L).unsqueeze(0));
-    Tensor causal = Scoped.run(() -> causalMask(L));
+    Tensor causal = StepScope.compute(() -> causalMask(L));
     for (Layer layer : layers) {
       Tensor in = h;
-      h = Scoped.run(() -> layerForward(layer, in, causal));
+      h = StepScope.compute(() -> layerForward(layer, in, causal));
     }
     Tensor last = h;
-    return Scoped.run(() -> layerNorm(last, final_layer_norm_weight, final_layer_norm_bias));
+    return StepScope.compute(() -> layerNorm(last, final_layer_norm_weight, final_layer_norm_bias));
   }
 
   /**

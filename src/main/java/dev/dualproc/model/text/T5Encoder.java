@@ -3,6 +3,7 @@ package dev.dualproc.model.text;
 import dev.dualproc.engine.DualprocException;
 import dev.dualproc.engine.Linear;
 import dev.dualproc.engine.Placement;
+import dev.dualproc.engine.StepScope;
 import dev.dualproc.engine.TensorSource;
 import dev.dualproc.engine.TensorSources;
 import dev.dualproc.engine.Tensors;
@@ -96,16 +97,16 @@ public final class T5Encoder {
     int L = ids.length;
     Tensor idTensor = toDevice(Tensors.fromLongs(ids, 1, L));
     Tensor h = embedding(shared, idTensor);
-    Tensor bias = Scoped.run(() -> {
+    Tensor bias = StepScope.compute(() -> {
       Tensor b = positionBias(L);
       return mask == null ? b : b.add(extendedMask(mask));
     });
     for (Block b : block) {
       Tensor in = h;
-      h = Scoped.run(() -> blockForward(b, in, bias));
+      h = StepScope.compute(() -> blockForward(b, in, bias));
     }
     Tensor last = h;
-    return Scoped.run(() -> rmsNorm(last, final_layer_norm));
+    return StepScope.compute(() -> rmsNorm(last, final_layer_norm));
   }
 
   private Tensor blockForward(Block b, Tensor h, Tensor bias) {
