@@ -47,7 +47,7 @@ final class ConfigJson {
   long optLong(String name, long fallback) {
     JsonNode n = root.get(name);
     if (n == null || n.isNull()) return fallback;
-    if (!n.isIntegralNumber()) throw new DualprocException(file + ": " + name + ": expected an integer, got " + brief(n));
+    if (!n.isIntegralNumber() || !n.canConvertToLong()) throw new DualprocException(file + ": " + name + ": expected an integer, got " + brief(n));
     return n.asLong();
   }
 
@@ -76,7 +76,7 @@ final class ConfigJson {
   DualprocException error(String name, String message) { return new DualprocException(file + ": " + name + ": " + message); }
 
   private int positiveInt(String name, JsonNode n) {
-    if (!n.isIntegralNumber() || n.asLong() <= 0 || n.asLong() > Integer.MAX_VALUE)
+    if (!n.isIntegralNumber() || !n.canConvertToLong() || n.asLong() <= 0 || n.asLong() > Integer.MAX_VALUE)
       throw new DualprocException(file + ": " + name + ": expected a positive integer, got " + brief(n));
     return n.asInt();
   }

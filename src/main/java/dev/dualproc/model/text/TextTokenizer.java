@@ -44,7 +44,11 @@ public final class TextTokenizer implements AutoCloseable {
 
   private TextTokenizer(TokenizerFiles files) {
     this.files = files;
-    this.json = files.json().toString();
+    // padding and truncation are ours; the file's own settings could panic the library (stride >= max_length)
+    com.fasterxml.jackson.databind.node.ObjectNode forNative = files.json().deepCopy();
+    forNative.putNull("truncation");
+    forNative.putNull("padding");
+    this.json = forNative.toString();
     JsonNode model = files.json().get("model");
     if (model.get("type").asText().equals("Unigram")) {
       JsonNode v = model.get("vocab");

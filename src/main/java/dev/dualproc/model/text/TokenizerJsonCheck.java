@@ -123,7 +123,7 @@ final class TokenizerJsonCheck {
     }
     JsonNode unk = m.get("unk_id");
     if (unk != null && !unk.isNull()) {
-      if (!unk.isIntegralNumber()) throw fail("model.unk_id", "expected null or an integer, got " + ConfigJson.brief(unk));
+      if (!unk.isIntegralNumber() || !unk.canConvertToLong()) throw fail("model.unk_id", "expected null or an integer, got " + ConfigJson.brief(unk));
       if (unk.asLong() < 0 || unk.asLong() >= vocab.size())
         throw fail("model.unk_id", unk.asLong() + " is out of range: the vocab has " + vocab.size() + " pieces");
     }
@@ -139,7 +139,7 @@ final class TokenizerJsonCheck {
     for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
       var e = it.next();
       JsonNode id = e.getValue();
-      if (!id.isIntegralNumber() || id.asLong() < 0 || id.asLong() > MAX_ID)
+      if (!isId(id))
         throw fail(path + "['" + e.getKey() + "']", "expected a non-negative integer id, got " + ConfigJson.brief(id));
       out.put(e.getKey(), id.asLong());
     }
@@ -156,7 +156,7 @@ final class TokenizerJsonCheck {
       String path = "added_tokens[" + i + "]";
       if (!t.isObject()) throw fail(path, "expected an object {id, content, ...}, got " + kind(t));
       JsonNode id = t.get("id");
-      if (id == null || !id.isIntegralNumber() || id.asLong() < 0 || id.asLong() > MAX_ID)
+      if (id == null || !isId(id))
         throw fail(path + ".id", "expected a non-negative integer, got " + (id == null ? "nothing" : ConfigJson.brief(id)));
       JsonNode content = t.get("content");
       if (content == null || !content.isTextual() || content.asText().isEmpty())
@@ -200,7 +200,7 @@ final class TokenizerJsonCheck {
     }
   }
 
-  /** The SentencePiece charsmap: base64 of [u32 trie size][trie][normalized strings]; a bad one is parsed natively. */
+  /** A damaged charsmap is read natively without bounds checks, so it is checked here unit by unit. */
   private void precompiled(JsonNode n, String path) {
     JsonNode c = n.get("precompiled_charsmap");
     if (c == null || c.isNull()) return; // the library accepts null (no normalization)
@@ -211,11 +211,8 @@ final class TokenizerJsonCheck {
     } catch (IllegalArgumentException e) {
       throw fail(path + ".precompiled_charsmap", "not valid base64 (" + e.getMessage() + ")");
     }
-    if (bytes.length == 0) return;
-    if (bytes.length < 4) throw fail(path + ".precompiled_charsmap", "too short for a trie header: " + bytes.length + " bytes");
-    long trie = (bytes[0] & 0xFFL) | (bytes[1] & 0xFFL) << 8 | (bytes[2] & 0xFFL) << 16 | (bytes[3] & 0xFFL) << 24;
-    if (trie % 4 != 0 || 4 + trie > bytes.length)
-      throw fail(path + ".precompiled_charsmap", "trie size " + trie + " does not fit the " + bytes.length + "-byte charsmap");
+    String problem = PrecompiledCharsmap.problem(bytes);
+    if (problem != null) throw fail(path + ".precompiled_charsmap", problem);
   }
 
   private void preTokenizer(JsonNode n, String path, String type) {
@@ -260,7 +257,7 @@ final class TokenizerJsonCheck {
 
   private void tokenPair(JsonNode n, String path, String field) {
     JsonNode p = n.get(field);
-    if (p == null || !(p.isArray() && p.size() == 2 && p.get(0).isTextual() && p.get(1).isIntegralNumber() && p.get(1).asLong() >= 0))
+    if (p == null || !(p.isArray() && p.size() == 2 && p.get(0).isTextual() && isId(p.get(1))))
       throw fail(path + "." + field, "expected a [token, id] pair, got " + kind(p));
   }
 
@@ -278,7 +275,9 @@ final class TokenizerJsonCheck {
         if (ids == null || !ids.isArray()) throw fail(p + ".ids", "expected an array of ids");
         if (tokens == null || !tokens.isArray()) throw fail(p + ".tokens", "expected an array of strings");
         if (ids.size() != tokens.size()) throw fail(p, "ids and tokens differ in length (" + ids.size() + " vs " + tokens.size() + ")");
-        for (JsonNode id : ids) if (!id.isIntegralNumber() || id.asLong() < 0) throw fail(p + ".ids", "expected non-negative integers, got " + ConfigJson.brief(id));
+        for (JsonNode id : ids)
+          if (!isId(id))
+            throw fail(p + ".ids", "expected token ids (0 to 2^32-1), got " + ConfigJson.brief(id));
         for (JsonNode t : tokens) if (!t.isTextual()) throw fail(p + ".tokens", "expected strings, got " + ConfigJson.brief(t));
         known.add(e.getKey());
       }
@@ -320,6 +319,14 @@ final class TokenizerJsonCheck {
     boolean ok = p != null && p.isObject() && p.size() == 1
         && ((p.has("String") && p.get("String").isTextual()) || (p.has("Regex") && p.get("Regex").isTextual()));
     if (!ok) throw fail(path + ".pattern", "expected {\"String\": s} or {\"Regex\": r}, got " + kind(p));
+    if (p.has("Regex")) {
+      // Oniguruma (native) and java.util.regex agree on the syntax tokenizers use; a rejection here names the field
+      try {
+        java.util.regex.Pattern.compile(p.get("Regex").asText());
+      } catch (java.util.regex.PatternSyntaxException e) {
+        throw fail(path + ".pattern.Regex", "not a valid regular expression (" + e.getDescription() + " at index " + e.getIndex() + ")");
+      }
+    }
   }
 
   private void truncation(JsonNode t) {
@@ -327,6 +334,10 @@ final class TokenizerJsonCheck {
     if (!t.isObject()) throw fail("truncation", "expected null or an object, got " + kind(t));
     optCount(t, "truncation", "max_length");
     optCount(t, "truncation", "stride");
+    // the library panics on encode when stride >= max_length (TextTokenizer overrides truncation, but the file is wrong)
+    JsonNode max = t.get("max_length"), stride = t.get("stride");
+    if (max != null && stride != null && max.isIntegralNumber() && stride.isIntegralNumber() && stride.asLong() >= max.asLong())
+      throw fail("truncation.stride", stride.asLong() + " must be less than truncation.max_length " + max.asLong());
   }
 
   private void padding(JsonNode p) {
@@ -366,7 +377,7 @@ final class TokenizerJsonCheck {
 
   private void optCount(JsonNode n, String path, String field) {
     JsonNode v = n.get(field);
-    if (v != null && !v.isNull() && !(v.isIntegralNumber() && v.asLong() >= 0 && v.asLong() <= MAX_ID))
+    if (v != null && !v.isNull() && !isId(v))
       throw fail(path + "." + field, "expected a non-negative integer, got " + ConfigJson.brief(v));
   }
 
@@ -378,6 +389,11 @@ final class TokenizerJsonCheck {
     }
     if (!v.isTextual() || v.asText().codePointCount(0, v.asText().length()) != 1)
       throw fail(path + "." + field, "expected a one-character string, got " + ConfigJson.brief(v));
+  }
+
+  /** A u32 on the Rust side; canConvertToLong first, as asLong() wraps big integers round to small ones. */
+  private static boolean isId(JsonNode n) {
+    return n.isIntegralNumber() && n.canConvertToLong() && n.asLong() >= 0 && n.asLong() <= MAX_ID;
   }
 
   private static String kind(JsonNode n) {

@@ -64,7 +64,40 @@ final class BrokenTokenizers {
     v.add(edit("Split behavior unknown", clip, r -> ((ObjectNode) r.get("pre_tokenizer").get("pretokenizers").get(0)).put("behavior", "Drop"), "pre_tokenizer.pretokenizers[0].behavior"));
     v.add(edit("Roberta sep not a pair", clip, r -> ((ObjectNode) r.get("post_processor")).put("sep", "<|endoftext|>"), "post_processor.sep"));
     v.add(edit("padding wrong type", clip, r -> r.put("padding", "max_length"), "padding"));
+    v.add(edit("model is null", t5, r -> r.putNull("model"), "model"));
+    v.add(edit("BPE vocab missing", clip, r -> ((ObjectNode) r.get("model")).remove("vocab"), "model.vocab"));
+    v.add(edit("Unigram vocab missing", t5, r -> ((ObjectNode) r.get("model")).remove("vocab"), "model.vocab"));
+    v.add(edit("Unigram score a string", t5, r -> ((ArrayNode) r.get("model").get("vocab").get(7)).set(1, JSON.getNodeFactory().textNode("-4.0")), "model.vocab[7]"));
+    v.add(edit("BPE vocab id beyond u32", clip, r -> ((ObjectNode) r.get("model").get("vocab")).put("a</w>", 1L << 40), "model.vocab['a</w>']"));
+    v.add(edit("BPE vocab id beyond long", clip, r -> ((ObjectNode) r.get("model").get("vocab"))
+        .put("a</w>", java.math.BigInteger.ONE.shiftLeft(64).add(java.math.BigInteger.valueOf(320))), "model.vocab['a</w>']"));
+    v.add(edit("BPE vocab id fractional", clip, r -> ((ObjectNode) r.get("model").get("vocab")).put("a</w>", 320.5), "model.vocab['a</w>']"));
+    v.add(edit("added token id beyond u32", t5, r -> ((ObjectNode) r.get("added_tokens").get(0)).put("id", 1L << 33), "added_tokens[0].id"));
+    v.add(edit("template special id beyond u32", t5, r -> ((ArrayNode) r.get("post_processor").get("special_tokens").get("</s>").get("ids")).set(0, JSON.getNodeFactory().numberNode(1L << 32)), "post_processor.special_tokens['</s>'].ids"));
+    v.add(edit("Roberta cls id beyond u32", clip, r -> ((ArrayNode) r.get("post_processor").get("cls")).set(1, JSON.getNodeFactory().numberNode(1L << 35)), "post_processor.cls"));
+    v.add(edit("Split regex unbalanced", clip, r -> ((ObjectNode) r.get("pre_tokenizer").get("pretokenizers").get(0).get("pattern")).put("Regex", "(['s"), "pre_tokenizer.pretokenizers[0].pattern.Regex"));
+    v.add(edit("truncation stride not below max_length", t5, r -> r.putObject("truncation").put("direction", "Right").put("max_length", 4)
+        .put("strategy", "LongestFirst").put("stride", 5), "truncation.stride"));
+    v.add(edit("truncation max_length negative", t5, r -> r.putObject("truncation").put("max_length", -4), "truncation.max_length"));
+    v.add(edit("padding pad_id negative", t5, r -> r.putObject("padding").put("pad_id", -1), "padding.pad_id"));
+    String charsmap = "normalizer.normalizers[0].precompiled_charsmap";
+    v.add(withCharsmap("charsmap empty", t5, new byte[0], charsmap));
+    v.add(withCharsmap("charsmap header only, empty trie", t5, Charsmaps.of(new int[0], "a\0"), charsmap));
+    v.add(withCharsmap("charsmap trie longer than the map", t5, Charsmaps.truncated(Charsmaps.upperAToLowerA(), 100), charsmap));
+    v.add(withCharsmap("charsmap random trie", t5, Charsmaps.random(7), charsmap));
+    v.add(withCharsmap("charsmap child past the end", t5, Charsmaps.of(java.util.Arrays.copyOf(Charsmaps.upperAToLowerAUnits(), 256), "a\0"), charsmap));
+    v.add(withCharsmap("charsmap value past the strings", t5, Charsmaps.upperAToLowerA(999), charsmap));
+    v.add(withCharsmap("charsmap value inside a character", t5, Charsmaps.of(Charsmaps.upperAToLowerAUnits(1), "\u00e9\0"), charsmap));
+    v.add(withCharsmap("charsmap strings not UTF-8", t5, Charsmaps.withRawStrings(Charsmaps.upperAToLowerAUnits(), new byte[] {(byte) 0xFF, (byte) 0xFE, 0}), charsmap));
+    v.add(withCharsmap("charsmap not base64", t5, null, charsmap));
     return v;
+  }
+
+  /** The T5 normalizer with a Precompiled charsmap in front (bytes null: a string that is not base64). */
+  private static Variant withCharsmap(String name, String base, byte[] map, String field) {
+    String text = map == null ? "not*base64!" : java.util.Base64.getEncoder().encodeToString(map);
+    return edit(name, base, r -> ((ArrayNode) r.get("normalizer").get("normalizers")).insertObject(0)
+        .put("type", "Precompiled").put("precompiled_charsmap", text), field);
   }
 
   private static Variant edit(String name, String base, Consumer<ObjectNode> change, String field) {
