@@ -106,13 +106,13 @@ public final class T5Encoder {
       h = StepScope.compute(() -> blockForward(b, in, bias));
     }
     Tensor last = h;
-    return StepScope.compute(() -> rmsNorm(last, final_layer_norm));
+    return StepScope.compute(() -> rmsNorm(last, final_layer_norm, config.layerNormEpsilon()));
   }
 
   private Tensor blockForward(Block b, Tensor h, Tensor bias) {
     long L = h.size(1);
     int H = config.numHeads(), dkv = config.dKv();
-    Tensor x = rmsNorm(h, b.attention_layer_norm);
+    Tensor x = rmsNorm(h, b.attention_layer_norm, config.layerNormEpsilon());
     Tensor q = b.q.forward(x).view(1, L, H, dkv).transpose(1, 2);
     Tensor k = b.k.forward(x).view(1, L, H, dkv).transpose(1, 2);
     Tensor v = b.v.forward(x).view(1, L, H, dkv).transpose(1, 2);
@@ -120,7 +120,7 @@ public final class T5Encoder {
     Tensor weights = softmax(scores.to(ScalarType.Float), -1).to(scores.scalar_type());
     Tensor attn = weights.matmul(v).transpose(1, 2).contiguous().view(1, L, (long) H * dkv);
     h = clampHalf(h.add(b.o.forward(attn)));
-    x = rmsNorm(h, b.ff_layer_norm);
+    x = rmsNorm(h, b.ff_layer_norm, config.layerNormEpsilon());
     Tensor inner = config.gatedAct()
         ? config.denseAct().apply(b.wi_0.forward(x)).mul(b.wi_1.forward(x))
         : config.denseAct().apply(b.wi.forward(x));
@@ -128,9 +128,9 @@ public final class T5Encoder {
   }
 
   /** T5LayerNorm: x / sqrt(mean(x^2) + eps) with the variance in fp32, no mean subtraction, no bias. */
-  Tensor rmsNorm(Tensor x, Tensor weight) {
+  public static Tensor rmsNorm(Tensor x, Tensor weight, double eps) {
     Tensor variance = x.to(ScalarType.Float).pow(new Scalar(2)).mean(new long[] {-1}, true, new ScalarTypeOptional());
-    Tensor y = x.mul(rsqrt(variance.add(new Scalar(config.layerNormEpsilon()))));
+    Tensor y = x.mul(rsqrt(variance.add(new Scalar(eps))));
     ScalarType wt = weight.scalar_type().intern();
     if (wt == ScalarType.Half || wt == ScalarType.BFloat16) y = y.to(wt);
     return weight.mul(y);
