@@ -75,6 +75,8 @@ public final class ModelLayout {
       List<Path> ws = weightFiles(dir);
       if (cfg.has("_class_name")) {
         description = "diffusers model folder (" + text(cfg, "_class_name", "?") + ")";
+      } else if (!cfg.has("architectures") && !cfg.has("model_type")) {
+        description = "folder of safetensors files (its config.json is neither diffusers nor HF transformers)";
       } else {
         String arch = cfg.path("architectures").isArray() && cfg.path("architectures").size() > 0
             ? cfg.path("architectures").get(0).asText() : "unknown architecture";

@@ -86,6 +86,15 @@ class ModelLayoutTest {
     assertThat(ModelLayout.detect(kohya).description()).startsWith("LoRA file (kohya lora_down/lora_up");
   }
 
+  @Test void theSharedFixtureFolderIsAFolderOfFiles() {
+    ModelLayout.Layout l = ModelLayout.detect(dev.dualproc.engine.Fixtures.shared().resolve("fixtures/flux"));
+    assertThat(l.description()).startsWith("folder of safetensors files");
+    assertThat(l.parts()).filteredOn(p -> p.label().equals("tiny-flux.safetensors")).extracting(ModelLayout.Part::description)
+        .containsExactly("BFL single file (FLUX transformer: double_blocks.*, single_blocks.*)");
+    assertThat(l.parts()).filteredOn(p -> p.label().equals("tiny-flux-diffusers.safetensors")).extracting(ModelLayout.Part::description)
+        .containsExactly("diffusers transformer (transformer_blocks.*)");
+  }
+
   @Test void plainFileAndBrokenConfigs() throws Exception {
     Path f = dir.resolve("x.safetensors");
     SafeTensorsWriter.write(f, tensors("a", "b"), null);

@@ -91,4 +91,15 @@ class SafeTensorsRoundTripTest {
       assertThat(Tensors.maxAbsDiff(st.load("traj").select(0, 0), st.load("img"))).isZero();
     }
   }
+
+  @Test void largeTensorsAreWrittenInChunksWithoutLosingBytes(@TempDir Path dir) {
+    byte[] raw = randomBytes(DType.F32, 1000, 5);
+    Tensor t = Tensors.fromBytes(raw, DType.F32.scalarType, 10, 100);
+    Path f = dir.resolve("chunked.safetensors");
+    SafeTensorsWriter.write(f, Map.of("t", t, "u", Rng.normal(1, 3)), null, 7); // 7-byte writes: chunks cross elements
+    try (SafeTensorsFile st = SafeTensorsFile.open(f)) {
+      assertThat(Tensors.bytes(st.load("t"))).isEqualTo(raw);
+      assertThat(Tensors.bytes(st.load("u"))).isEqualTo(Tensors.bytes(Rng.normal(1, 3)));
+    }
+  }
 }
