@@ -63,7 +63,7 @@ public final class Checkpoint {
             if (!Arrays.equals(f.shape(k), Tensors.shape(dst)) || f.dtype(k) != DType.of(dst.scalar_type()))
               throw new DualprocException(file + ": '" + k + "' is " + f.dtype(k) + " " + Arrays.toString(f.shape(k))
                   + ", the LoRA has " + DType.of(dst.scalar_type()) + " " + Tensors.shapeString(dst));
-            dst.detach().copy_(f.load(k).to(dst.device()));
+            dst.detach().copy_(f.load(k).to(dst.device(), dst.scalar_type()));
           }
         }
       }
