@@ -12,30 +12,41 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 /**
  * A taught LoRA as a file that loads at weight 1.0 with the trained effect: the training scale
  * (train_weight * alpha / rank) is folded into B, and the file declares alpha = rank (scale 1).
- * PEFT/diffusers names: {@code <prefix><module>.lora_A.weight}, {@code .lora_B.weight}, plus {@code lora_adapter_metadata};
- * kohya names: {@code lora_unet_<module with _>.lora_down.weight}, {@code .lora_up.weight}, {@code .alpha}.
+ * PEFT/diffusers names: {@code <peftPrefix><module>.lora_A.weight}, {@code .lora_B.weight}, plus
+ * {@code lora_adapter_metadata}; kohya names: {@code <kohyaName(module)>.lora_down.weight}, {@code .lora_up.weight},
+ * {@code .alpha}. The key names belong to the generator family ({@link Generator#loraFile}): {@link #ENGINE} uses the
+ * adapters' own module paths; FLUX uses {@code transformer.} and its BFL kohya names (a subclass may fuse modules).
  */
-public final class LoraFile {
-  private LoraFile() {}
-
+public class LoraFile {
   public enum Format { PEFT, KOHYA }
 
-  public static final String PEFT_PREFIX = "transformer."; // diffusers' FLUX pipeline component
+  /** The adapters' module paths as they are (no pipeline prefix), kohya as {@code lora_unet_<module with _>}. */
+  public static final LoraFile ENGINE = new LoraFile("", m -> "lora_unet_" + m.replace('.', '_'));
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  private final String peftPrefix;
+  private final java.util.function.UnaryOperator<String> kohyaName;
+
+  /** {@code peftPrefix}: the diffusers pipeline component ("transformer." for FLUX); {@code kohyaName}: module to kohya stem. */
+  public LoraFile(String peftPrefix, java.util.function.UnaryOperator<String> kohyaName) {
+    this.peftPrefix = peftPrefix; this.kohyaName = kohyaName;
+  }
+
+  public String peftKey(String module, String part) { return peftPrefix + module + ".lora_" + part + ".weight"; }
+
   /** Writes the adapters with {@code scale} folded into B; {@code metadata} is added to the file's own keys. */
-  public static void write(Path file, LoraSet lora, double scale, Format format, Map<String, String> metadata) {
+  public void write(Path file, LoraSet lora, double scale, Format format, Map<String, String> metadata) {
     Map<String, Tensor> out = new LinkedHashMap<>();
     List<String> modules = new ArrayList<>();
     for (Lora l : lora.adapters()) {
       Tensor b = l.B.detach().to(ScalarType.Float).mul(Tensors.scalar(scale)).to(l.B.scalar_type());
       modules.add(l.name);
       if (format == Format.PEFT) {
-        out.put(PEFT_PREFIX + l.name + ".lora_A.weight", l.A.detach());
-        out.put(PEFT_PREFIX + l.name + ".lora_B.weight", b);
+        out.put(peftKey(l.name, "A"), l.A.detach());
+        out.put(peftKey(l.name, "B"), b);
       } else {
-        String k = kohyaName(l.name);
+        String k = kohyaName.apply(l.name);
         out.put(k + ".lora_down.weight", l.A.detach());
         out.put(k + ".lora_up.weight", b);
         out.put(k + ".alpha", Tensors.fromFloats(new float[] {lora.rank}));
@@ -58,14 +69,12 @@ public final class LoraFile {
     SafeTensorsWriter.write(file, out, meta);
   }
 
-  static String kohyaName(String module) { return "lora_unet_" + module.replace('.', '_'); }
-
   /**
    * Loads a file written by {@link #write} (either format, found from its keys) into the attached adapters and sets
    * their weight so that the file's own scale applies (weight 1.0 in the file's terms). Every adapter must be in the
    * file and every LoRA tensor of the file must match an adapter; shapes are checked.
    */
-  public static Format load(Path file, LoraSet lora) {
+  public Format load(Path file, LoraSet lora) {
     try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
       boolean peft = f.names().stream().anyMatch(n -> n.endsWith(".lora_A.weight"));
       boolean kohya = f.names().stream().anyMatch(n -> n.endsWith(".lora_down.weight"));
@@ -84,13 +93,13 @@ public final class LoraFile {
       Set<String> used = new HashSet<>();
       try (NoGradGuard g = new NoGradGuard()) {
         for (Lora l : lora.adapters()) {
-          String a = peft ? PEFT_PREFIX + l.name + ".lora_A.weight" : kohyaName(l.name) + ".lora_down.weight";
-          String b = peft ? PEFT_PREFIX + l.name + ".lora_B.weight" : kohyaName(l.name) + ".lora_up.weight";
+          String a = peft ? peftKey(l.name, "A") : kohyaName.apply(l.name) + ".lora_down.weight";
+          String b = peft ? peftKey(l.name, "B") : kohyaName.apply(l.name) + ".lora_up.weight";
           copy(f, a, l.A, used);
           copy(f, b, l.B, used);
           double alpha = fileAlpha;
           if (!peft) {
-            String k = kohyaName(l.name) + ".alpha";
+            String k = kohyaName.apply(l.name) + ".alpha";
             if (!f.contains(k)) throw new DualprocException(file + ": missing '" + k + "'");
             alpha = Tensors.item(f.load(k));
             used.add(k);

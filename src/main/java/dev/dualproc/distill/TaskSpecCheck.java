@@ -111,11 +111,13 @@ public final class TaskSpecCheck {
     return new TaskSpec.Overlay(null, p.name(), ControlParams.check(p.name(), o.params(), field + ".params"));
   }
 
+  /** world, an existing folder or file (made absolute), or an HF repo id (owner/name) for the local HF cache. */
   private static String modelRef(String ref, String field, Path baseDir) {
     if (ref.equals("world")) return ref;
     Path p = baseDir.resolve(ref).toAbsolutePath().normalize();
-    if (!Files.exists(p)) throw new DualprocException(field + ": no such model folder or file (" + p + "); expected world or a path");
-    return p.toString();
+    if (Files.exists(p)) return p.toString();
+    if (ref.matches("[A-Za-z0-9][\\w.-]*/[\\w.-]+") && !ref.startsWith(".")) return ref;
+    throw new DualprocException(field + ": no such model folder or file (" + p + "); expected world, a path or an HF repo id owner/name");
   }
 
   private static List<String> texts(List<String> in, String field) {

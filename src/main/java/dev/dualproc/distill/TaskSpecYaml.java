@@ -62,6 +62,16 @@ public final class TaskSpecYaml {
     }
   }
 
+  /** A command-line value read as YAML ("0.3" a number, "[0.2, 0.7]" a list); text that YAML reads as nothing stays text. */
+  public static JsonNode scalar(String text, String field) {
+    try {
+      JsonNode n = MAPPER.readTree(text);
+      return n == null || n.isMissingNode() || n.isNull() ? MAPPER.getNodeFactory().textNode(text) : n;
+    } catch (JsonProcessingException e) {
+      throw new DualprocException(field + ": not a valid value '" + text + "' (" + e.getOriginalMessage() + ")");
+    }
+  }
+
   /** The tree as a spec; errors name the field. */
   public static TaskSpec fromTree(ObjectNode tree, String origin) {
     try {

@@ -53,18 +53,17 @@ public final class Teacher {
       StepResult r;
       try (PointerScope scope = new PointerScope()) {
         Conditioning c = conditioning(spec.prompts().get(step % spec.prompts().size()));
-        Tensor noise = bank.noise(step);
         int i = timesteps.next();
         lora.setEnabled(true);
         lora.setWeight(spec.trainWeight());
         Tensor zt;
-        try (NoGradGuard g = new NoGradGuard()) { zt = generator.rollout(noise, c, i); }
-        Tensor image = generator.x0Image(zt, c, i);              // [1, 3, H, W] in about [-1, 1], with grad
+        try (NoGradGuard g = new NoGradGuard()) { zt = generator.rollout(bank.noise(step), c, i); } // truncated backprop
+        Tensor image = generator.x0Image(zt, c, i);             // decoded x0 = z_t - sigma_i * v, with grad
         Tensor loss = null;
-        double pSum = 0;
-        for (AskedQuestion q : questions) {
+        double p = 0;
+        for (AskedQuestion q : questions) {                     // every question scores the same image, through its overlay
           Tensor l = critic.answerLoss(q.view(image), q.prepared());
-          pSum += Math.exp(-Tensors.item(l));
+          p += Math.exp(-Tensors.item(l)) / questions.size();
           loss = loss == null ? l : loss.add(l);
         }
         loss = loss.div(Tensors.scalar(questions.size()));
@@ -73,16 +72,31 @@ public final class Teacher {
         double gradNorm = GradClip.clipNorm(params, spec.gradClip());
         optimizer.step();
         step++;
-        r = new StepResult(step, Tensors.item(loss), pSum / questions.size(), gradNorm, (System.nanoTime() - t0) / 1e9);
+        r = new StepResult(step, Tensors.item(loss), p, gradNorm, (System.nanoTime() - t0) / 1e9);
       }
       afterStep.accept(r);
+    }
+  }
+
+  /** The readout: every question's greedy answer and p on the first evaluation prompt and seed, LoRA on. */
+  public List<Results.Answer> readout() {
+    try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+      lora.setEnabled(true);
+      Tensor image = generator.generate(conditioning(spec.evalPrompts().get(0)), spec.evalSeeds().get(0));
+      List<Results.Answer> out = new ArrayList<>();
+      for (AskedQuestion q : questions) {
+        Critic.Answer a = critic.answer(q.view(image), q.prepared());
+        out.add(new Results.Answer(q.spec().question(), q.spec().answer(), a.p(), a.greedy()));
+      }
+      return out;
     }
   }
 
   /** A prompt's conditioning, encoded once and kept beyond any PointerScope. */
   public Conditioning conditioning(String prompt) {
     return conditioning.computeIfAbsent(prompt, p -> {
-      Conditioning c = generator.encode(p);
+      Conditioning c;
+      try (NoGradGuard g = new NoGradGuard()) { c = generator.encode(p); }
       c.tensors().values().forEach(Tensor::retainReference);
       return c;
     });
