@@ -76,7 +76,7 @@ public final class TeachCommand implements Callable<Integer> {
 
   @Override public Integer call() {
     if (export != null && !export.equals("kohya")) throw new DualprocException("--export: expected kohya, got '" + export + "'");
-    TeachRun.Options options = new TeachRun.Options("kohya".equals(export), new java.util.concurrent.atomic.AtomicBoolean());
+    TeachRun.Options options = TeachRun.Options.defaults().withExportKohya("kohya".equals(export));
     ObjectNode patch = flags();
     if (resume != null) {
       if (spec != null || !patch.isEmpty())

@@ -25,9 +25,13 @@ public final class TeachRun {
 
   public enum Outcome { FINISHED, INTERRUPTED }
 
-  /** {@code exportKohya}: also write lora-kohya.safetensors; {@code stop}: polled at step boundaries (the web studio's Stop). */
-  public record Options(boolean exportKohya, AtomicBoolean stop) {
-    public static Options defaults() { return new Options(false, new AtomicBoolean()); }
+  /**
+   * {@code exportKohya}: also write lora-kohya.safetensors; {@code stop}: polled at step boundaries (the web studio's
+   * Stop, the shutdown hook); {@code onStep}: told of every finished step, after metrics and checkpoint (progress views).
+   */
+  public record Options(boolean exportKohya, AtomicBoolean stop, java.util.function.Consumer<Teacher.StepResult> onStep) {
+    public static Options defaults() { return new Options(false, new AtomicBoolean(), r -> {}); }
+    public Options withExportKohya(boolean k) { return new Options(k, stop, onStep); }
   }
 
   private TeachRun() {}
@@ -63,6 +67,7 @@ public final class TeachRun {
           if (spec.readoutEvery() > 0 && r.step() % spec.readoutEvery() == 0) readout(run, t, r.step());
           if (spec.checkpointEvery() > 0 && r.step() % spec.checkpointEvery() == 0 && r.step() < spec.steps())
             save(run, t, hash, seconds[0], options);
+          options.onStep().accept(r);
         });
       }
       save(run, t, hash, seconds[0], options);
