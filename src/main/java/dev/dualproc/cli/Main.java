@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         CommandLine.HelpCommand.class,
         InspectCommand.class,
         DoctorCommand.class,
+        TeachCommand.class,
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -38,5 +38,8 @@ public interface Generator extends AutoCloseable {
   /** The adapters attached so far (empty before attachLora). */
   LoraSet lora();
 
+  /** How this family names its adapters in LoRA files (PEFT/diffusers, kohya); FLUX: {@code transformer.} + diffusers names. */
+  default LoraFile loraFile() { return LoraFile.ENGINE; }
+
   @Override void close();
 }

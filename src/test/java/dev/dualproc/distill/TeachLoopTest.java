@@ -1,0 +1,132 @@
+package dev.dualproc.distill;
+
+import static dev.dualproc.distill.TeachFixture.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dualproc.engine.Images;
+import dev.dualproc.engine.SafeTensorsFile;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.*;
+import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The teaching loop end to end on the tiny test models (TinyGenerator, TinyCritic): loss, run folder, reload, resume. */
+class TeachLoopTest {
+  @TempDir Path tmp;
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test void twentyStepsLowerTheLossAndWriteAValidRunFolderWhoseLoraReloadsToTheSamples() throws Exception {
+    Path gen = TinyModels.generatorFolder(tmp, 1, 1, 0), critic = TinyModels.criticFolder(tmp), runs = tmp.resolve("runs");
+    Path spec = writeSpec(tmp, spec(gen, critic, 20, 10, ""));
+    assertThat(teach("--spec", spec.toString(), "--runs", runs.toString(), "--export", "kohya")).isZero();
+    Path run = onlyRun(runs);
+
+    List<JsonNode> metrics = new ArrayList<>();
+    for (String l : lines(run.resolve("metrics.jsonl"))) metrics.add(JSON.readTree(l));
+    assertThat(metrics).hasSize(20);
+    for (int i = 0; i < 20; i++) {
+      assertThat(metrics.get(i).get("step").asInt()).isEqualTo(i + 1);
+      assertThat(metrics.get(i).fieldNames()).toIterable().containsExactly("step", "loss", "p", "grad_norm", "seconds");
+    }
+    double first = metrics.subList(0, 5).stream().mapToDouble(n -> n.get("loss").asDouble()).average().orElseThrow();
+    double last = metrics.subList(15, 20).stream().mapToDouble(n -> n.get("loss").asDouble()).average().orElseThrow();
+    assertThat(last).as("mean loss of the last 5 steps vs the first 5").isLessThan(first * 0.8);
+    assertThat(lines(run.resolve("readouts.jsonl"))).hasSize(4);
+
+    JsonNode results = JSON.readTree(run.resolve("results.json").toFile());
+    assertThat(results.fieldNames()).toIterable().containsExactly("steps", "seconds", "seconds_per_step", "eval", "summary");
+    assertThat(results.get("steps").asInt()).isEqualTo(20);
+    assertThat(results.get("eval")).hasSize(4); // 1 prompt x 2 seeds x off/on
+    JsonNode e0 = results.get("eval").get(0);
+    assertThat(e0.fieldNames()).toIterable().containsExactly("prompt", "seed", "lora", "answers", "verifier");
+    assertThat(e0.get("answers").get(0).fieldNames()).toIterable().containsExactly("question", "answer", "p", "greedy");
+    assertThat(e0.get("verifier").isNull()).isTrue();
+    JsonNode summary = results.get("summary");
+    assertThat(summary.get("verifier_pass_rate").isNull()).isTrue();
+    assertThat(summary.get("vlm_p").get("on").asDouble()).as("p with the LoRA on vs off").isGreaterThan(summary.get("vlm_p").get("off").asDouble());
+
+    String task = Files.readString(run.resolve("task.yaml"));
+    assertThat(TaskSpecYaml.read(run.resolve("task.yaml")).steps()).isEqualTo(20);
+    try (SafeTensorsFile f = SafeTensorsFile.open(run.resolve("lora.safetensors"))) {
+      assertThat(f.names()).containsExactlyInAnyOrder("img_in.lora_A.weight", "img_in.lora_B.weight", "proj_out.lora_A.weight", "proj_out.lora_B.weight");
+      assertThat(f.metadata()).containsEntry("dualproc_task", task).containsEntry("dualproc_steps", "20")
+          .containsEntry("dualproc_rank", "4").containsKeys("dualproc_version", "dualproc_generator", "dualproc_critic", "lora_adapter_metadata");
+    }
+    try (SafeTensorsFile f = SafeTensorsFile.open(run.resolve("lora-kohya.safetensors"))) {
+      assertThat(f.names()).contains("lora_unet_img_in.lora_down.weight", "lora_unet_img_in.alpha");
+    }
+    String html = Files.readString(run.resolve("report.html"));
+    assertThat(html).contains("<svg", "<polyline", "data:image/png;base64,", "Is the sky red?");
+
+    Path onPng = run.resolve("samples/000020-p0-seed0-on.png");
+    assertThat(Images.readPngText(onPng)).containsEntry("seed", "0").containsEntry("lora", "on").containsEntry("step", "20");
+    assertThat(run.resolve("samples/000020-p0-seed1-off.png")).exists();
+    assertThat(run.resolve("samples/000020-grid.png")).exists();
+
+    // a fresh generator with the file loaded at weight 1.0 makes exactly the "on" sample; without it, the "off" one
+    try (TinyGenerator g = TinyGenerator.open(gen)) {
+      g.attachLora(4, 4, 0);
+      LoraFile.ENGINE.load(run.resolve("lora.safetensors"), g.lora());
+      Conditioning c = g.encode("a house and a tree on a meadow");
+      assertThat(pixels(Images.toImage(g.generate(c, 0)))).isEqualTo(pixels(Images.read(onPng)));
+      g.lora().setEnabled(false);
+      assertThat(pixels(Images.toImage(g.generate(c, 0)))).isEqualTo(pixels(Images.read(run.resolve("samples/000020-p0-seed0-off.png"))));
+      assertThat(pixels(Images.read(onPng))).isNotEqualTo(pixels(Images.read(run.resolve("samples/000020-p0-seed0-off.png"))));
+    }
+  }
+
+  @Test void aStoppedAndResumedRunEndsBitIdenticalToAnUninterruptedOne() throws Exception {
+    // a 4-step generator: the uniform timestep rule with a no-grad rollout, so the timestep RNG state matters too
+    Path gen = TinyModels.generatorFolder(tmp, 2, 4, 0), critic = TinyModels.criticFolder(tmp);
+    Path spec = writeSpec(tmp, spec(gen, critic, 12, 4, "train_n: 5\n"));
+
+    Path runsA = tmp.resolve("a");
+    assertThat(teach("--spec", spec.toString(), "--runs", runsA.toString())).isZero();
+    Path a = onlyRun(runsA);
+
+    // the same task, stopped after step 6 (between checkpoints), then resumed
+    Path runsB = tmp.resolve("b");
+    TaskSpec resolved = TaskSpecCheck.resolve(TaskSpecYaml.read(spec), tmp);
+    RunFolder b = RunFolder.create(runsB, resolved, java.time.LocalDateTime.now());
+    var stop = new java.util.concurrent.atomic.AtomicBoolean();
+    var options = new TeachRun.Options(false, stop, r -> { if (r.step() == 6) stop.set(true); });
+    assertThat(TeachRun.run(b, false, TinyModels.MODELS, options)).isEqualTo(TeachRun.Outcome.INTERRUPTED);
+    try (SafeTensorsFile f = SafeTensorsFile.open(b.checkpoint())) { assertThat(f.metadata()).containsEntry("step", "6"); }
+    assertThat(b.results()).doesNotExist();
+    assertThat(teach("--resume", b.dir.toString())).isZero();
+
+    assertThat(tensorBytes(b.lora())).as("final LoRA tensors").containsExactlyEntriesOf(tensorBytes(a.resolve("lora.safetensors")));
+    assertThat(Files.readAllBytes(b.lora())).as("lora.safetensors bytes").isEqualTo(Files.readAllBytes(a.resolve("lora.safetensors")));
+    Map<String, byte[]> stateA = tensorBytes(a.resolve("state/checkpoint.safetensors")), stateB = tensorBytes(b.checkpoint());
+    assertThat(stateB.keySet()).isEqualTo(stateA.keySet());
+    for (String k : stateA.keySet()) assertThat(stateB.get(k)).as(k).isEqualTo(stateA.get(k));
+    List<String> ma = lines(a.resolve("metrics.jsonl")), mb = lines(b.metrics());
+    assertThat(mb).hasSize(12);
+    for (int i = 0; i < 12; i++) assertThat(withoutSeconds(mb.get(i))).isEqualTo(withoutSeconds(ma.get(i)));
+  }
+
+  @Test void resumingAFinishedRunOnlyRedoesTheEvaluation() throws Exception {
+    Path gen = TinyModels.generatorFolder(tmp, 3, 1, 0), critic = TinyModels.criticFolder(tmp), runs = tmp.resolve("runs");
+    assertThat(teach("--spec", writeSpec(tmp, spec(gen, critic, 3, 0, "")).toString(), "--runs", runs.toString())).isZero();
+    Path run = onlyRun(runs);
+    byte[] lora = Files.readAllBytes(run.resolve("lora.safetensors"));
+    Files.delete(run.resolve("results.json"));
+    assertThat(teach("--resume", run.toString())).isZero();
+    assertThat(run.resolve("results.json")).exists();
+    assertThat(Files.readAllBytes(run.resolve("lora.safetensors"))).isEqualTo(lora);
+    assertThat(lines(run.resolve("metrics.jsonl"))).hasSize(3);
+  }
+
+  static String withoutSeconds(String line) throws Exception {
+    var n = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(line);
+    n.remove("seconds");
+    return n.toString();
+  }
+
+  static int[] pixels(BufferedImage img) { return img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth()); }
+}
