@@ -15,14 +15,21 @@ public final class Generators {
   public interface Family {
     String name();
     boolean accepts(String ref);
-    Generator open(String ref, Placement placement);
+    Generator open(String ref, Placement placement, Size size);
+  }
+
+  /** Image size and sampling steps asked for; 0 = the model's default. */
+  public record Size(int width, int height, int steps) {
+    public static final Size DEFAULT = new Size(0, 0, 0);
   }
 
   // one line per family (the FLUX branch adds its own); keep this list the only shared edit point
-  static final List<Family> FAMILIES = List.of();
+  static final List<Family> FAMILIES = List.of(dev.dualproc.model.flux.FluxFamily.INSTANCE);
 
-  public static Generator open(String ref, Placement placement) {
-    for (Family f : FAMILIES) if (f.accepts(ref)) return f.open(ref, placement);
+  public static Generator open(String ref, Placement placement) { return open(ref, placement, Size.DEFAULT); }
+
+  public static Generator open(String ref, Placement placement, Size size) {
+    for (Family f : FAMILIES) if (f.accepts(ref)) return f.open(ref, placement, size);
     throw new DualprocException("generator: no generator family of this build reads '" + ref + "' (families: "
         + (FAMILIES.isEmpty() ? "none yet; the FLUX generator is not in this build" : String.join(", ", FAMILIES.stream().map(Family::name).toList()))
         + ")");
