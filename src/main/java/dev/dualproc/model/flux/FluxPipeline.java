@@ -152,7 +152,16 @@ public final class FluxPipeline implements Generator {
     return lora;
   }
 
+  /** Attaches the adapters of a PEFT/diffusers, kohya or BFL-named LoRA file at {@code weight}; refuses one that matches nothing. */
+  @Override public LoraSet loadLora(Path file, double weight) {
+    if (!lora.isEmpty()) throw new DualprocException("a LoRA is already attached; load " + file + " into a fresh pipeline");
+    lora = FluxLoraFiles.load(file, transformer, weight).lora();
+    return lora;
+  }
+
   @Override public LoraSet lora() { return lora; }
+
+  @Override public dev.dualproc.distill.LoraFile loraFile() { return new FluxLoraFile(transformer); }
 
   @Override public void close() { conditioningCache.clear(); releaseTextEncoders(); }
 }
