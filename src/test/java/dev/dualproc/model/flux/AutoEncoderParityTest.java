@@ -3,6 +3,7 @@ package dev.dualproc.model.flux;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.dualproc.engine.ActivationCheckpoint;
 import dev.dualproc.engine.DualprocException;
 import dev.dualproc.engine.Fixtures;
 import dev.dualproc.engine.Placement;
@@ -73,6 +74,22 @@ class AutoEncoderParityTest {
     try (SafeTensorsFile sample = SafeTensorsFile.open(Fixtures.flux("tiny-schnell-sample.safetensors"));
         PointerScope s = new PointerScope()) {
       assertClose("image", ae.decode(sample.load("latent")), sample.load("image")); // batch 2
+    }
+  }
+
+  @Test void checkpointedDecodeGivesTheSameImageAndGradient() {
+    try (PointerScope s = new PointerScope()) {
+      Tensor z = io.load("z").requires_grad_(true);
+      ActivationCheckpoint c = ActivationCheckpoint.of(ae.decodeSegments(), z);
+      Tensor x = c.output();
+      x.mul(io.load("R2")).sum().backward();
+      c.backward();
+      assertClose("xrec (checkpointed)", x, io.load("xrec"));
+      assertClose("grad_z (checkpointed)", z.grad(), io.load("grad_z"));
+      Tensor z2 = io.load("z").requires_grad_(true);
+      ae.decode(z2).mul(io.load("R2")).sum().backward();
+      assertThat(Tensors.bytes(x)).isEqualTo(Tensors.bytes(ae.decode(io.load("z"))));
+      assertThat(Tensors.maxAbsDiff(z.grad(), z2.grad())).isLessThan(1e-9);
     }
   }
 
