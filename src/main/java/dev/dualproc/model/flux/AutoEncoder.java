@@ -5,6 +5,9 @@ import dev.dualproc.engine.Placement;
 import dev.dualproc.engine.TensorSource;
 import dev.dualproc.engine.Tensors;
 import dev.dualproc.engine.Weights;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.slf4j.Logger;
@@ -61,8 +64,25 @@ public final class AutoEncoder {
   /** z [B, z_channels, h, w] -> image [B, out_ch, h*f, w*f] (not clamped); keeps the autograd graph of z. */
   public Tensor decode(Tensor z) {
     check(z, params.zChannels(), "latent");
-    Tensor unscaled = Tensors.add(Tensors.mul(placement.place(z), 1.0 / params.scaleFactor()), params.shiftFactor());
-    return decoder.forward(unscaled);
+    return decoder.forward(unscale(z));
+  }
+
+  /**
+   * {@link #decode} in pieces for {@code ActivationCheckpoint.of(ae.decodeSegments(), z)}: the same image and
+   * gradient, keeping only the level boundaries instead of every activation of a large image.
+   */
+  public List<UnaryOperator<Tensor>> decodeSegments() {
+    List<UnaryOperator<Tensor>> s = new ArrayList<>(decoder.segments());
+    UnaryOperator<Tensor> first = s.get(0);
+    s.set(0, z -> {
+      check(z, params.zChannels(), "latent");
+      return first.apply(unscale(z));
+    });
+    return s;
+  }
+
+  private Tensor unscale(Tensor z) {
+    return Tensors.add(Tensors.mul(placement.place(z), 1.0 / params.scaleFactor()), params.shiftFactor());
   }
 
   private static void check(Tensor t, int channels, String what) {

@@ -37,6 +37,14 @@ public record AutoEncoderParams(int resolution, int inChannels, int ch, int outC
     return new AutoEncoderParams(256, 3, 128, 3, new int[] {1, 2, 4, 4}, 2, 16, 0.3611, 0.1159);
   }
 
+  /**
+   * A small autoencoder of the FLUX.1 shape (8x downsampling, four levels, mid attention) for tests and tiny models;
+   * {@code zChannels} must equal the transformer's in_channels / 4. Diffusers can express it (ch_mult[0] = 1).
+   */
+  public static AutoEncoderParams tiny(int zChannels) {
+    return new AutoEncoderParams(64, 3, 32, 3, new int[] {1, 2, 2, 2}, 1, zChannels, 0.3611, 0.1159);
+  }
+
   @Override public int[] chMult() { return chMult.clone(); }
   public int levels() { return chMult.length; }
   /** Image side / latent side: one halving per level but the last. */

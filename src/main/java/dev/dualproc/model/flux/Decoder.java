@@ -4,6 +4,7 @@ import dev.dualproc.engine.Weights;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Tensor;
 import static org.bytedeco.pytorch.global.torch.silu;
 
@@ -53,13 +54,23 @@ public final class Decoder {
 
   /** z [B, z_channels, h, w] (unscaled) -> image [B, out_ch, h * f, w * f]. */
   public Tensor forward(Tensor z) {
-    Tensor h = convIn.forward(z);
-    h = midBlock2.forward(midAttn1.forward(midBlock1.forward(h)));
+    Tensor h = z;
+    for (UnaryOperator<Tensor> s : segments()) h = s.apply(h);
+    return h;
+  }
+
+  /** The forward pass in pieces (conv_in and mid, each up level deepest first, the output head): checkpoint boundaries. */
+  public List<UnaryOperator<Tensor>> segments() {
+    List<UnaryOperator<Tensor>> s = new ArrayList<>();
+    s.add(z -> midBlock2.forward(midAttn1.forward(midBlock1.forward(convIn.forward(z)))));
     for (int i = up.size() - 1; i >= 0; i--) {
       Level level = up.get(i);
-      for (ResnetBlock b : level.block()) h = b.forward(h);
-      if (level.upsample() != null) h = level.upsample().forward(h);
+      s.add(h -> {
+        for (ResnetBlock b : level.block()) h = b.forward(h);
+        return level.upsample() == null ? h : level.upsample().forward(h);
+      });
     }
-    return convOut.forward(silu(normOut.forward(h)));
+    s.add(h -> convOut.forward(silu(normOut.forward(h))));
+    return s;
   }
 }

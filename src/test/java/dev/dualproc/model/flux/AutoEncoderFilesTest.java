@@ -7,9 +7,12 @@ import dev.dualproc.engine.DualprocException;
 import dev.dualproc.engine.Placement;
 import dev.dualproc.engine.Rng;
 import dev.dualproc.engine.SafeTensorsFile;
+import dev.dualproc.engine.DType;
+import dev.dualproc.engine.TensorSource;
 import dev.dualproc.engine.Tensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
@@ -46,6 +49,36 @@ class AutoEncoderFilesTest {
       assertThat(Tensors.item(x.std())).isGreaterThan(1e-3); // random weights, but not a constant image
       assertThat(Tensors.bytes(fromPipeline.decode(z))).isEqualTo(Tensors.bytes(x));
     }
+  }
+
+  @Test void fluxShapesAreThoseOfAeSafetensors() {
+    Map<String, long[]> s = AutoEncoderFiles.bflShapes(AutoEncoderParams.flux());
+    assertThat(s).hasSize(244);
+    assertThat(s.get("encoder.conv_in.weight")).containsExactly(128, 3, 3, 3);
+    assertThat(s.get("encoder.down.1.block.0.nin_shortcut.weight")).containsExactly(256, 128, 1, 1);
+    assertThat(s.get("encoder.conv_out.weight")).containsExactly(32, 512, 3, 3);
+    assertThat(s.get("decoder.conv_in.weight")).containsExactly(512, 16, 3, 3);
+    assertThat(s.get("decoder.up.0.block.0.nin_shortcut.weight")).containsExactly(128, 256, 1, 1);
+    assertThat(s.get("decoder.up.3.upsample.conv.weight")).containsExactly(512, 512, 3, 3);
+    assertThat(s.get("decoder.conv_out.weight")).containsExactly(3, 128, 3, 3);
+    assertThat(s).doesNotContainKeys("encoder.down.3.downsample.conv.weight", "decoder.up.0.upsample.conv.weight");
+  }
+
+  @Test void fluxSizedAutoEncoderRunsAtEightTimesDownsampling() {
+    AutoEncoderParams p = AutoEncoderParams.flux();
+    AutoEncoder ae = AutoEncoder.load(new ConstantSource(AutoEncoderFiles.bflShapes(p)), p, Placement.cpu());
+    try (PointerScope s = new PointerScope()) {
+      Tensor z = ae.encode(Rng.uniform(Rng.generator(2), 1, 3, 32, 16).mul(Tensors.scalar(2)).sub(Tensors.scalar(1)));
+      assertThat(Tensors.shape(z)).containsExactly(1, 16, 4, 2);
+      assertThat(Tensors.shape(ae.decode(z))).containsExactly(1, 3, 32, 16);
+    }
+  }
+
+  @Test void tinyParamsAreFluxShapedAndDiffusersExpressible(@TempDir Path dir) {
+    AutoEncoderParams p = AutoEncoderParams.tiny(4);
+    assertThat(p.downFactor()).isEqualTo(8);
+    AutoEncoderFiles.writeRandomDiffusers(dir, p, 3);
+    assertThat(AutoEncoderFiles.load(dir, Placement.cpu()).params).isEqualTo(p);
   }
 
   @Test void theSeedDecidesTheWeights(@TempDir Path dir) {
@@ -91,5 +124,15 @@ class AutoEncoderFilesTest {
     AutoEncoder ae = AutoEncoderFiles.load(dir, Placement.cpu());
     assertThatThrownBy(() -> ae.encode(Rng.normal(1, 1, 4, 8, 8))).isInstanceOf(DualprocException.class).hasMessageContaining("[B, 3, H, W]");
     assertThatThrownBy(() -> ae.decode(Rng.normal(1, 3, 8, 8))).isInstanceOf(DualprocException.class).hasMessageContaining("[B, 4, H, W]");
+  }
+
+  /** Every tensor 0.01, as a broadcast view of one value: FLUX-sized weights without 335 MB of copies (values do not matter). */
+  record ConstantSource(Map<String, long[]> shapes) implements TensorSource {
+    @Override public String origin() { return "constant FLUX.1-sized autoencoder"; }
+    @Override public Collection<String> names() { return shapes.keySet(); }
+    @Override public boolean contains(String name) { return shapes.containsKey(name); }
+    @Override public DType dtype(String name) { return DType.F32; }
+    @Override public long[] shape(String name) { return shapes.get(name).clone(); }
+    @Override public Tensor load(String name) { return Tensors.fromFloats(new float[] {0.01f}, 1).expand(shapes.get(name)); }
   }
 }
