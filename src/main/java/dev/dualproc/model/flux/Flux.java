@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import static org.bytedeco.pytorch.global.torch.cat;
@@ -107,25 +108,26 @@ public final class Flux {
   /** {@code guidance} [B] is required for dev-style models (guidance_embed) and ignored otherwise (may be null). */
   public Tensor forward(Tensor img, Tensor img_ids, Tensor txt, Tensor txt_ids, Tensor timesteps, Tensor y, Tensor guidance, Probe probe) {
     checkInputs(img, img_ids, txt, txt_ids, timesteps, y);
-    var dt = placement.dtype();
-    img = img.to(dt);
-    txt = txt.to(dt);
-    Tensor tEmb = TimestepEmbedding.of(timesteps.to(dt), 256);
+    // activations follow the weights' device and dtype; ids stay float32 (RoPE angles are computed in float64)
+    img = placement.place(img);
+    txt = placement.place(txt);
+    Tensor ids = cat(new TensorVector(txt_ids, img_ids), 1).to(placement.torchDevice(), ScalarType.Float);
+    Tensor tEmb = TimestepEmbedding.of(placement.place(timesteps), 256);
     probe.record("t_emb", tEmb);
     Tensor vec = time_in.forward(tEmb);
     probe.record("vec_time", vec);
     if (params.guidanceEmbed()) {
       if (guidance == null) throw new DualprocException("this FLUX model has a guidance embedder (dev): pass a guidance value");
-      vec = vec.add(guidance_in.forward(TimestepEmbedding.of(guidance.to(dt), 256)));
+      vec = vec.add(guidance_in.forward(TimestepEmbedding.of(placement.place(guidance), 256)));
     }
-    vec = vec.add(vector_in.forward(y.to(dt)));
+    vec = vec.add(vector_in.forward(placement.place(y)));
     probe.record("vec", vec);
     img = img_in.forward(img);
     probe.record("img_in", img);
     txt = txt_in.forward(txt);
     probe.record("txt_in", txt);
 
-    Tensor pe = pe_embedder.forward(cat(new TensorVector(txt_ids, img_ids), 1));
+    Tensor pe = pe_embedder.forward(ids);
     probe.record("pe", pe);
     for (int i = 0; i < double_blocks.size(); i++) {
       Tensor[] it = double_blocks.get(i).forward(img, txt, vec, pe);

@@ -75,7 +75,7 @@ public final class FluxSampler {
   public Tensor denoisePacked(Tensor packed, Tensor imgIds, FluxCond c, int from, int to, StepListener listener) {
     checkStep(from, steps());
     checkStep(to, steps());
-    Tensor x = packed;
+    Tensor x = model.placement().place(packed);
     try (NoGradGuard g = new NoGradGuard()) {
       for (int i = from; i < to; i++) {
         final Tensor xi = x;
@@ -94,20 +94,21 @@ public final class FluxSampler {
   /** The whole schedule from noise [B, C, H, W] to the clean latent, without grad. */
   public Tensor sample(Tensor noise, FluxCond c) { return rollout(noise, c, steps()); }
 
-  /** z_t after the first {@code toStep} steps from {@code noise} [B, C, H, W], without grad (toStep 0 returns the noise). */
+  /** z_t after the first {@code toStep} steps from {@code noise} [B, C, H, W], without grad, on the model's device and dtype. */
   public Tensor rollout(Tensor noise, FluxCond c, int toStep) {
     checkLatent(noise);
     long h = noise.size(2) / 2, w = noise.size(3) / 2;
-    if (toStep == 0) { checkStep(0, steps()); return noise.detach(); }
-    Tensor x = denoisePacked(LatentPacking.pack(noise), LatentPacking.imgIds(noise.size(0), h, w), c, 0, toStep, StepListener.NONE);
+    Tensor z = model.placement().place(noise.detach());
+    if (toStep == 0) { checkStep(0, steps()); return z; }
+    Tensor x = denoisePacked(LatentPacking.pack(z), LatentPacking.imgIds(z.size(0), h, w), c, 0, toStep, StepListener.NONE);
     return LatentPacking.unpack(x, h, w).detach();
   }
 
-  /** One transformer step at {@code i} with grad: x0 = z_t - sigma_i * v(z_t, t_i), as a latent [B, C, H, W]. */
+  /** One transformer step at {@code i} with grad: x0 = z_t - sigma_i * v(z_t, t_i), a latent [B, C, H, W] on the model's device. */
   public Tensor oneStep(Tensor zt, int i, FluxCond c) {
     checkLatent(zt);
     long h = zt.size(2) / 2, w = zt.size(3) / 2;
-    Tensor z = zt.detach();
+    Tensor z = model.placement().place(zt.detach());
     Tensor v = velocity(LatentPacking.pack(z), LatentPacking.imgIds(z.size(0), h, w), i, c);
     return z.sub(LatentPacking.unpack(v, h, w).mul(new Scalar((double) timesteps[i])));
   }
