@@ -84,6 +84,9 @@ class FluxLoraTest {
           "transformer.transformer_blocks.0.attn.to_q.lora_B.weight", "transformer.transformer_blocks.1.attn.to_out.0.lora_A.weight",
           "transformer.transformer_blocks.0.ff_context.net.0.proj.lora_B.weight", "transformer.single_transformer_blocks.1.attn.to_k.lora_A.weight");
       assertThat(sf.names()).hasSize(2 * set.size()).noneMatch(n -> n.contains("alpha"));
+      // notes/flux-and-lora.md 1.3's example: single block 0's query, r x hidden and hidden x r
+      assertThat(sf.shape("transformer.single_transformer_blocks.0.attn.to_q.lora_A.weight")).containsExactly(4, 60);
+      assertThat(sf.shape("transformer.single_transformer_blocks.0.attn.to_q.lora_B.weight")).containsExactly(60, 4);
       assertThat(sf.shape("transformer.transformer_blocks.0.attn.to_q.lora_A.weight")).containsExactly(4, 60);
       assertThat(sf.shape("transformer.transformer_blocks.0.attn.to_q.lora_B.weight")).containsExactly(60, 4);
       assertThat(sf.shape("transformer.transformer_blocks.0.ff.net.0.proj.lora_B.weight")).containsExactly(240, 4);
@@ -119,6 +122,10 @@ class FluxLoraTest {
       assertThat(sf.shape("lora_unet_double_blocks_0_img_attn_qkv.lora_up.weight")).containsExactly(180, 12);
       assertThat(sf.shape("lora_unet_double_blocks_0_img_attn_qkv.alpha")).isEmpty();
       assertThat(Tensors.item(sf.load("lora_unet_double_blocks_0_img_attn_qkv.alpha"))).isEqualTo(12.0);
+      // the notes' kohya example: lora_unet_single_blocks_0_linear1, up over all of linear1's rows (3 hidden + mlp)
+      assertThat(sf.shape("lora_unet_single_blocks_0_linear1.lora_down.weight")).containsExactly(12, 60);
+      assertThat(sf.shape("lora_unet_single_blocks_0_linear1.lora_up.weight")).containsExactly(420, 12);
+      assertThat(sf.names()).contains("lora_unet_single_blocks_0_linear1.alpha");
       assertThat(sf.shape("lora_unet_single_blocks_1_linear1.lora_up.weight")).containsExactly(420, 12);
       assertThat(sf.shape("lora_unet_double_blocks_1_txt_mlp_2.lora_down.weight")).containsExactly(4, 240);
       assertThat(sf.shape("lora_unet_double_blocks_1_img_attn_proj.lora_up.weight")).containsExactly(60, 4);
