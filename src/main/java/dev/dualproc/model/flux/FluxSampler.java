@@ -44,6 +44,14 @@ public final class FluxSampler {
     return new FluxSampler(model, FluxSchedule.dev(steps, (latentH / 2) * (latentW / 2)), guidance);
   }
 
+  /** The BFL CLI defaults: schnell 4 steps, dev (guidance embedder) 50. */
+  public static int defaultSteps(FluxParams p) { return p.guidanceEmbed() ? 50 : 4; }
+
+  /** schnell's unshifted schedule, or dev's shifted one when the model has a guidance embedder (FLUX.1-dev). */
+  public static FluxSampler forModel(Flux model, int steps, long latentH, long latentW, double guidance) {
+    return model.params.guidanceEmbed() ? dev(model, steps, latentH, latentW, guidance) : schnell(model, steps);
+  }
+
   public int steps() { return timesteps.length - 1; }
   public float[] timesteps() { return timesteps.clone(); }
   /** sigma_i = t_i: the noise level of z_t after i steps (1 = pure noise). */
