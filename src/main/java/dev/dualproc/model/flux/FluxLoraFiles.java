@@ -233,6 +233,10 @@ public final class FluxLoraFiles {
         Tensor down = tensors.get(keys.get("down")), up = tensors.get(keys.get("up"));
         int rank = (int) down.size(0);
         double scale = alphaOf(tensors, keys.get("alpha"), null, bfl, rank) / rank;
+        long outRows = flux.linear(bfl).out();
+        if (up.dim() != 2 || up.size(0) != outRows || up.size(1) != rank)
+          throw new DualprocException(origin + ": '" + keys.get("up") + "' has shape " + Tensors.shapeString(up) + ", expected ["
+              + outRows + ", " + rank + "] (all output rows of " + bfl + ")");
         for (var part : FluxKeyMap.diffusers().parts(bfl, flux.params)) {
           String name = part.getKey();
           FluxKeyMap.Location loc = part.getValue();

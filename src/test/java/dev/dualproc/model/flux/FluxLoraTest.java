@@ -215,6 +215,11 @@ class FluxLoraTest {
     assertThatThrownBy(() -> FluxLoraFiles.load(bad, g, 1.0)).isInstanceOf(DualprocException.class)
         .hasMessageContaining("'transformer.transformer_blocks.1.attn.to_k.lora_A.weight' has shape [2, 61], expected [rank, 60]");
     assertThat(g.linears().values()).as("nothing left attached after a refused load").allMatch(x -> x.adapters().isEmpty());
+    Path badKohya = tmp.resolve("bad-kohya.safetensors");
+    SafeTensorsWriter.write(badKohya, Map.of("lora_unet_double_blocks_0_img_attn_qkv.lora_down.weight", Rng.normal(1, 2, 60),
+        "lora_unet_double_blocks_0_img_attn_qkv.lora_up.weight", Rng.normal(2, 60, 2)), Map.of());
+    assertThatThrownBy(() -> FluxLoraFiles.load(badKohya, g, 1.0)).isInstanceOf(DualprocException.class)
+        .hasMessageContaining("has shape [60, 2], expected [180, 2] (all output rows of double_blocks.0.img_attn.qkv)");
   }
 
   @Test void peftMetadataAlphaIsHonouredWhenNotFolded() {
