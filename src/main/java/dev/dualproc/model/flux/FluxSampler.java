@@ -1,9 +1,11 @@
 package dev.dualproc.model.flux;
 
+import dev.dualproc.engine.ActivationCheckpoint;
 import dev.dualproc.engine.DualprocException;
 import dev.dualproc.engine.Rng;
 import dev.dualproc.engine.StepScope;
 import dev.dualproc.engine.Tensors;
+import java.util.List;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -119,6 +121,26 @@ public final class FluxSampler {
     Tensor z = model.placement().place(zt.detach());
     Tensor v = velocity(LatentPacking.pack(z), LatentPacking.imgIds(z.size(0), h, w), i, c);
     return z.sub(LatentPacking.unpack(v, h, w).mul(new Scalar((double) timesteps[i])));
+  }
+
+  /** x0 of {@link #oneStep} with the transformer under activation checkpointing: after loss.backward(), call chain.backward(). */
+  public record CheckpointedStep(Tensor x0, ActivationCheckpoint chain) {}
+
+  /**
+   * {@link #oneStep} keeping only block boundaries instead of every activation (for large images): the transformer's
+   * graph is rebuilt block by block by {@code chain.backward()}, which the caller runs right after its loss.backward().
+   */
+  public CheckpointedStep oneStepCheckpointed(Tensor zt, int i, FluxCond c) {
+    checkLatent(zt);
+    checkStep(i, steps() - 1);
+    long h = zt.size(2) / 2, w = zt.size(3) / 2, b = zt.size(0);
+    Tensor z = model.placement().place(zt.detach());
+    Tensor t = full(new long[] {b}, new Scalar((double) timesteps[i]), new TensorOptions(ScalarType.Float));
+    Tensor g = model.params.guidanceEmbed() ? full(new long[] {b}, new Scalar(guidance), new TensorOptions(ScalarType.Float)) : null;
+    ActivationCheckpoint chain = ActivationCheckpoint.forward(
+        model.segments(LatentPacking.imgIds(b, h, w), c.txt_ids(), t, c.vec(), g), List.of(LatentPacking.pack(z), c.txt()));
+    Tensor x0 = z.sub(LatentPacking.unpack(chain.output(), h, w).mul(new Scalar((double) timesteps[i])));
+    return new CheckpointedStep(x0, chain);
   }
 
   private void checkLatent(Tensor z) {
