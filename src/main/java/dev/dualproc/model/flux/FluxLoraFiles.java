@@ -189,7 +189,8 @@ public final class FluxLoraFiles {
   private static Loaded loadPeft(String origin, Map<String, Tensor> tensors, Map<String, String> metadata, Flux flux) {
     JsonNode meta = adapterMetadata(origin, metadata);
     Map<String, Map<String, String>> modules = group(tensors.keySet(), List.of("transformer.", "base_model.model.", ""),
-        Map.of("lora_A.weight", "down", "lora_B.weight", "up", "alpha", "alpha"));
+        Map.of("lora_A.weight", "down", "lora_B.weight", "up", "alpha", "alpha",
+            "lora.down.weight", "down", "lora.up.weight", "up", "lora_down.weight", "down", "lora_up.weight", "up"));
     LoraSet set = null;
     List<String> matched = new ArrayList<>(), unmatched = new ArrayList<>();
     Generator g = Rng.generator(0);

@@ -233,6 +233,22 @@ class FluxLoraTest {
     assertThat(l.lora().get("transformer_blocks.0.attn.to_out.0").scale()).isEqualTo(2.0);
   }
 
+  @Test void olderDiffusersSuffixesAndAlphaTensorsAreRead() {
+    // diffusers' older attention-processor names (lora.down/lora.up) with a kohya-style .alpha beside them
+    Flux f = FluxFixtures.model();
+    Path file = tmp.resolve("old-diffusers.safetensors");
+    SafeTensorsWriter.write(file, Map.of(
+        "transformer.single_transformer_blocks.0.proj_mlp.lora.down.weight", Rng.normal(1, 2, 60),
+        "transformer.single_transformer_blocks.0.proj_mlp.lora.up.weight", Rng.normal(2, 240, 2),
+        "transformer.single_transformer_blocks.0.proj_mlp.alpha", Tensors.fromFloats(new float[] {1f})), Map.of());
+    FluxLoraFiles.Loaded l = FluxLoraFiles.load(file, f, 1.0);
+    assertThat(l.unmatched()).isEmpty();
+    Lora mlp = l.lora().get("single_transformer_blocks.0.proj_mlp");
+    assertThat(mlp.scale()).isEqualTo(0.5);
+    assertThat(mlp.rowStart).isEqualTo(180);
+    assertThat(mlp.rowEnd).isEqualTo(420);
+  }
+
   @Test void normOutLoraSwapsHalvesBetweenLayouts() {
     Flux f = FluxFixtures.model();
     LoraSet set = FluxLora.attach(f, List.of("norm_out.linear", "transformer_blocks.0.attn.to_q"), 2, 2.0, 3);
