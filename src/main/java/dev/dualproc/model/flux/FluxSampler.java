@@ -20,7 +20,7 @@ import static org.bytedeco.pytorch.global.torch.full;
  * packing to tokens happens inside.
  */
 public final class FluxSampler {
-  /** Sees every Euler step: the state before the step, the predicted velocity, and the state after. */
+  /** Sees every Euler step: the state before it, the predicted velocity, the state after (valid during the call only). */
   @FunctionalInterface public interface StepListener {
     StepListener NONE = (i, x, v, next) -> {};
     void step(int i, Tensor x, Tensor v, Tensor next);
@@ -76,9 +76,7 @@ public final class FluxSampler {
   public Tensor velocity(Tensor packed, Tensor imgIds, int i, FluxCond c) {
     checkStep(i, steps() - 1);
     long b = packed.size(0);
-    Tensor t = full(new long[] {b}, new Scalar((double) timesteps[i]), new TensorOptions(ScalarType.Float));
-    Tensor g = model.params.guidanceEmbed() ? full(new long[] {b}, new Scalar(guidance), new TensorOptions(ScalarType.Float)) : null;
-    return model.forward(packed, imgIds, c.txt(), c.txt_ids(), t, c.vec(), g);
+    return model.forward(packed, imgIds, c.txt(), c.txt_ids(), times(b, i), c.vec(), guidances(b));
   }
 
   /** Euler steps [from, to) on packed tokens, without grad; each step in its own scope. */
@@ -135,12 +133,17 @@ public final class FluxSampler {
     checkStep(i, steps() - 1);
     long h = zt.size(2) / 2, w = zt.size(3) / 2, b = zt.size(0);
     Tensor z = model.placement().place(zt.detach());
-    Tensor t = full(new long[] {b}, new Scalar((double) timesteps[i]), new TensorOptions(ScalarType.Float));
-    Tensor g = model.params.guidanceEmbed() ? full(new long[] {b}, new Scalar(guidance), new TensorOptions(ScalarType.Float)) : null;
     ActivationCheckpoint chain = ActivationCheckpoint.forward(
-        model.segments(LatentPacking.imgIds(b, h, w), c.txt_ids(), t, c.vec(), g), List.of(LatentPacking.pack(z), c.txt()));
+        model.segments(LatentPacking.imgIds(b, h, w), c.txt_ids(), times(b, i), c.vec(), guidances(b)), List.of(LatentPacking.pack(z), c.txt()));
     Tensor x0 = z.sub(LatentPacking.unpack(chain.output(), h, w).mul(new Scalar((double) timesteps[i])));
     return new CheckpointedStep(x0, chain);
+  }
+
+  // t_i for each of b samples, as denoise's torch.full((B,), t_curr)
+  private Tensor times(long b, int i) { return full(new long[] {b}, new Scalar((double) timesteps[i]), new TensorOptions(ScalarType.Float)); }
+
+  private Tensor guidances(long b) {
+    return model.params.guidanceEmbed() ? full(new long[] {b}, new Scalar(guidance), new TensorOptions(ScalarType.Float)) : null;
   }
 
   private void checkLatent(Tensor z) {
