@@ -130,8 +130,8 @@ public final class FluxLoraFiles {
       int col = 0;
       for (Lora l : ls) {
         downs.push_back(l.A.detach());
+        // kohya names are BFL modules, so B stays in BFL row order (final_layer's shift, scale: no swap)
         Tensor b = l.B.detach().mul(new Scalar(trainingWeight * l.alpha / l.rank));
-        if (FluxLora.swapped(l.name, flux.params)) b = FluxKeyMap.swapHalves(b, l.name);
         up.narrow(0, l.rowStart, l.rows()).narrow(1, col, l.rank).copy_(b);
         col += l.rank;
       }
@@ -242,7 +242,6 @@ public final class FluxLoraFiles {
           String name = part.getKey();
           FluxKeyMap.Location loc = part.getValue();
           Tensor b = loc.rowEnd() < 0 ? up : up.narrow(0, loc.rowStart(), loc.rowEnd() - loc.rowStart());
-          if (loc.transform() == FluxKeyMap.Transform.SWAP) b = FluxKeyMap.swapHalves(b, keys.get("up"));
           Tensor a = down;
           if (loc.rowEnd() >= 0) {
             // a block-diagonal up (our export, or InvokeAI-style merges) gives each part only its own rank columns

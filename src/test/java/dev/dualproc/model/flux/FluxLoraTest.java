@@ -261,6 +261,11 @@ class FluxLoraTest {
       Tensor b = sf.load("transformer.norm_out.linear.lora_B.weight");
       assertThat(Tensors.bytes(b.narrow(0, 0, 60))).isEqualTo(Tensors.bytes(set.get("norm_out.linear").B.detach().narrow(0, 60, 60)));
     }
+    try (SafeTensorsFile sf = SafeTensorsFile.open(kohya)) {
+      // kohya names the BFL module, whose rows are (shift, scale): no swap there
+      Tensor up = sf.load("lora_unet_final_layer_adaLN_modulation_1.lora_up.weight");
+      assertThat(Tensors.bytes(up)).isEqualTo(Tensors.bytes(set.get("norm_out.linear").B.detach()));
+    }
     for (Path p : List.of(peft, kohya)) {
       Flux g = FluxFixtures.model();
       FluxLoraFiles.load(p, g, 1.0);
