@@ -1,5 +1,6 @@
 package dev.dualproc.model.flux;
 
+import dev.dualproc.engine.ActivationCheckpoint;
 import dev.dualproc.engine.DualprocException;
 import dev.dualproc.engine.Linear;
 import dev.dualproc.engine.Placement;
@@ -11,8 +12,10 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import static org.bytedeco.pytorch.global.torch.cat;
@@ -107,25 +110,15 @@ public final class Flux {
   /** {@code guidance} [B] is required for dev-style models (guidance_embed) and ignored otherwise (may be null). */
   public Tensor forward(Tensor img, Tensor img_ids, Tensor txt, Tensor txt_ids, Tensor timesteps, Tensor y, Tensor guidance, Probe probe) {
     checkInputs(img, img_ids, txt, txt_ids, timesteps, y);
-    var dt = placement.dtype();
-    img = img.to(dt);
-    txt = txt.to(dt);
-    Tensor tEmb = TimestepEmbedding.of(timesteps.to(dt), 256);
-    probe.record("t_emb", tEmb);
-    Tensor vec = time_in.forward(tEmb);
-    probe.record("vec_time", vec);
-    if (params.guidanceEmbed()) {
-      if (guidance == null) throw new DualprocException("this FLUX model has a guidance embedder (dev): pass a guidance value");
-      vec = vec.add(guidance_in.forward(TimestepEmbedding.of(guidance.to(dt), 256)));
-    }
-    vec = vec.add(vector_in.forward(y.to(dt)));
-    probe.record("vec", vec);
+    // activations follow the weights' device and dtype
+    img = placement.place(img);
+    txt = placement.place(txt);
+    Tensor vec = vec(timesteps, y, guidance, probe);
     img = img_in.forward(img);
     probe.record("img_in", img);
     txt = txt_in.forward(txt);
     probe.record("txt_in", txt);
-
-    Tensor pe = pe_embedder.forward(cat(new TensorVector(txt_ids, img_ids), 1));
+    Tensor pe = pe(img_ids, txt_ids);
     probe.record("pe", pe);
     for (int i = 0; i < double_blocks.size(); i++) {
       Tensor[] it = double_blocks.get(i).forward(img, txt, vec, pe);
@@ -145,6 +138,54 @@ public final class Flux {
     Tensor out = final_layer.forward(x, vec);
     probe.record("out", out);
     return out;
+  }
+
+  /** The modulation vector: time_in(t) (+ guidance_in(g) on dev) + vector_in(y). */
+  private Tensor vec(Tensor timesteps, Tensor y, Tensor guidance, Probe probe) {
+    Tensor tEmb = TimestepEmbedding.of(placement.place(timesteps), 256);
+    probe.record("t_emb", tEmb);
+    Tensor vec = time_in.forward(tEmb);
+    probe.record("vec_time", vec);
+    if (params.guidanceEmbed()) {
+      if (guidance == null) throw new DualprocException("this FLUX model has a guidance embedder (dev): pass a guidance value");
+      vec = vec.add(guidance_in.forward(TimestepEmbedding.of(placement.place(guidance), 256)));
+    }
+    vec = vec.add(vector_in.forward(placement.place(y)));
+    probe.record("vec", vec);
+    return vec;
+  }
+
+  // RoPE over [txt; img] ids, kept float32 (the angles are computed in float64)
+  private Tensor pe(Tensor img_ids, Tensor txt_ids) {
+    return pe_embedder.forward(cat(new TensorVector(txt_ids, img_ids), 1).to(placement.torchDevice(), ScalarType.Float));
+  }
+
+  /**
+   * The same forward as segments for {@link ActivationCheckpoint#forward}, over the inputs {@code [img, txt]}: the input
+   * embedders, each double block, each single block (the first one joins [txt; img]), the final layer; the output is
+   * {@code [out]}. vec and pe are computed here once without a graph, so gradients reach the blocks' weights and LoRA
+   * and the img/txt inputs, but not y, the timesteps or the (frozen, LoRA-free) embedders of vec.
+   */
+  public List<ActivationCheckpoint.Segment> segments(Tensor img_ids, Tensor txt_ids, Tensor timesteps, Tensor y, Tensor guidance) {
+    Tensor vec, pe;
+    try (NoGradGuard g = new NoGradGuard()) {
+      vec = vec(timesteps, y, guidance, Probe.NONE).detach();
+      pe = pe(img_ids, txt_ids).detach();
+    }
+    long nTxt = txt_ids.size(1);
+    List<ActivationCheckpoint.Segment> s = new ArrayList<>();
+    s.add(xs -> List.of(img_in.forward(placement.place(xs.get(0))), txt_in.forward(placement.place(xs.get(1)))));
+    for (DoubleStreamBlock b : double_blocks) s.add(xs -> List.of(b.forward(xs.get(0), xs.get(1), vec, pe)));
+    for (int i = 0; i < single_blocks.size(); i++) {
+      SingleStreamBlock b = single_blocks.get(i);
+      if (i == 0) s.add(xs -> List.of(b.forward(cat(new TensorVector(xs.get(1), xs.get(0)), 1), vec, pe)));
+      else s.add(xs -> List.of(b.forward(xs.get(0), vec, pe)));
+    }
+    s.add(xs -> {
+      Tensor x = xs.size() == 2 ? cat(new TensorVector(xs.get(1), xs.get(0)), 1) : xs.get(0); // no single blocks
+      return List.of(final_layer.forward(x.narrow(1, nTxt, x.size(1) - nTxt), vec));
+    });
+    return s;
   }
 
   private void checkInputs(Tensor img, Tensor img_ids, Tensor txt, Tensor txt_ids, Tensor timesteps, Tensor y) {

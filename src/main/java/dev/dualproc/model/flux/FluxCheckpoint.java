@@ -30,9 +30,12 @@ public final class FluxCheckpoint {
     Path p = transformerPath(path);
     TensorSource raw = TensorSources.open(p);
     try {
-      return switch (layout(raw)) {
-        case BFL -> raw;
-        case DIFFUSERS -> FluxKeyMap.diffusers().asBfl(raw);
+      TensorSource s = raw;
+      for (String prefix : WRAPPER_PREFIXES)
+        if (!raw.contains("img_in.weight") && !raw.contains("x_embedder.weight") && raw.contains(prefix + "img_in.weight")) s = stripped(raw, prefix);
+      return switch (layout(s)) {
+        case BFL -> s;
+        case DIFFUSERS -> FluxKeyMap.diffusers().asBfl(s);
       };
     } catch (RuntimeException e) {
       raw.close();
@@ -66,6 +69,29 @@ public final class FluxCheckpoint {
       return t;
     }
     return path;
+  }
+
+  /** Prefixes that whole-model files (ComfyUI, some merges) put before the BFL names. */
+  static final List<String> WRAPPER_PREFIXES = List.of("model.diffusion_model.", "diffusion_model.");
+
+  /** The tensors under {@code prefix}, without it; other names stay as they are (they load as unmatched). */
+  static TensorSource stripped(TensorSource s, String prefix) {
+    Map<String, String> toRaw = new LinkedHashMap<>();
+    for (String n : s.names()) toRaw.put(n.startsWith(prefix) ? n.substring(prefix.length()) : n, n);
+    return new TensorSource() {
+      private String raw(String name) {
+        String r = toRaw.get(name);
+        if (r == null) throw new DualprocException(s.origin() + ": no tensor named '" + name + "'");
+        return r;
+      }
+      @Override public String origin() { return s.origin(); }
+      @Override public Collection<String> names() { return Collections.unmodifiableSet(toRaw.keySet()); }
+      @Override public boolean contains(String name) { return toRaw.containsKey(name); }
+      @Override public DType dtype(String name) { return s.dtype(raw(name)); }
+      @Override public long[] shape(String name) { return s.shape(raw(name)); }
+      @Override public Tensor load(String name) { return s.load(raw(name)); }
+      @Override public void close() { s.close(); }
+    };
   }
 
   public static Layout layout(TensorSource s) {

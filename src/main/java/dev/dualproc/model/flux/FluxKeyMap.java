@@ -249,11 +249,20 @@ public final class FluxKeyMap {
         List<String> ps = parts.get(name);
         return switch (transforms.get(name)) {
           case MODULE, KEY -> diffusers.load(ps.get(0));
-          case SWAP -> swapHalves(diffusers.load(ps.get(0)), ps.get(0));
+          case SWAP -> {
+            Tensor t = diffusers.load(ps.get(0));
+            Tensor swapped = swapHalves(t, ps.get(0));
+            t.close(); // the copy is all that is needed; free the part now, not at the next GC (real models are GBs)
+            yield swapped;
+          }
           case CONCAT -> {
+            List<Tensor> loaded = new ArrayList<>();
             TensorVector v = new TensorVector();
-            for (String p : ps) v.push_back(diffusers.load(p));
-            yield cat(v, 0);
+            for (String p : ps) { Tensor t = diffusers.load(p); loaded.add(t); v.push_back(t); }
+            Tensor fused = cat(v, 0);
+            v.close();
+            loaded.forEach(Tensor::close);
+            yield fused;
           }
         };
       }

@@ -130,8 +130,8 @@ public final class FluxLoraFiles {
       int col = 0;
       for (Lora l : ls) {
         downs.push_back(l.A.detach());
+        // kohya names are BFL modules, so B stays in BFL row order (final_layer's shift, scale: no swap)
         Tensor b = l.B.detach().mul(new Scalar(trainingWeight * l.alpha / l.rank));
-        if (FluxLora.swapped(l.name, flux.params)) b = FluxKeyMap.swapHalves(b, l.name);
         up.narrow(0, l.rowStart, l.rows()).narrow(1, col, l.rank).copy_(b);
         col += l.rank;
       }
@@ -189,7 +189,8 @@ public final class FluxLoraFiles {
   private static Loaded loadPeft(String origin, Map<String, Tensor> tensors, Map<String, String> metadata, Flux flux) {
     JsonNode meta = adapterMetadata(origin, metadata);
     Map<String, Map<String, String>> modules = group(tensors.keySet(), List.of("transformer.", "base_model.model.", ""),
-        Map.of("lora_A.weight", "down", "lora_B.weight", "up", "alpha", "alpha"));
+        Map.of("lora_A.weight", "down", "lora_B.weight", "up", "alpha", "alpha",
+            "lora.down.weight", "down", "lora.up.weight", "up", "lora_down.weight", "down", "lora_up.weight", "up"));
     LoraSet set = null;
     List<String> matched = new ArrayList<>(), unmatched = new ArrayList<>();
     Generator g = Rng.generator(0);
@@ -233,11 +234,14 @@ public final class FluxLoraFiles {
         Tensor down = tensors.get(keys.get("down")), up = tensors.get(keys.get("up"));
         int rank = (int) down.size(0);
         double scale = alphaOf(tensors, keys.get("alpha"), null, bfl, rank) / rank;
+        long outRows = flux.linear(bfl).out();
+        if (up.dim() != 2 || up.size(0) != outRows || up.size(1) != rank)
+          throw new DualprocException(origin + ": '" + keys.get("up") + "' has shape " + Tensors.shapeString(up) + ", expected ["
+              + outRows + ", " + rank + "] (all output rows of " + bfl + ")");
         for (var part : FluxKeyMap.diffusers().parts(bfl, flux.params)) {
           String name = part.getKey();
           FluxKeyMap.Location loc = part.getValue();
           Tensor b = loc.rowEnd() < 0 ? up : up.narrow(0, loc.rowStart(), loc.rowEnd() - loc.rowStart());
-          if (loc.transform() == FluxKeyMap.Transform.SWAP) b = FluxKeyMap.swapHalves(b, keys.get("up"));
           Tensor a = down;
           if (loc.rowEnd() >= 0) {
             // a block-diagonal up (our export, or InvokeAI-style merges) gives each part only its own rank columns

@@ -1,9 +1,11 @@
 package dev.dualproc.model.flux;
 
+import dev.dualproc.engine.ActivationCheckpoint;
 import dev.dualproc.engine.DualprocException;
 import dev.dualproc.engine.Rng;
 import dev.dualproc.engine.StepScope;
 import dev.dualproc.engine.Tensors;
+import java.util.List;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -18,7 +20,7 @@ import static org.bytedeco.pytorch.global.torch.full;
  * packing to tokens happens inside.
  */
 public final class FluxSampler {
-  /** Sees every Euler step: the state before the step, the predicted velocity, and the state after. */
+  /** Sees every Euler step: the state before it, the predicted velocity, the state after (valid during the call only). */
   @FunctionalInterface public interface StepListener {
     StepListener NONE = (i, x, v, next) -> {};
     void step(int i, Tensor x, Tensor v, Tensor next);
@@ -44,6 +46,14 @@ public final class FluxSampler {
     return new FluxSampler(model, FluxSchedule.dev(steps, (latentH / 2) * (latentW / 2)), guidance);
   }
 
+  /** The BFL CLI defaults: schnell 4 steps, dev (guidance embedder) 50. */
+  public static int defaultSteps(FluxParams p) { return p.guidanceEmbed() ? 50 : 4; }
+
+  /** schnell's unshifted schedule, or dev's shifted one when the model has a guidance embedder (FLUX.1-dev). */
+  public static FluxSampler forModel(Flux model, int steps, long latentH, long latentW, double guidance) {
+    return model.params.guidanceEmbed() ? dev(model, steps, latentH, latentW, guidance) : schnell(model, steps);
+  }
+
   public int steps() { return timesteps.length - 1; }
   public float[] timesteps() { return timesteps.clone(); }
   /** sigma_i = t_i: the noise level of z_t after i steps (1 = pure noise). */
@@ -66,16 +76,14 @@ public final class FluxSampler {
   public Tensor velocity(Tensor packed, Tensor imgIds, int i, FluxCond c) {
     checkStep(i, steps() - 1);
     long b = packed.size(0);
-    Tensor t = full(new long[] {b}, new Scalar((double) timesteps[i]), new TensorOptions(ScalarType.Float));
-    Tensor g = model.params.guidanceEmbed() ? full(new long[] {b}, new Scalar(guidance), new TensorOptions(ScalarType.Float)) : null;
-    return model.forward(packed, imgIds, c.txt(), c.txt_ids(), t, c.vec(), g);
+    return model.forward(packed, imgIds, c.txt(), c.txt_ids(), times(b, i), c.vec(), guidances(b));
   }
 
   /** Euler steps [from, to) on packed tokens, without grad; each step in its own scope. */
   public Tensor denoisePacked(Tensor packed, Tensor imgIds, FluxCond c, int from, int to, StepListener listener) {
     checkStep(from, steps());
     checkStep(to, steps());
-    Tensor x = packed;
+    Tensor x = model.placement().place(packed);
     try (NoGradGuard g = new NoGradGuard()) {
       for (int i = from; i < to; i++) {
         final Tensor xi = x;
@@ -94,22 +102,48 @@ public final class FluxSampler {
   /** The whole schedule from noise [B, C, H, W] to the clean latent, without grad. */
   public Tensor sample(Tensor noise, FluxCond c) { return rollout(noise, c, steps()); }
 
-  /** z_t after the first {@code toStep} steps from {@code noise} [B, C, H, W], without grad (toStep 0 returns the noise). */
+  /** z_t after the first {@code toStep} steps from {@code noise} [B, C, H, W], without grad, on the model's device and dtype. */
   public Tensor rollout(Tensor noise, FluxCond c, int toStep) {
     checkLatent(noise);
     long h = noise.size(2) / 2, w = noise.size(3) / 2;
-    if (toStep == 0) { checkStep(0, steps()); return noise.detach(); }
-    Tensor x = denoisePacked(LatentPacking.pack(noise), LatentPacking.imgIds(noise.size(0), h, w), c, 0, toStep, StepListener.NONE);
+    Tensor z = model.placement().place(noise.detach());
+    if (toStep == 0) { checkStep(0, steps()); return z; }
+    Tensor x = denoisePacked(LatentPacking.pack(z), LatentPacking.imgIds(z.size(0), h, w), c, 0, toStep, StepListener.NONE);
     return LatentPacking.unpack(x, h, w).detach();
   }
 
-  /** One transformer step at {@code i} with grad: x0 = z_t - sigma_i * v(z_t, t_i), as a latent [B, C, H, W]. */
+  /** One transformer step at {@code i} with grad: x0 = z_t - sigma_i * v(z_t, t_i), a latent [B, C, H, W] on the model's device. */
   public Tensor oneStep(Tensor zt, int i, FluxCond c) {
     checkLatent(zt);
     long h = zt.size(2) / 2, w = zt.size(3) / 2;
-    Tensor z = zt.detach();
+    Tensor z = model.placement().place(zt.detach());
     Tensor v = velocity(LatentPacking.pack(z), LatentPacking.imgIds(z.size(0), h, w), i, c);
     return z.sub(LatentPacking.unpack(v, h, w).mul(new Scalar((double) timesteps[i])));
+  }
+
+  /** x0 of {@link #oneStep} with the transformer under activation checkpointing: after loss.backward(), call chain.backward(). */
+  public record CheckpointedStep(Tensor x0, ActivationCheckpoint chain) {}
+
+  /**
+   * {@link #oneStep} keeping only block boundaries instead of every activation (for large images): the transformer's
+   * graph is rebuilt block by block by {@code chain.backward()}, which the caller runs right after its loss.backward().
+   */
+  public CheckpointedStep oneStepCheckpointed(Tensor zt, int i, FluxCond c) {
+    checkLatent(zt);
+    checkStep(i, steps() - 1);
+    long h = zt.size(2) / 2, w = zt.size(3) / 2, b = zt.size(0);
+    Tensor z = model.placement().place(zt.detach());
+    ActivationCheckpoint chain = ActivationCheckpoint.forward(
+        model.segments(LatentPacking.imgIds(b, h, w), c.txt_ids(), times(b, i), c.vec(), guidances(b)), List.of(LatentPacking.pack(z), c.txt()));
+    Tensor x0 = z.sub(LatentPacking.unpack(chain.output(), h, w).mul(new Scalar((double) timesteps[i])));
+    return new CheckpointedStep(x0, chain);
+  }
+
+  // t_i for each of b samples, as denoise's torch.full((B,), t_curr)
+  private Tensor times(long b, int i) { return full(new long[] {b}, new Scalar((double) timesteps[i]), new TensorOptions(ScalarType.Float)); }
+
+  private Tensor guidances(long b) {
+    return model.params.guidanceEmbed() ? full(new long[] {b}, new Scalar(guidance), new TensorOptions(ScalarType.Float)) : null;
   }
 
   private void checkLatent(Tensor z) {

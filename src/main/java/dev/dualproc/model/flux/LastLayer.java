@@ -4,7 +4,6 @@ import dev.dualproc.engine.Linear;
 import dev.dualproc.engine.Weights;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
 import static org.bytedeco.pytorch.global.torch.silu;
 
 /** BFL LastLayer: adaLN (shift, scale — in that order) over a plain LayerNorm, then the projection to patch values. */
@@ -18,8 +17,9 @@ final class LastLayer {
   }
 
   Tensor forward(Tensor x, Tensor vec) {
-    TensorVector c = adaLN_modulation_1.forward(silu(vec)).chunk(2, 1);
-    Tensor shift = c.get(0).unsqueeze(1), scale = c.get(1).unsqueeze(1);
+    Tensor m = adaLN_modulation_1.forward(silu(vec)).unsqueeze(1);
+    long d = m.size(-1) / 2;
+    Tensor shift = m.narrow(-1, 0, d), scale = m.narrow(-1, d, d);
     return linear.forward(Ops.modulate(Ops.layerNorm(x), shift, scale));
   }
 }

@@ -4,7 +4,6 @@ import dev.dualproc.engine.Linear;
 import dev.dualproc.engine.Weights;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
 import static org.bytedeco.pytorch.global.torch.silu;
 
 /** BFL Modulation: lin(SiLU(vec)) split into (shift, scale, gate), twice for double blocks. */
@@ -21,8 +20,10 @@ final class Modulation {
 
   /** vec [B, dim] -> one or two Outs of [B, 1, dim]. */
   Out[] forward(Tensor vec) {
-    TensorVector c = lin.forward(silu(vec)).unsqueeze(1).chunk(isDouble ? 6 : 3, -1);
-    Out first = new Out(c.get(0), c.get(1), c.get(2));
-    return isDouble ? new Out[] {first, new Out(c.get(3), c.get(4), c.get(5))} : new Out[] {first};
+    // narrow, not chunk: TensorVector.get returns a reference into the vector, which dies with it
+    Tensor m = lin.forward(silu(vec)).unsqueeze(1);
+    long d = m.size(-1) / (isDouble ? 6 : 3);
+    Out first = new Out(m.narrow(-1, 0, d), m.narrow(-1, d, d), m.narrow(-1, 2 * d, d));
+    return isDouble ? new Out[] {first, new Out(m.narrow(-1, 3 * d, d), m.narrow(-1, 4 * d, d), m.narrow(-1, 5 * d, d))} : new Out[] {first};
   }
 }

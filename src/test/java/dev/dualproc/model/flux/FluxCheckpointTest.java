@@ -115,6 +115,17 @@ class FluxCheckpointTest {
     assertThat(f.loadReport().summary()).contains("matched 80/81");
   }
 
+  @Test void comfyStylePrefixedSingleFileLoads() {
+    Map<String, Tensor> prefixed = new LinkedHashMap<>();
+    FluxFixtures.tensors("tiny-flux.safetensors").forEach((k, v) -> prefixed.put("model.diffusion_model." + k, v));
+    prefixed.put("vae.decoder.conv_in.weight", Tensors.fromFloats(new float[] {1f}, 1));
+    Path file = tmp.resolve("flux-comfy.safetensors");
+    SafeTensorsWriter.write(file, prefixed, Map.of());
+    Flux f = FluxCheckpoint.load(file, FluxFixtures.params(), Placement.cpu());
+    assertThat(f.loadReport().matched()).hasSize(80);
+    assertThat(f.loadReport().unmatched()).containsExactly("vae.decoder.conv_in.weight");
+  }
+
   @Test void notAFluxCheckpointIsAClearError() {
     Path file = tmp.resolve("other.safetensors");
     SafeTensorsWriter.write(file, Map.of("encoder.conv_in.weight", Tensors.fromFloats(new float[] {1f}, 1)), Map.of());

@@ -84,6 +84,9 @@ class FluxLoraTest {
           "transformer.transformer_blocks.0.attn.to_q.lora_B.weight", "transformer.transformer_blocks.1.attn.to_out.0.lora_A.weight",
           "transformer.transformer_blocks.0.ff_context.net.0.proj.lora_B.weight", "transformer.single_transformer_blocks.1.attn.to_k.lora_A.weight");
       assertThat(sf.names()).hasSize(2 * set.size()).noneMatch(n -> n.contains("alpha"));
+      // notes/flux-and-lora.md 1.3's example: single block 0's query, r x hidden and hidden x r
+      assertThat(sf.shape("transformer.single_transformer_blocks.0.attn.to_q.lora_A.weight")).containsExactly(4, 60);
+      assertThat(sf.shape("transformer.single_transformer_blocks.0.attn.to_q.lora_B.weight")).containsExactly(60, 4);
       assertThat(sf.shape("transformer.transformer_blocks.0.attn.to_q.lora_A.weight")).containsExactly(4, 60);
       assertThat(sf.shape("transformer.transformer_blocks.0.attn.to_q.lora_B.weight")).containsExactly(60, 4);
       assertThat(sf.shape("transformer.transformer_blocks.0.ff.net.0.proj.lora_B.weight")).containsExactly(240, 4);
@@ -119,6 +122,10 @@ class FluxLoraTest {
       assertThat(sf.shape("lora_unet_double_blocks_0_img_attn_qkv.lora_up.weight")).containsExactly(180, 12);
       assertThat(sf.shape("lora_unet_double_blocks_0_img_attn_qkv.alpha")).isEmpty();
       assertThat(Tensors.item(sf.load("lora_unet_double_blocks_0_img_attn_qkv.alpha"))).isEqualTo(12.0);
+      // the notes' kohya example: lora_unet_single_blocks_0_linear1, up over all of linear1's rows (3 hidden + mlp)
+      assertThat(sf.shape("lora_unet_single_blocks_0_linear1.lora_down.weight")).containsExactly(12, 60);
+      assertThat(sf.shape("lora_unet_single_blocks_0_linear1.lora_up.weight")).containsExactly(420, 12);
+      assertThat(sf.names()).contains("lora_unet_single_blocks_0_linear1.alpha");
       assertThat(sf.shape("lora_unet_single_blocks_1_linear1.lora_up.weight")).containsExactly(420, 12);
       assertThat(sf.shape("lora_unet_double_blocks_1_txt_mlp_2.lora_down.weight")).containsExactly(4, 240);
       assertThat(sf.shape("lora_unet_double_blocks_1_img_attn_proj.lora_up.weight")).containsExactly(60, 4);
@@ -208,6 +215,11 @@ class FluxLoraTest {
     assertThatThrownBy(() -> FluxLoraFiles.load(bad, g, 1.0)).isInstanceOf(DualprocException.class)
         .hasMessageContaining("'transformer.transformer_blocks.1.attn.to_k.lora_A.weight' has shape [2, 61], expected [rank, 60]");
     assertThat(g.linears().values()).as("nothing left attached after a refused load").allMatch(x -> x.adapters().isEmpty());
+    Path badKohya = tmp.resolve("bad-kohya.safetensors");
+    SafeTensorsWriter.write(badKohya, Map.of("lora_unet_double_blocks_0_img_attn_qkv.lora_down.weight", Rng.normal(1, 2, 60),
+        "lora_unet_double_blocks_0_img_attn_qkv.lora_up.weight", Rng.normal(2, 60, 2)), Map.of());
+    assertThatThrownBy(() -> FluxLoraFiles.load(badKohya, g, 1.0)).isInstanceOf(DualprocException.class)
+        .hasMessageContaining("has shape [60, 2], expected [180, 2] (all output rows of double_blocks.0.img_attn.qkv)");
   }
 
   @Test void peftMetadataAlphaIsHonouredWhenNotFolded() {
@@ -221,6 +233,22 @@ class FluxLoraTest {
     assertThat(l.lora().get("transformer_blocks.0.attn.to_out.0").scale()).isEqualTo(2.0);
   }
 
+  @Test void olderDiffusersSuffixesAndAlphaTensorsAreRead() {
+    // diffusers' older attention-processor names (lora.down/lora.up) with a kohya-style .alpha beside them
+    Flux f = FluxFixtures.model();
+    Path file = tmp.resolve("old-diffusers.safetensors");
+    SafeTensorsWriter.write(file, Map.of(
+        "transformer.single_transformer_blocks.0.proj_mlp.lora.down.weight", Rng.normal(1, 2, 60),
+        "transformer.single_transformer_blocks.0.proj_mlp.lora.up.weight", Rng.normal(2, 240, 2),
+        "transformer.single_transformer_blocks.0.proj_mlp.alpha", Tensors.fromFloats(new float[] {1f})), Map.of());
+    FluxLoraFiles.Loaded l = FluxLoraFiles.load(file, f, 1.0);
+    assertThat(l.unmatched()).isEmpty();
+    Lora mlp = l.lora().get("single_transformer_blocks.0.proj_mlp");
+    assertThat(mlp.scale()).isEqualTo(0.5);
+    assertThat(mlp.rowStart).isEqualTo(180);
+    assertThat(mlp.rowEnd).isEqualTo(420);
+  }
+
   @Test void normOutLoraSwapsHalvesBetweenLayouts() {
     Flux f = FluxFixtures.model();
     LoraSet set = FluxLora.attach(f, List.of("norm_out.linear", "transformer_blocks.0.attn.to_q"), 2, 2.0, 3);
@@ -232,6 +260,11 @@ class FluxLoraTest {
     try (SafeTensorsFile sf = SafeTensorsFile.open(peft)) {
       Tensor b = sf.load("transformer.norm_out.linear.lora_B.weight");
       assertThat(Tensors.bytes(b.narrow(0, 0, 60))).isEqualTo(Tensors.bytes(set.get("norm_out.linear").B.detach().narrow(0, 60, 60)));
+    }
+    try (SafeTensorsFile sf = SafeTensorsFile.open(kohya)) {
+      // kohya names the BFL module, whose rows are (shift, scale): no swap there
+      Tensor up = sf.load("lora_unet_final_layer_adaLN_modulation_1.lora_up.weight");
+      assertThat(Tensors.bytes(up)).isEqualTo(Tensors.bytes(set.get("norm_out.linear").B.detach()));
     }
     for (Path p : List.of(peft, kohya)) {
       Flux g = FluxFixtures.model();

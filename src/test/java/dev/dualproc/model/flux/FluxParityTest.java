@@ -46,6 +46,19 @@ class FluxParityTest {
     for (var e : trace.entrySet()) assertClose("trace " + e.getKey(), seen.get(e.getKey()), e.getValue(), TOLERANCE);
   }
 
+  @Test void bf16WeightsRunCloseToTheReference() {
+    Flux bf16;
+    try (var f = dev.dualproc.engine.SafeTensorsFile.open(dev.dualproc.engine.Fixtures.flux("tiny-flux.safetensors"))) {
+      bf16 = Flux.load(f, FluxFixtures.params(), dev.dualproc.engine.Placement.cpuBf16());
+    }
+    try (NoGradGuard g = new NoGradGuard()) {
+      Tensor out = bf16.forward(io.get("img"), io.get("img_ids"), io.get("txt"), io.get("txt_ids"), io.get("timesteps"), io.get("y"), null);
+      assertThat(dev.dualproc.engine.Tensors.isDtype(out, org.bytedeco.pytorch.global.torch.ScalarType.BFloat16)).isTrue();
+      // bf16 has 8 mantissa bits: a few 1e-3 of relative error per op, far below the 0.05+ of a real mistake
+      assertClose("out (bf16 weights and activations)", out, io.get("out"), 0.05);
+    }
+  }
+
   @Test void gradientsMatchTheReference() {
     Tensor img = io.get("img").clone().requires_grad_(true), txt = io.get("txt").clone().requires_grad_(true),
         y = io.get("y").clone().requires_grad_(true);
