@@ -101,7 +101,7 @@ public final class TeachCommand implements Callable<Integer> {
   }
 
   /** The task fields given as flags, in the spec's YAML shape (snake_case). */
-  ObjectNode flags() {
+  public ObjectNode flags() {
     ObjectNode n = JsonNodeFactory.instance.objectNode();
     if (!prompts.isEmpty()) strings(n.putArray("prompts"), prompts);
     if (!evalPrompts.isEmpty()) strings(n.putArray("eval_prompts"), evalPrompts);
