@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         InspectCommand.class,
         DoctorCommand.class,
         TeachCommand.class,
+        EvalCommand.class,
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

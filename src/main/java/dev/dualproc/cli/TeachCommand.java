@@ -8,7 +8,6 @@ import dev.dualproc.distill.*;
 import dev.dualproc.engine.DualprocException;
 import dev.dualproc.tasks.Presets;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -89,9 +88,8 @@ public final class TeachCommand implements Callable<Integer> {
     String origin = spec == null ? "command line" : spec + " and the command line";
     Path baseDir = spec == null ? Path.of("").toAbsolutePath() : spec.toAbsolutePath().getParent();
     TaskSpec resolved = TaskSpecCheck.resolve(TaskSpecYaml.fromTree(tree, origin), baseDir);
-    RunFolder run = RunFolder.create(runs, resolved, LocalDateTime.now());
-    System.out.println("run folder: " + run.dir);
-    return code(TeachRun.run(run, false, models, options), run);
+    TeachRun.Started started = TeachRun.start(resolved, runs, models, options);
+    return code(started.outcome(), started.run());
   }
 
   private static int code(TeachRun.Outcome o, RunFolder run) {

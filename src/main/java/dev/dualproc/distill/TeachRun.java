@@ -6,6 +6,7 @@ import dev.dualproc.engine.Placement;
 import dev.dualproc.engine.Progress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
 import java.util.*;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -36,17 +37,38 @@ public final class TeachRun {
 
   private TeachRun() {}
 
+  /** A new run: opens the models first (a bad reference leaves no run folder), then creates the folder and trains. */
+  public record Started(RunFolder run, Outcome outcome) {}
+
+  public static Started start(TaskSpec resolved, Path runsDir, Models models, Options options) {
+    Placement placement = Placement.parse(resolved.device(), resolved.dtype());
+    try (Generator generator = models.generator().apply(resolved.generator(), placement);
+         Critic critic = models.critic().apply(resolved.critic(), placement)) {
+      RunFolder run = RunFolder.create(runsDir, resolved, LocalDateTime.now());
+      LOG.info("run folder: {}", run.dir);
+      return new Started(run, train(run, false, generator, critic, options));
+    }
+  }
+
+  /** Trains on an existing run folder: from its checkpoint when {@code resume} (or from step 0 when it has none). */
   public static Outcome run(RunFolder run, boolean resume, Models models, Options options) {
     TaskSpec spec = run.spec();
-    String hash = run.specHash();
     Placement placement = Placement.parse(spec.device(), spec.dtype());
+    try (Generator generator = models.generator().apply(spec.generator(), placement);
+         Critic critic = models.critic().apply(spec.critic(), placement)) {
+      return train(run, resume, generator, critic, options);
+    }
+  }
+
+  static Outcome train(RunFolder run, boolean resume, Generator generator, Critic critic, Options options) {
+    TaskSpec spec = run.spec();
+    String hash = run.specHash();
     CountDownLatch saved = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       options.stop().set(true); // the loop stops at the next step boundary and checkpoints
       try { saved.await(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS); } catch (InterruptedException ignored) { }
     }, "dualproc-teach-checkpoint");
-    try (Generator generator = models.generator().apply(spec.generator(), placement);
-         Critic critic = models.critic().apply(spec.critic(), placement)) {
+    try {
       Teacher t = new Teacher(spec, run.dir, generator, critic);
       double[] seconds = {0};
       if (resume && Files.exists(run.checkpoint())) {

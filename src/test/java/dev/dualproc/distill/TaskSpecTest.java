@@ -141,6 +141,13 @@ class TaskSpecTest {
     return cmd.call();
   }
 
+  @Test void theRealCommandWithoutModelFamiliesFailsCleanlyAndLeavesNoRunFolder() {
+    int code = dev.dualproc.cli.Main.commandLine().execute("teach", "--preset", "horizon", "--value", "0.3",
+        "--prompt", "a house and a tree on a meadow", "--runs", tmp.resolve("runs").toString());
+    assertThat(code).isEqualTo(2);
+    assertThat(tmp.resolve("runs")).doesNotExist();
+  }
+
   @Test void unknownModelRefsFailWithAClearMessage() {
     assertThatThrownBy(() -> Generators.open("world", dev.dualproc.engine.Placement.cpu()))
         .isInstanceOf(DualprocException.class).hasMessageStartingWith("generator: no generator family of this build reads 'world'");

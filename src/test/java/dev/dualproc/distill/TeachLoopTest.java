@@ -122,6 +122,30 @@ class TeachLoopTest {
     assertThat(lines(run.resolve("metrics.jsonl"))).hasSize(3);
   }
 
+  @Test void evalReproducesTheRunsResultsAndEvaluatesOtherSeedsAndPrompts() throws Exception {
+    Path gen = TinyModels.generatorFolder(tmp, 4, 1, 0), critic = TinyModels.criticFolder(tmp), runs = tmp.resolve("runs");
+    assertThat(teach("--spec", writeSpec(tmp, spec(gen, critic, 5, 0, "")).toString(), "--runs", runs.toString())).isZero();
+    RunFolder run = RunFolder.open(onlyRun(runs));
+    Results own = Results.read(run.results());
+
+    Path same = EvalRun.run(run, TinyModels.MODELS, List.of(), List.of());
+    assertThat(Results.read(same).eval()).isEqualTo(own.eval());
+    assertThat(Results.read(same).summary()).isEqualTo(own.summary());
+
+    Path prompts = Files.writeString(tmp.resolve("prompts.txt"), "# held-out prompts\na lake at dusk\n\na city street\n");
+    var cl = new picocli.CommandLine(new dev.dualproc.cli.EvalCommand(TinyModels.MODELS));
+    cl.setExecutionExceptionHandler((ex, line, parse) -> { throw ex; });
+    assertThat(cl.execute("--run", run.dir.toString(), "--seeds", "5-7", "--prompts", prompts.toString())).isZero();
+    Path other;
+    try (var s = Files.list(run.evals())) { other = s.filter(p -> !p.equals(same.getParent())).findFirst().orElseThrow().resolve("results.json"); }
+    Results r = Results.read(other);
+    assertThat(r.eval()).hasSize(2 * 3 * 2);
+    assertThat(r.eval()).extracting(Results.Entry::prompt).containsOnly("a lake at dusk", "a city street");
+    assertThat(r.eval()).extracting(Results.Entry::seed).containsOnly(5L, 6L, 7L);
+    assertThat(r.steps()).isEqualTo(5);
+    assertThat(other.resolveSibling("samples").resolve("000005-p1-seed7-on.png")).exists();
+  }
+
   static String withoutSeconds(String line) throws Exception {
     var n = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(line);
     n.remove("seconds");
