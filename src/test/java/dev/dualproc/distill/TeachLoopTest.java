@@ -122,6 +122,26 @@ class TeachLoopTest {
     assertThat(lines(run.resolve("metrics.jsonl"))).hasSize(3);
   }
 
+  @Test void resumeRefusesACheckpointOfAnotherTaskAndABrokenOne() throws Exception {
+    Path gen = TinyModels.generatorFolder(tmp, 3, 1, 0), critic = TinyModels.criticFolder(tmp);
+    RunFolder run = RunFolder.create(tmp.resolve("runs"), TaskSpecCheck.resolve(TaskSpecYaml.read(writeSpec(tmp, spec(gen, critic, 8, 0, ""))), tmp),
+        java.time.LocalDateTime.now());
+    var stop = new java.util.concurrent.atomic.AtomicBoolean();
+    TeachRun.run(run, false, TinyModels.MODELS, new TeachRun.Options(false, stop, r -> { if (r.step() == 2) stop.set(true); }));
+    byte[] task = Files.readAllBytes(run.taskYaml()), state = Files.readAllBytes(run.checkpoint());
+
+    Files.writeString(run.taskYaml(), new String(task).replace("steps: 8", "steps: 9"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> teach("--resume", run.dir.toString()))
+        .isInstanceOf(dev.dualproc.engine.DualprocException.class).hasMessageContaining("made for another task");
+    Files.write(run.taskYaml(), task);
+    Files.write(run.checkpoint(), java.util.Arrays.copyOf(state, state.length / 2));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> teach("--resume", run.dir.toString()))
+        .isInstanceOf(dev.dualproc.engine.DualprocException.class).hasMessageContaining("checkpoint.safetensors");
+    Files.write(run.checkpoint(), state);
+    assertThat(teach("--resume", run.dir.toString())).isZero();
+    assertThat(lines(run.metrics())).hasSize(8);
+  }
+
   @Test void evalReproducesTheRunsResultsAndEvaluatesOtherSeedsAndPrompts() throws Exception {
     Path gen = TinyModels.generatorFolder(tmp, 4, 1, 0), critic = TinyModels.criticFolder(tmp), runs = tmp.resolve("runs");
     assertThat(teach("--spec", writeSpec(tmp, spec(gen, critic, 5, 0, "")).toString(), "--runs", runs.toString())).isZero();
