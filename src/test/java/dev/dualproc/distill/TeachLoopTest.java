@@ -142,6 +142,24 @@ class TeachLoopTest {
     assertThat(lines(run.metrics())).hasSize(8);
   }
 
+  @Test void aPresetFromFlagsTrainsThroughItsOverlayAndShowsItInTheSamples() throws Exception {
+    Path gen = TinyModels.generatorFolder(tmp, 7, 1, 0), critic = TinyModels.criticFolder(tmp), runs = tmp.resolve("runs");
+    assertThat(teach("--preset", "horizon", "--value", "0.3", "--prompt", "a house and a tree on a meadow", "--steps", "3",
+        "--lr", "0.1", "--rank", "2", "--eval-seeds", "0", "--generator", gen.toString(), "--vlm", critic.toString(),
+        "--runs", runs.toString())).isZero();
+    Path run = onlyRun(runs);
+    assertThat(run.getFileName().toString()).endsWith("-horizon-a-house-and-a-tree-on-a-meadow");
+    TaskSpec stored = TaskSpecYaml.read(run.resolve("task.yaml"));
+    assertThat(stored.control().params()).containsEntry("value", 0.3);
+    assertThat(stored.questions()).hasSize(2).allSatisfy(q -> {
+      assertThat(q.overlay().preset()).isEqualTo("horizon");
+      assertThat(q.mode()).isEqualTo("transparent");
+    });
+    assertThat(run.resolve("samples/000003-p0-seed0-on-overlay.png")).exists();
+    BufferedImage grid = Images.read(run.resolve("samples/000003-grid.png"));
+    assertThat(grid.getWidth()).as("4 columns: off, on, off+overlay, on+overlay").isGreaterThan(4 * 16);
+  }
+
   @Test void evalReproducesTheRunsResultsAndEvaluatesOtherSeedsAndPrompts() throws Exception {
     Path gen = TinyModels.generatorFolder(tmp, 4, 1, 0), critic = TinyModels.criticFolder(tmp), runs = tmp.resolve("runs");
     assertThat(teach("--spec", writeSpec(tmp, spec(gen, critic, 5, 0, "")).toString(), "--runs", runs.toString())).isZero();
