@@ -2,6 +2,7 @@ package dev.dualproc.distill;
 
 import dev.dualproc.cli.Version;
 import dev.dualproc.engine.DualprocException;
+import dev.dualproc.engine.Images;
 import dev.dualproc.engine.Placement;
 import dev.dualproc.engine.Progress;
 import java.nio.file.Files;
@@ -150,16 +151,22 @@ public final class TeachRun {
             sum.verifierPassRate().off(), sum.verifierPassRate().on())));
   }
 
+  /** readouts.jsonl gets the answers, samples/readout-<step>.png the image the critic saw (what a progress view streams). */
   private static void readout(RunFolder run, Teacher t, int step) {
-    List<Results.Answer> answers = t.readout();
+    Teacher.Readout r = t.readout();
     Map<String, Object> line = new LinkedHashMap<>();
     line.put("step", step);
     line.put("prompt", t.spec().evalPrompts().get(0));
     line.put("seed", t.spec().evalSeeds().get(0));
-    line.put("answers", answers);
+    line.put("answers", r.answers());
     RunFolder.appendJsonl(run.readouts(), line);
-    LOG.info("readout step {}: {}", step, answers.stream()
-        .map(a -> String.format(Locale.ROOT, "%s (p %.3f)", a.greedy(), a.p())).toList());
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put("step", Integer.toString(step));
+    meta.put("prompt", t.spec().evalPrompts().get(0));
+    meta.put("seed", Long.toString(t.spec().evalSeeds().get(0)));
+    meta.put("answers", Samples.answers(r.answers()));
+    Images.writePng(run.samples().resolve(String.format(Locale.ROOT, "readout-%06d.png", step)), r.image(), meta);
+    LOG.info("readout step {}: {}", step, Samples.answers(r.answers()));
   }
 
   private static String readTask(RunFolder run) {

@@ -2,8 +2,10 @@ package dev.dualproc.distill;
 
 import dev.dualproc.engine.AdamW;
 import dev.dualproc.engine.GradClip;
+import dev.dualproc.engine.Images;
 import dev.dualproc.engine.LoraSet;
 import dev.dualproc.engine.Tensors;
+import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.*;
 import java.util.function.BooleanSupplier;
@@ -78,8 +80,11 @@ public final class Teacher {
     }
   }
 
-  /** The readout: every question's greedy answer and p on the first evaluation prompt and seed, LoRA on. */
-  public List<Results.Answer> readout() {
+  /** A readout: the image (with the first question's overlay, if any) and every question's greedy answer and p. */
+  public record Readout(BufferedImage image, List<Results.Answer> answers) {}
+
+  /** The readout on the first evaluation prompt and seed, LoRA on. */
+  public Readout readout() {
     try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
       lora.setEnabled(true);
       Tensor image = generator.generate(conditioning(spec.evalPrompts().get(0)), spec.evalSeeds().get(0));
@@ -88,7 +93,7 @@ public final class Teacher {
         Critic.Answer a = critic.answer(q.view(image), q.prepared());
         out.add(new Results.Answer(q.spec().question(), q.spec().answer(), a.p(), a.greedy()));
       }
-      return out;
+      return new Readout(Images.toImage(questions.get(0).view(image)), out);
     }
   }
 

@@ -37,6 +37,7 @@ class TeachLoopTest {
     double last = metrics.subList(15, 20).stream().mapToDouble(n -> n.get("loss").asDouble()).average().orElseThrow();
     assertThat(last).as("mean loss of the last 5 steps vs the first 5").isLessThan(first * 0.8);
     assertThat(lines(run.resolve("readouts.jsonl"))).hasSize(4);
+    assertThat(Images.readPngText(run.resolve("samples/readout-000015.png"))).containsEntry("step", "15").containsKey("answers");
 
     JsonNode results = JSON.readTree(run.resolve("results.json").toFile());
     assertThat(results.fieldNames()).toIterable().containsExactly("steps", "seconds", "seconds_per_step", "eval", "summary");
