@@ -51,7 +51,7 @@ class TeachKillTest {
 
   @Test void sigkillMidRunThenResumeLosesAtMostTheStepsSinceTheLastCheckpointAndEndsIdentical() throws Exception {
     Path gen = TinyModels.generatorFolder(tmp, 5, 1, 25), critic = TinyModels.criticFolder(tmp);
-    Path spec = writeSpec(tmp, spec(gen, critic, 40, 10, "readout_every: 0\n"));
+    Path spec = writeSpec(tmp, spec(gen, critic, 60, 10, "readout_every: 0\n"));
     Path runs = tmp.resolve("killed"), log = tmp.resolve("child.log");
     Process p = child(log, "--spec", spec.toString(), "--runs", runs.toString());
     Path run = awaitSteps(p, runs, 15, log);
@@ -60,9 +60,9 @@ class TeachKillTest {
 
     // the folder is valid as the kill left it: task, checkpoint, LoRA and metrics agree
     int k = checkpointStep(run), m = lines(run.resolve("metrics.jsonl")).size();
-    assertThat(k).as("last checkpoint step").isBetween(10, 39).matches(s -> s % 10 == 0, "a multiple of checkpoint_every");
+    assertThat(k).as("last checkpoint step").isBetween(10, 59).matches(s -> s % 10 == 0, "a multiple of checkpoint_every");
     assertThat(m - k).as("steps done since the checkpoint (lost)").isBetween(0, 10);
-    assertThat(TaskSpecYaml.read(run.resolve("task.yaml")).steps()).isEqualTo(40);
+    assertThat(TaskSpecYaml.read(run.resolve("task.yaml")).steps()).isEqualTo(60);
     try (SafeTensorsFile f = SafeTensorsFile.open(run.resolve("lora.safetensors"))) {
       assertThat(f.metadata()).containsEntry("dualproc_steps", Integer.toString(k));
     }
@@ -70,8 +70,8 @@ class TeachKillTest {
 
     assertThat(teach("--resume", run.toString())).isZero();
     List<String> metrics = lines(run.resolve("metrics.jsonl"));
-    assertThat(metrics).hasSize(40);
-    for (int i = 0; i < 40; i++) assertThat(metrics.get(i)).startsWith("{\"step\":" + (i + 1) + ",");
+    assertThat(metrics).hasSize(60);
+    for (int i = 0; i < 60; i++) assertThat(metrics.get(i)).startsWith("{\"step\":" + (i + 1) + ",");
 
     Path ref = tmp.resolve("uninterrupted");
     assertThat(teach("--spec", spec.toString(), "--runs", ref.toString())).isZero();
