@@ -1,6 +1,7 @@
 package dev.dualproc.distill;
 
 import dev.dualproc.engine.AdamW;
+import dev.dualproc.engine.DualprocException;
 import dev.dualproc.engine.GradClip;
 import dev.dualproc.engine.Images;
 import dev.dualproc.engine.LoraSet;
@@ -69,12 +70,16 @@ public final class Teacher {
           loss = loss == null ? l : loss.add(l);
         }
         loss = loss.div(Tensors.scalar(questions.size()));
+        double lossValue = Tensors.item(loss);
         optimizer.zeroGrad();
         loss.backward();
         double gradNorm = GradClip.clipNorm(params, spec.gradClip());
+        if (!Double.isFinite(lossValue) || !Double.isFinite(gradNorm)) // stop before the update: the LoRA and the checkpoint stay good
+          throw new DualprocException("step " + (step + 1) + ": the loss is " + lossValue + " and the gradient norm " + gradNorm
+              + "; the LoRA was not updated (try a lower lr or float32)");
         optimizer.step();
         step++;
-        r = new StepResult(step, Tensors.item(loss), p, gradNorm, (System.nanoTime() - t0) / 1e9);
+        r = new StepResult(step, lossValue, p, gradNorm, (System.nanoTime() - t0) / 1e9);
       }
       afterStep.accept(r);
     }

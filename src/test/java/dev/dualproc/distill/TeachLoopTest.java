@@ -161,6 +161,28 @@ class TeachLoopTest {
     assertThat(grid.getWidth()).as("4 columns: off, on, off+overlay, on+overlay").isGreaterThan(4 * 16);
   }
 
+  @Test void aNonFiniteLossStopsTheRunBeforeTheUpdateAndKeepsTheLastCheckpoint() throws Exception {
+    Path gen = TinyModels.generatorFolder(tmp, 8, 1, 0), critic = TinyModels.criticFolder(tmp);
+    int[] calls = {0};
+    Models nanAtStep5 = new Models(TinyModels.MODELS.generator(), (ref, p) -> new TinyCritic() {
+      @Override public org.bytedeco.pytorch.Tensor answerLoss(org.bytedeco.pytorch.Tensor image, PreparedQuestion q) {
+        org.bytedeco.pytorch.Tensor l = super.answerLoss(image, q);
+        return ++calls[0] == 9 ? l.mul(dev.dualproc.engine.Tensors.scalar(Double.NaN)) : l; // 2 questions a step: call 9 is step 5
+      }
+    });
+    RunFolder run = RunFolder.create(tmp.resolve("runs"), TaskSpecCheck.resolve(TaskSpecYaml.read(writeSpec(tmp, spec(gen, critic, 8, 2, ""))), tmp),
+        java.time.LocalDateTime.now());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> TeachRun.run(run, false, nanAtStep5, TeachRun.Options.defaults()))
+        .isInstanceOf(dev.dualproc.engine.DualprocException.class).hasMessageStartingWith("step 5: the loss is NaN");
+    try (SafeTensorsFile f = SafeTensorsFile.open(run.checkpoint())) { assertThat(f.metadata()).containsEntry("step", "4"); }
+    for (var e : tensorBytes(run.lora()).entrySet()) {
+      float[] v = new float[e.getValue().length / 4];
+      java.nio.ByteBuffer.wrap(e.getValue()).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer().get(v);
+      for (float x : v) assertThat(Float.isFinite(x)).as(e.getKey()).isTrue();
+    }
+    assertThat(teach("--resume", run.dir.toString())).isZero();
+  }
+
   @Test void evalReproducesTheRunsResultsAndEvaluatesOtherSeedsAndPrompts() throws Exception {
     Path gen = TinyModels.generatorFolder(tmp, 4, 1, 0), critic = TinyModels.criticFolder(tmp), runs = tmp.resolve("runs");
     assertThat(teach("--spec", writeSpec(tmp, spec(gen, critic, 5, 0, "")).toString(), "--runs", runs.toString())).isZero();
