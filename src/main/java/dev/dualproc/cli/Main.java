@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         TeachCommand.class,
         GenerateCommand.class,
         ParityCommand.class,
+        EvalCommand.class,
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -8,7 +8,6 @@ import dev.dualproc.distill.*;
 import dev.dualproc.engine.DualprocException;
 import dev.dualproc.tasks.Presets;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -25,41 +24,41 @@ import picocli.CommandLine.Option;
 public final class TeachCommand implements Callable<Integer> {
   @Option(names = "--spec", paramLabel = "FILE", description = "task spec YAML; the flags below override its fields")
   Path spec;
-  @Option(names = "--preset", description = "control preset: palette, line-weight, horizon, depth, free")
+  @Option(names = "--preset", paramLabel = "NAME", description = "control preset: palette, line-weight, horizon, depth, free")
   String preset;
-  @Option(names = "--value", description = "the preset's value: horizon 0..1 from the top; line-weight pixels; palette colours #RRGGBB,...; depth A or B (the closer point)")
+  @Option(names = "--value", paramLabel = "V", description = "the preset's value: horizon 0..1 from the top; line-weight pixels; palette colours #RRGGBB,...; depth A or B (the closer point)")
   String value;
   @Option(names = "--param", paramLabel = "KEY=VALUE", description = "a preset parameter, VALUE in YAML (e.g. a=[0.3,0.8])")
   List<String> params = new ArrayList<>();
-  @Option(names = "--prompt", description = "training prompt (repeat for several)")
+  @Option(names = "--prompt", paramLabel = "TEXT", description = "training prompt (repeat for several)")
   List<String> prompts = new ArrayList<>();
-  @Option(names = "--eval-prompt", description = "evaluation prompt (repeat; default: the training prompts)")
+  @Option(names = "--eval-prompt", paramLabel = "TEXT", description = "evaluation prompt (repeat; default: the training prompts)")
   List<String> evalPrompts = new ArrayList<>();
-  @Option(names = "--question", description = "a question (repeat, at most 5; pairs with --answer in order)")
+  @Option(names = "--question", paramLabel = "TEXT", description = "a question (repeat, at most 5; pairs with --answer in order)")
   List<String> questions = new ArrayList<>();
-  @Option(names = "--answer", description = "the target answer of the question at the same position")
+  @Option(names = "--answer", paramLabel = "TEXT", description = "the target answer of the question at the same position")
   List<String> answers = new ArrayList<>();
   @Option(names = "--overlay", paramLabel = "IMAGE", description = "visual prompt image for the --question pairs (white = background)")
   Path overlay;
-  @Option(names = "--mode", description = "overlay blend: transparent (50/50) or solid (non-white pixels replace)")
+  @Option(names = "--mode", paramLabel = "MODE", description = "overlay blend: transparent (50/50) or solid (non-white pixels replace)")
   String mode;
   @Option(names = "--generator", paramLabel = "REF", description = "world, a model folder/file, or an HF repo id")
   String generator;
   @Option(names = "--vlm", paramLabel = "REF", description = "the critic: world, a model folder, or an HF repo id")
   String vlm;
-  @Option(names = "--steps") Integer steps;
-  @Option(names = "--lr") Double lr;
-  @Option(names = "--rank") Integer rank;
-  @Option(names = "--alpha") Double alpha;
-  @Option(names = "--train-weight", description = "LoRA weight while training (scale = weight * alpha / rank)") Double trainWeight;
-  @Option(names = "--train-seed") Long trainSeed;
-  @Option(names = "--train-n", description = "number of distinct training noises (default: one per step)") Integer trainN;
-  @Option(names = "--eval-seeds", paramLabel = "A-B|A,B,...") String evalSeeds;
-  @Option(names = "--timestep", description = "auto, one-step or uniform") String timestep;
-  @Option(names = "--readout-every", paramLabel = "N") Integer readoutEvery;
-  @Option(names = "--checkpoint-every", paramLabel = "N") Integer checkpointEvery;
-  @Option(names = "--device", description = "cpu, cuda or cuda:N") String device;
-  @Option(names = "--dtype", description = "auto, float32 or bfloat16") String dtype;
+  @Option(names = "--steps", paramLabel = "N", description = "optimizer steps (100)") Integer steps;
+  @Option(names = "--lr", paramLabel = "X", description = "AdamW learning rate (5e-5)") Double lr;
+  @Option(names = "--rank", paramLabel = "R", description = "LoRA rank (16)") Integer rank;
+  @Option(names = "--alpha", paramLabel = "A", description = "LoRA alpha (8, PEFT's default)") Double alpha;
+  @Option(names = "--train-weight", paramLabel = "W", description = "LoRA weight while training, scale = weight * alpha / rank (5)") Double trainWeight;
+  @Option(names = "--train-seed", paramLabel = "S", description = "seed of the training noises (100)") Long trainSeed;
+  @Option(names = "--train-n", paramLabel = "N", description = "distinct training noises (default: one per step)") Integer trainN;
+  @Option(names = "--eval-seeds", paramLabel = "A-B|A,B,...", description = "evaluation seeds (0-4)") String evalSeeds;
+  @Option(names = "--timestep", paramLabel = "RULE", description = "auto, one-step (from pure noise) or uniform (no-grad rollout to a random step)") String timestep;
+  @Option(names = "--readout-every", paramLabel = "N", description = "greedy answer and p on the first eval seed every N steps (10; 0 off)") Integer readoutEvery;
+  @Option(names = "--checkpoint-every", paramLabel = "N", description = "resume state every N steps (10; 0: only at the end and on Ctrl-C)") Integer checkpointEvery;
+  @Option(names = "--device", paramLabel = "DEV", description = "cpu, cuda or cuda:N (cpu)") String device;
+  @Option(names = "--dtype", paramLabel = "T", description = "auto (float32 on cpu, bfloat16 on cuda), float32 or bfloat16") String dtype;
   @Option(names = "--runs", paramLabel = "DIR", description = "where run folders go (default: runs)")
   Path runs = Path.of("runs");
   @Option(names = "--export", paramLabel = "FORMAT", description = "also write the LoRA as kohya (lora-kohya.safetensors)")
@@ -89,9 +88,8 @@ public final class TeachCommand implements Callable<Integer> {
     String origin = spec == null ? "command line" : spec + " and the command line";
     Path baseDir = spec == null ? Path.of("").toAbsolutePath() : spec.toAbsolutePath().getParent();
     TaskSpec resolved = TaskSpecCheck.resolve(TaskSpecYaml.fromTree(tree, origin), baseDir);
-    RunFolder run = RunFolder.create(runs, resolved, LocalDateTime.now());
-    System.out.println("run folder: " + run.dir);
-    return code(TeachRun.run(run, false, models, options), run);
+    TeachRun.Started started = TeachRun.start(resolved, runs, models, options);
+    return code(started.outcome(), started.run());
   }
 
   private static int code(TeachRun.Outcome o, RunFolder run) {
@@ -101,7 +99,7 @@ public final class TeachCommand implements Callable<Integer> {
   }
 
   /** The task fields given as flags, in the spec's YAML shape (snake_case). */
-  ObjectNode flags() {
+  public ObjectNode flags() {
     ObjectNode n = JsonNodeFactory.instance.objectNode();
     if (!prompts.isEmpty()) strings(n.putArray("prompts"), prompts);
     if (!evalPrompts.isEmpty()) strings(n.putArray("eval_prompts"), evalPrompts);

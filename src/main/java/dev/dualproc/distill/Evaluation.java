@@ -6,6 +6,7 @@ import dev.dualproc.eval.Verifier;
 import dev.dualproc.eval.Verifiers;
 import java.util.*;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -28,7 +29,7 @@ public final class Evaluation {
           : Verifiers.forControl(t.spec().control().preset(), t.spec().control().params(), prompt);
       for (long seed : seeds) {
         for (boolean on : new boolean[] {false, true}) {
-          try (PointerScope scope = new PointerScope()) {
+          try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
             t.lora().setEnabled(on);
             Tensor image = t.generator().generate(c, seed);
             List<Results.Answer> answers = new ArrayList<>();

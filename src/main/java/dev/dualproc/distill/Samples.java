@@ -29,7 +29,7 @@ final class Samples {
     m.put("prompt", e.prompt());
     m.put("seed", Long.toString(e.seed()));
     m.put("lora", e.loraOn() ? "on" : "off");
-    m.put("answers", e.entry().answers().stream().map(a -> a.greedy() + " (p " + String.format(Locale.ROOT, "%.3f", a.p()) + ")").toList().toString());
+    m.put("answers", answers(e.entry().answers()));
     BufferedImage raw = Images.toImage(e.image());
     Images.writePng(dir.resolve(base + ".png"), raw, m);
     BufferedImage over = null;
@@ -40,6 +40,11 @@ final class Samples {
     BufferedImage[] row = rows.computeIfAbsent(e.promptIndex() + "/" + e.seed(), k -> new BufferedImage[4]);
     row[e.loraOn() ? 1 : 0] = raw;
     row[e.loraOn() ? 3 : 2] = over;
+  }
+
+  /** "[Yes (p 0.981), No (p 0.120)]": greedy answers and p(target), in question order. */
+  static String answers(List<Results.Answer> answers) {
+    return answers.stream().map(a -> a.greedy() + " (p " + String.format(Locale.ROOT, "%.3f", a.p()) + ")").toList().toString();
   }
 
   /** The grid, or null when nothing was added. */

@@ -2,10 +2,12 @@ package dev.dualproc.distill;
 
 import dev.dualproc.cli.Version;
 import dev.dualproc.engine.DualprocException;
+import dev.dualproc.engine.Images;
 import dev.dualproc.engine.Placement;
 import dev.dualproc.engine.Progress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
 import java.util.*;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -36,17 +38,38 @@ public final class TeachRun {
 
   private TeachRun() {}
 
+  /** A new run: opens the models first (a bad reference leaves no run folder), then creates the folder and trains. */
+  public record Started(RunFolder run, Outcome outcome) {}
+
+  public static Started start(TaskSpec resolved, Path runsDir, Models models, Options options) {
+    Placement placement = Placement.parse(resolved.device(), resolved.dtype());
+    try (Generator generator = models.generator().apply(resolved.generator(), placement);
+         Critic critic = models.critic().apply(resolved.critic(), placement)) {
+      RunFolder run = RunFolder.create(runsDir, resolved, LocalDateTime.now());
+      LOG.info("run folder: {}", run.dir);
+      return new Started(run, train(run, false, generator, critic, options));
+    }
+  }
+
+  /** Trains on an existing run folder: from its checkpoint when {@code resume} (or from step 0 when it has none). */
   public static Outcome run(RunFolder run, boolean resume, Models models, Options options) {
     TaskSpec spec = run.spec();
-    String hash = run.specHash();
     Placement placement = Placement.parse(spec.device(), spec.dtype());
+    try (Generator generator = models.generator().apply(spec.generator(), placement);
+         Critic critic = models.critic().apply(spec.critic(), placement)) {
+      return train(run, resume, generator, critic, options);
+    }
+  }
+
+  static Outcome train(RunFolder run, boolean resume, Generator generator, Critic critic, Options options) {
+    TaskSpec spec = run.spec();
+    String hash = run.specHash();
     CountDownLatch saved = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       options.stop().set(true); // the loop stops at the next step boundary and checkpoints
       try { saved.await(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS); } catch (InterruptedException ignored) { }
     }, "dualproc-teach-checkpoint");
-    try (Generator generator = models.generator().apply(spec.generator(), placement);
-         Critic critic = models.critic().apply(spec.critic(), placement)) {
+    try {
       Teacher t = new Teacher(spec, run.dir, generator, critic);
       double[] seconds = {0};
       if (resume && Files.exists(run.checkpoint())) {
@@ -128,16 +151,22 @@ public final class TeachRun {
             sum.verifierPassRate().off(), sum.verifierPassRate().on())));
   }
 
+  /** readouts.jsonl gets the answers, samples/readout-<step>.png the image the critic saw (what a progress view streams). */
   private static void readout(RunFolder run, Teacher t, int step) {
-    List<Results.Answer> answers = t.readout();
+    Teacher.Readout r = t.readout();
     Map<String, Object> line = new LinkedHashMap<>();
     line.put("step", step);
     line.put("prompt", t.spec().evalPrompts().get(0));
     line.put("seed", t.spec().evalSeeds().get(0));
-    line.put("answers", answers);
+    line.put("answers", r.answers());
     RunFolder.appendJsonl(run.readouts(), line);
-    LOG.info("readout step {}: {}", step, answers.stream()
-        .map(a -> String.format(Locale.ROOT, "%s (p %.3f)", a.greedy(), a.p())).toList());
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put("step", Integer.toString(step));
+    meta.put("prompt", t.spec().evalPrompts().get(0));
+    meta.put("seed", Long.toString(t.spec().evalSeeds().get(0)));
+    meta.put("answers", Samples.answers(r.answers()));
+    Images.writePng(run.samples().resolve(String.format(Locale.ROOT, "readout-%06d.png", step)), r.image(), meta);
+    LOG.info("readout step {}: {}", step, Samples.answers(r.answers()));
   }
 
   private static String readTask(RunFolder run) {

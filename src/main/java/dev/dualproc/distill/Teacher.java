@@ -1,9 +1,12 @@
 package dev.dualproc.distill;
 
 import dev.dualproc.engine.AdamW;
+import dev.dualproc.engine.DualprocException;
 import dev.dualproc.engine.GradClip;
+import dev.dualproc.engine.Images;
 import dev.dualproc.engine.LoraSet;
 import dev.dualproc.engine.Tensors;
+import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.*;
 import java.util.function.BooleanSupplier;
@@ -67,19 +70,26 @@ public final class Teacher {
           loss = loss == null ? l : loss.add(l);
         }
         loss = loss.div(Tensors.scalar(questions.size()));
+        double lossValue = Tensors.item(loss);
         optimizer.zeroGrad();
         loss.backward();
         double gradNorm = GradClip.clipNorm(params, spec.gradClip());
+        if (!Double.isFinite(lossValue) || !Double.isFinite(gradNorm)) // stop before the update: the LoRA and the checkpoint stay good
+          throw new DualprocException("step " + (step + 1) + ": the loss is " + lossValue + " and the gradient norm " + gradNorm
+              + "; the LoRA was not updated (try a lower lr or float32)");
         optimizer.step();
         step++;
-        r = new StepResult(step, Tensors.item(loss), p, gradNorm, (System.nanoTime() - t0) / 1e9);
+        r = new StepResult(step, lossValue, p, gradNorm, (System.nanoTime() - t0) / 1e9);
       }
       afterStep.accept(r);
     }
   }
 
-  /** The readout: every question's greedy answer and p on the first evaluation prompt and seed, LoRA on. */
-  public List<Results.Answer> readout() {
+  /** A readout: the image (with the first question's overlay, if any) and every question's greedy answer and p. */
+  public record Readout(BufferedImage image, List<Results.Answer> answers) {}
+
+  /** The readout on the first evaluation prompt and seed, LoRA on. */
+  public Readout readout() {
     try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
       lora.setEnabled(true);
       Tensor image = generator.generate(conditioning(spec.evalPrompts().get(0)), spec.evalSeeds().get(0));
@@ -88,7 +98,7 @@ public final class Teacher {
         Critic.Answer a = critic.answer(q.view(image), q.prepared());
         out.add(new Results.Answer(q.spec().question(), q.spec().answer(), a.p(), a.greedy()));
       }
-      return out;
+      return new Readout(Images.toImage(questions.get(0).view(image)), out);
     }
   }
 

@@ -40,11 +40,11 @@ final class TeachFixture {
     return f;
   }
 
-  /** Runs `teach` in process on the tiny models; returns the exit code. */
+  /** Runs `teach` in process on the tiny models; returns the exit code, and errors are thrown (picocli would print them). */
   static int teach(String... args) {
-    CommandLine cl = new CommandLine(new TeachCommand(TinyModels.MODELS));
-    cl.setExecutionExceptionHandler((ex, line, parse) -> { throw ex; });
-    return cl.execute(args);
+    TeachCommand cmd = new TeachCommand(TinyModels.MODELS);
+    new CommandLine(cmd).parseArgs(args);
+    return cmd.call();
   }
 
   /** The only run folder under {@code runs}. */

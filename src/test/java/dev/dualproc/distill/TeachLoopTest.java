@@ -37,6 +37,7 @@ class TeachLoopTest {
     double last = metrics.subList(15, 20).stream().mapToDouble(n -> n.get("loss").asDouble()).average().orElseThrow();
     assertThat(last).as("mean loss of the last 5 steps vs the first 5").isLessThan(first * 0.8);
     assertThat(lines(run.resolve("readouts.jsonl"))).hasSize(4);
+    assertThat(Images.readPngText(run.resolve("samples/readout-000015.png"))).containsEntry("step", "15").containsKey("answers");
 
     JsonNode results = JSON.readTree(run.resolve("results.json").toFile());
     assertThat(results.fieldNames()).toIterable().containsExactly("steps", "seconds", "seconds_per_step", "eval", "summary");
@@ -120,6 +121,90 @@ class TeachLoopTest {
     assertThat(run.resolve("results.json")).exists();
     assertThat(Files.readAllBytes(run.resolve("lora.safetensors"))).isEqualTo(lora);
     assertThat(lines(run.resolve("metrics.jsonl"))).hasSize(3);
+  }
+
+  @Test void resumeRefusesACheckpointOfAnotherTaskAndABrokenOne() throws Exception {
+    Path gen = TinyModels.generatorFolder(tmp, 3, 1, 0), critic = TinyModels.criticFolder(tmp);
+    RunFolder run = RunFolder.create(tmp.resolve("runs"), TaskSpecCheck.resolve(TaskSpecYaml.read(writeSpec(tmp, spec(gen, critic, 8, 0, ""))), tmp),
+        java.time.LocalDateTime.now());
+    var stop = new java.util.concurrent.atomic.AtomicBoolean();
+    TeachRun.run(run, false, TinyModels.MODELS, new TeachRun.Options(false, stop, r -> { if (r.step() == 2) stop.set(true); }));
+    byte[] task = Files.readAllBytes(run.taskYaml()), state = Files.readAllBytes(run.checkpoint());
+
+    Files.writeString(run.taskYaml(), new String(task).replace("steps: 8", "steps: 9"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> teach("--resume", run.dir.toString()))
+        .isInstanceOf(dev.dualproc.engine.DualprocException.class).hasMessageContaining("made for another task");
+    Files.write(run.taskYaml(), task);
+    Files.write(run.checkpoint(), java.util.Arrays.copyOf(state, state.length / 2));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> teach("--resume", run.dir.toString()))
+        .isInstanceOf(dev.dualproc.engine.DualprocException.class).hasMessageContaining("checkpoint.safetensors");
+    Files.write(run.checkpoint(), state);
+    assertThat(teach("--resume", run.dir.toString())).isZero();
+    assertThat(lines(run.metrics())).hasSize(8);
+  }
+
+  @Test void aPresetFromFlagsTrainsThroughItsOverlayAndShowsItInTheSamples() throws Exception {
+    Path gen = TinyModels.generatorFolder(tmp, 7, 1, 0), critic = TinyModels.criticFolder(tmp), runs = tmp.resolve("runs");
+    assertThat(teach("--preset", "horizon", "--value", "0.3", "--prompt", "a house and a tree on a meadow", "--steps", "3",
+        "--lr", "0.1", "--rank", "2", "--eval-seeds", "0", "--generator", gen.toString(), "--vlm", critic.toString(),
+        "--runs", runs.toString())).isZero();
+    Path run = onlyRun(runs);
+    assertThat(run.getFileName().toString()).endsWith("-horizon-a-house-and-a-tree-on-a-meadow");
+    TaskSpec stored = TaskSpecYaml.read(run.resolve("task.yaml"));
+    assertThat(stored.control().params()).containsEntry("value", 0.3);
+    assertThat(stored.questions()).hasSize(2).allSatisfy(q -> {
+      assertThat(q.overlay().preset()).isEqualTo("horizon");
+      assertThat(q.mode()).isEqualTo("transparent");
+    });
+    assertThat(run.resolve("samples/000003-p0-seed0-on-overlay.png")).exists();
+    BufferedImage grid = Images.read(run.resolve("samples/000003-grid.png"));
+    assertThat(grid.getWidth()).as("4 columns: off, on, off+overlay, on+overlay").isGreaterThan(4 * 16);
+  }
+
+  @Test void aNonFiniteLossStopsTheRunBeforeTheUpdateAndKeepsTheLastCheckpoint() throws Exception {
+    Path gen = TinyModels.generatorFolder(tmp, 8, 1, 0), critic = TinyModels.criticFolder(tmp);
+    int[] calls = {0};
+    Models nanAtStep5 = new Models(TinyModels.MODELS.generator(), (ref, p) -> new TinyCritic() {
+      @Override public org.bytedeco.pytorch.Tensor answerLoss(org.bytedeco.pytorch.Tensor image, PreparedQuestion q) {
+        org.bytedeco.pytorch.Tensor l = super.answerLoss(image, q);
+        return ++calls[0] == 9 ? l.mul(dev.dualproc.engine.Tensors.scalar(Double.NaN)) : l; // 2 questions a step: call 9 is step 5
+      }
+    });
+    RunFolder run = RunFolder.create(tmp.resolve("runs"), TaskSpecCheck.resolve(TaskSpecYaml.read(writeSpec(tmp, spec(gen, critic, 8, 2, ""))), tmp),
+        java.time.LocalDateTime.now());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> TeachRun.run(run, false, nanAtStep5, TeachRun.Options.defaults()))
+        .isInstanceOf(dev.dualproc.engine.DualprocException.class).hasMessageStartingWith("step 5: the loss is NaN");
+    try (SafeTensorsFile f = SafeTensorsFile.open(run.checkpoint())) { assertThat(f.metadata()).containsEntry("step", "4"); }
+    for (var e : tensorBytes(run.lora()).entrySet()) {
+      float[] v = new float[e.getValue().length / 4];
+      java.nio.ByteBuffer.wrap(e.getValue()).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer().get(v);
+      for (float x : v) assertThat(Float.isFinite(x)).as(e.getKey()).isTrue();
+    }
+    assertThat(teach("--resume", run.dir.toString())).isZero();
+  }
+
+  @Test void evalReproducesTheRunsResultsAndEvaluatesOtherSeedsAndPrompts() throws Exception {
+    Path gen = TinyModels.generatorFolder(tmp, 4, 1, 0), critic = TinyModels.criticFolder(tmp), runs = tmp.resolve("runs");
+    assertThat(teach("--spec", writeSpec(tmp, spec(gen, critic, 5, 0, "")).toString(), "--runs", runs.toString())).isZero();
+    RunFolder run = RunFolder.open(onlyRun(runs));
+    Results own = Results.read(run.results());
+
+    Path same = EvalRun.run(run, TinyModels.MODELS, List.of(), List.of());
+    assertThat(Results.read(same).eval()).isEqualTo(own.eval());
+    assertThat(Results.read(same).summary()).isEqualTo(own.summary());
+
+    Path prompts = Files.writeString(tmp.resolve("prompts.txt"), "# held-out prompts\na lake at dusk\n\na city street\n");
+    var cl = new picocli.CommandLine(new dev.dualproc.cli.EvalCommand(TinyModels.MODELS));
+    cl.setExecutionExceptionHandler((ex, line, parse) -> { throw ex; });
+    assertThat(cl.execute("--run", run.dir.toString(), "--seeds", "5-7", "--prompts", prompts.toString())).isZero();
+    Path other;
+    try (var s = Files.list(run.evals())) { other = s.filter(p -> !p.equals(same.getParent())).findFirst().orElseThrow().resolve("results.json"); }
+    Results r = Results.read(other);
+    assertThat(r.eval()).hasSize(2 * 3 * 2);
+    assertThat(r.eval()).extracting(Results.Entry::prompt).containsOnly("a lake at dusk", "a city street");
+    assertThat(r.eval()).extracting(Results.Entry::seed).containsOnly(5L, 6L, 7L);
+    assertThat(r.steps()).isEqualTo(5);
+    assertThat(other.resolveSibling("samples").resolve("000005-p1-seed7-on.png")).exists();
   }
 
   static String withoutSeconds(String line) throws Exception {

@@ -11,7 +11,7 @@ import static org.bytedeco.pytorch.global.torch.*;
  * image: min-max normalised as the reference does, average-pooled to 2x2, a per-question linear map to two logits
  * (Yes, No), cross-entropy on the target. Deterministic from the question text.
  */
-final class TinyCritic implements Critic {
+class TinyCritic implements Critic {
   record Tokens(Tensor weight, int target) {}
 
   @Override public String identity() { return "tiny-test-critic"; }
