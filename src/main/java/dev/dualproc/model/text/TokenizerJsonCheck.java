@@ -284,7 +284,7 @@ final class TokenizerJsonCheck {
     }
     for (String field : new String[] {"single", "pair"}) {
       JsonNode pieces = n.get(field);
-      if (pieces == null || pieces.isNull()) continue;
+      if (pieces == null || pieces.isNull()) throw fail(path + "." + field, "missing (the library needs both single and pair templates)");
       if (!pieces.isArray()) throw fail(path + "." + field, "expected an array of template pieces, got " + kind(pieces));
       for (int i = 0; i < pieces.size(); i++) {
         JsonNode piece = pieces.get(i);

@@ -64,6 +64,7 @@ final class BrokenTokenizers {
     v.add(edit("Split behavior unknown", clip, r -> ((ObjectNode) r.get("pre_tokenizer").get("pretokenizers").get(0)).put("behavior", "Drop"), "pre_tokenizer.pretokenizers[0].behavior"));
     v.add(edit("Roberta sep not a pair", clip, r -> ((ObjectNode) r.get("post_processor")).put("sep", "<|endoftext|>"), "post_processor.sep"));
     v.add(edit("padding wrong type", clip, r -> r.put("padding", "max_length"), "padding"));
+    v.add(edit("template without pair", t5, r -> ((ObjectNode) r.get("post_processor")).remove("pair"), "post_processor.pair"));
     v.add(edit("model is null", t5, r -> r.putNull("model"), "model"));
     v.add(edit("BPE vocab missing", clip, r -> ((ObjectNode) r.get("model")).remove("vocab"), "model.vocab"));
     v.add(edit("Unigram vocab missing", t5, r -> ((ObjectNode) r.get("model")).remove("vocab"), "model.vocab"));
