@@ -3,6 +3,7 @@ package dev.dualproc.model.text;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dualproc.engine.DualprocException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -45,7 +46,7 @@ public final class TextTokenizer implements AutoCloseable {
   private TextTokenizer(TokenizerFiles files) {
     this.files = files;
     // padding and truncation are ours; the file's own settings could panic the library (stride >= max_length)
-    com.fasterxml.jackson.databind.node.ObjectNode forNative = files.json().deepCopy();
+    ObjectNode forNative = files.json().deepCopy();
     forNative.putNull("truncation");
     forNative.putNull("padding");
     this.json = forNative.toString();
