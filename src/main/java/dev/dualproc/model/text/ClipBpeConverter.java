@@ -77,6 +77,8 @@ final class ClipBpeConverter {
     for (int i = 1; i < lines.size() && i <= MAX_MERGES; i++) {
       String[] parts = lines.get(i).trim().split("\\s+");
       if (parts.length != 2) throw new DualprocException(mergesTxt + ": line " + (i + 1) + ": expected two tokens, got '" + lines.get(i) + "'");
+      for (String t : new String[] {parts[0], parts[1], parts[0] + parts[1]})
+        if (!vocab.has(t)) throw new DualprocException(mergesTxt + ": line " + (i + 1) + ": token '" + t + "' is not in " + vocabJson.getFileName());
       merges.add(parts[0] + " " + parts[1]);
     }
     return root;

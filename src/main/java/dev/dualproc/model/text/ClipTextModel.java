@@ -17,7 +17,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 import static org.bytedeco.pytorch.global.torch.*;
 
 /**
- * CLIP's text transformer (transformers' CLIPTextModel, keys {@code text_model.*}): token + learned position
+ * CLIP's text transformer (transformers' CLIPTextModel, keys {@code text_model.*}, or without that prefix as transformers 5 saves them): token + learned position
  * embeddings, pre-LayerNorm blocks with causal self-attention and a quick-GELU MLP, a final LayerNorm. FLUX uses the
  * pooled output (the final hidden state at the EOS token, no projection) as its {@code vec} input.
  */
@@ -57,7 +57,8 @@ public final class ClipTextModel {
           + config.numAttentionHeads());
     this.config = config;
     this.placement = root.placement();
-    Weights w = root.scope("text_model");
+    // transformers < 5 (and FLUX's text_encoder/) nest everything under text_model.; transformers 5 saves it flat
+    Weights w = root.has("text_model.embeddings.token_embedding.weight") ? root.scope("text_model") : root;
     Weights emb = w.scope("embeddings");
     token_embedding = emb.get("token_embedding.weight", config.vocabSize(), config.hiddenSize());
     position_embedding = emb.get("position_embedding.weight", config.maxPositionEmbeddings(), config.hiddenSize());

@@ -20,13 +20,14 @@ public record T5Config(int vocabSize, int dModel, int dKv, int dFf, int numLayer
       throw c.error("feed_forward_proj", "expected 'ACT' or 'gated-ACT', got '" + proj + "'");
     // T5Config maps "gated-gelu" to the tanh approximation (gelu_new); an explicit dense_act_fn / is_gated_act wins
     String act = proj.equals("gated-gelu") ? "gelu_new" : parts[parts.length - 1];
+    String actField = c.has("dense_act_fn") ? "dense_act_fn" : "feed_forward_proj";
     act = c.optString("dense_act_fn", act);
     Boolean isGated = c.optBoolean("is_gated_act");
     return new T5Config(
         c.requireInt("vocab_size"), c.requireInt("d_model"), c.optInt("d_kv", 64), c.requireInt("d_ff"),
         c.requireInt("num_layers"), c.requireInt("num_heads"),
         c.optInt("relative_attention_num_buckets", 32), c.optInt("relative_attention_max_distance", 128),
-        c.optPositiveDouble("layer_norm_epsilon", 1e-6), proj, Activation.parse(c.file, "dense_act_fn", act),
+        c.optPositiveDouble("layer_norm_epsilon", 1e-6), proj, Activation.parse(c.file, actField, act),
         isGated != null ? isGated : gated);
   }
 

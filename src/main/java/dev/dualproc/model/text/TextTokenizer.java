@@ -3,6 +3,7 @@ package dev.dualproc.model.text;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dualproc.engine.DualprocException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -45,7 +46,7 @@ public final class TextTokenizer implements AutoCloseable {
   private TextTokenizer(TokenizerFiles files) {
     this.files = files;
     // padding and truncation are ours; the file's own settings could panic the library (stride >= max_length)
-    com.fasterxml.jackson.databind.node.ObjectNode forNative = files.json().deepCopy();
+    ObjectNode forNative = files.json().deepCopy();
     forNative.putNull("truncation");
     forNative.putNull("padding");
     this.json = forNative.toString();
@@ -63,7 +64,13 @@ public final class TextTokenizer implements AutoCloseable {
     this.maxId = ids.values().stream().mapToLong(Long::longValue).max().orElse(-1);
     this.padId = resolvePad();
     this.untruncated = create(null);
-    this.specialTokensAdded = encodeNative(untruncated, "").length;
+    try {
+      checkAddedTokenIds(added);
+      this.specialTokensAdded = encodeNative(untruncated, "").length;
+    } catch (RuntimeException e) {
+      untruncated.close();
+      throw e;
+    }
   }
 
   /** Loads the tokenizer of a model folder (tokenizer.json, or CLIP's vocab.json + merges.txt) or of a tokenizer.json file. */
@@ -142,6 +149,24 @@ public final class TextTokenizer implements AutoCloseable {
     if (ids.containsKey("<pad>")) return ids.get("<pad>");
     String eos = files.specialTokens().get("eos_token");
     return eos != null && ids.containsKey(eos) ? ids.get(eos) : null;
+  }
+
+  /** The library keeps a vocabulary token's own id and numbers new ones after the vocabulary: the file must agree. */
+  private void checkAddedTokenIds(JsonNode added) {
+    if (added == null || !added.isArray()) return;
+    for (int i = 0; i < added.size(); i++) {
+      String content = added.get(i).get("content").asText();
+      long id = added.get(i).get("id").asLong();
+      long[] got;
+      try {
+        got = untruncated.encode(content, false, false).getIds();
+      } catch (RuntimeException e) {
+        throw new DualprocException(files.origin() + ": cannot encode added_tokens[" + i + "] (" + ConfigJson.firstLine(e.getMessage()) + ")", e);
+      }
+      if (got.length == 1 && got[0] != id)
+        throw new DualprocException(files.origin() + ": added_tokens[" + i + "].id: '" + content + "' has id " + id
+            + " in the file but " + got[0] + " in the tokenizer library (a vocabulary token keeps its own id; new ones follow the vocabulary)");
+    }
   }
 
   private HuggingFaceTokenizer create(Integer maxLength) {

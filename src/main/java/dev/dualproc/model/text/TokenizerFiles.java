@@ -39,9 +39,13 @@ public record TokenizerFiles(Path origin, ObjectNode json, int modelVocabSize, M
       json = o;
     } else if (Files.isRegularFile(folder.resolve("vocab.json")) && Files.isRegularFile(folder.resolve("merges.txt"))) {
       origin = folder.resolve("vocab.json");
+      // CLIPTokenizer's defaults, for a folder that names no special tokens
+      specials.putIfAbsent("bos_token", "<|startoftext|>");
+      specials.putIfAbsent("eos_token", "<|endoftext|>");
+      specials.putIfAbsent("unk_token", "<|endoftext|>");
+      specials.putIfAbsent("pad_token", "<|endoftext|>");
       json = ClipBpeConverter.convert(folder.resolve("vocab.json"), folder.resolve("merges.txt"),
-          specials.getOrDefault("bos_token", "<|startoftext|>"), specials.getOrDefault("eos_token", "<|endoftext|>"),
-          specials.getOrDefault("unk_token", "<|endoftext|>"));
+          specials.get("bos_token"), specials.get("eos_token"), specials.get("unk_token"));
     } else {
       throw new DualprocException(p + ": no tokenizer.json (nor vocab.json + merges.txt) in " + folder);
     }

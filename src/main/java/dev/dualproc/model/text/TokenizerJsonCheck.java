@@ -26,6 +26,7 @@ final class TokenizerJsonCheck {
   private static final long MAX_ID = 0xFFFF_FFFFL; // token ids are u32 on the Rust side
 
   private final String file;
+  private final Map<String, Long> tokenIds = new java.util.HashMap<>(); // model vocab, then added tokens
 
   private TokenizerJsonCheck(String file) { this.file = file; }
 
@@ -120,6 +121,7 @@ final class TokenizerJsonCheck {
       JsonNode e = vocab.get(i);
       if (!(e.isArray() && e.size() == 2 && e.get(0).isTextual() && e.get(1).isNumber()))
         throw fail("model.vocab[" + i + "]", "expected a [piece, score] pair, got " + ConfigJson.brief(e));
+      tokenIds.putIfAbsent(e.get(0).asText(), (long) i);
     }
     JsonNode unk = m.get("unk_id");
     if (unk != null && !unk.isNull()) {
@@ -143,6 +145,7 @@ final class TokenizerJsonCheck {
         throw fail(path + "['" + e.getKey() + "']", "expected a non-negative integer id, got " + ConfigJson.brief(id));
       out.put(e.getKey(), id.asLong());
     }
+    tokenIds.putAll(out);
     return out;
   }
 
@@ -162,6 +165,7 @@ final class TokenizerJsonCheck {
       if (content == null || !content.isTextual() || content.asText().isEmpty())
         throw fail(path + ".content", "expected a non-empty string, got " + (content == null ? "nothing" : ConfigJson.brief(content)));
       for (String flag : new String[] {"single_word", "lstrip", "rstrip", "normalized", "special"}) optBoolean(t, path, flag);
+      tokenIds.putIfAbsent(content.asText(), id.asLong());
     }
   }
 
@@ -259,6 +263,7 @@ final class TokenizerJsonCheck {
     JsonNode p = n.get(field);
     if (p == null || !(p.isArray() && p.size() == 2 && p.get(0).isTextual() && isId(p.get(1))))
       throw fail(path + "." + field, "expected a [token, id] pair, got " + kind(p));
+    sameId(path + "." + field, p.get(0).asText(), p.get(1).asLong());
   }
 
   private void template(JsonNode n, String path) {
@@ -279,12 +284,13 @@ final class TokenizerJsonCheck {
           if (!isId(id))
             throw fail(p + ".ids", "expected token ids (0 to 2^32-1), got " + ConfigJson.brief(id));
         for (JsonNode t : tokens) if (!t.isTextual()) throw fail(p + ".tokens", "expected strings, got " + ConfigJson.brief(t));
+        for (int i = 0; i < ids.size(); i++) sameId(p, tokens.get(i).asText(), ids.get(i).asLong());
         known.add(e.getKey());
       }
     }
     for (String field : new String[] {"single", "pair"}) {
       JsonNode pieces = n.get(field);
-      if (pieces == null || pieces.isNull()) continue;
+      if (pieces == null || pieces.isNull()) throw fail(path + "." + field, "missing (the library needs both single and pair templates)");
       if (!pieces.isArray()) throw fail(path + "." + field, "expected an array of template pieces, got " + kind(pieces));
       for (int i = 0; i < pieces.size(); i++) {
         JsonNode piece = pieces.get(i);
@@ -346,6 +352,13 @@ final class TokenizerJsonCheck {
     optCount(p, "padding", "pad_id");
     optCount(p, "padding", "pad_type_id");
     optString(p, "padding", "pad_token");
+  }
+
+  /** The post-processor inserts its ids verbatim: they must be the ids the vocabulary gives those tokens. */
+  private void sameId(String path, String token, long id) {
+    Long known = tokenIds.get(token);
+    if (known == null) throw fail(path, "token '" + token + "' is neither in model.vocab nor in added_tokens");
+    if (known != id) throw fail(path, "gives '" + token + "' the id " + id + ", but the vocabulary has it as " + known);
   }
 
   // ---- primitives ----

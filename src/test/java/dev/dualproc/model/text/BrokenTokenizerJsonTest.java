@@ -48,6 +48,29 @@ class BrokenTokenizerJsonTest {
     }));
   }
 
+  /** FLUX's tokenizer/ has only vocab.json + merges.txt (+ the two config files): their errors name file and line or field. */
+  @Test void brokenSlowClipFilesAreRefusedNamingFileAndField() throws IOException {
+    Path clip = clipJson.getParent();
+    String vocab = Files.readString(clip.resolve("vocab.json")), merges = Files.readString(clip.resolve("merges.txt"));
+    List<String> lines = merges.lines().toList();
+    slowClip("vocab truncated", vocab.substring(0, vocab.length() / 2), merges, null, "vocab.json: not valid JSON");
+    slowClip("vocab id a string", vocab.replace("\"a</w>\" : 320", "\"a</w>\" : \"320\""), merges, null, "vocab.json: model.vocab['a</w>']");
+    slowClip("vocab without bos", vocab.replace("\"<|startoftext|>\"", "\"<|start|>\""), merges, null, "vocab.json: special token '<|startoftext|>'");
+    slowClip("merge of three", vocab, merges.replace(lines.get(3), lines.get(3) + " x"), null, "merges.txt: line 4: expected two tokens");
+    slowClip("merge of unknown tokens", vocab, merges.replace(lines.get(2), "q \u4e00"), null, "merges.txt: line 3: token '\u4e00'");
+    slowClip("special_tokens_map eos a number", vocab, merges, "{\"eos_token\": 7}", "special_tokens_map.json: eos_token");
+    slowClip("special_tokens_map truncated", vocab, merges, "{\"eos_token\": ", "special_tokens_map.json: not valid JSON");
+  }
+
+  private static void slowClip(String name, String vocab, String merges, String specialTokensMap, String expected) throws IOException {
+    Path folder = Files.createDirectories(dir.resolve("slow").resolve(name.replace(' ', '-')));
+    Files.writeString(folder.resolve("vocab.json"), vocab);
+    Files.writeString(folder.resolve("merges.txt"), merges);
+    if (specialTokensMap != null) Files.writeString(folder.resolve("special_tokens_map.json"), specialTokensMap);
+    assertThatThrownBy(() -> TextTokenizer.load(folder).close()).as(name).isInstanceOf(DualprocException.class)
+        .hasMessageContaining(folder.toString()).hasMessageContaining(expected);
+  }
+
   @Test void theUnbrokenFilesLoad() {
     for (Path p : new Path[] {t5Json, clipJson})
       try (TextTokenizer t = TextTokenizer.load(p)) {

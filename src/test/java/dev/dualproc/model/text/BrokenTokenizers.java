@@ -64,6 +64,13 @@ final class BrokenTokenizers {
     v.add(edit("Split behavior unknown", clip, r -> ((ObjectNode) r.get("pre_tokenizer").get("pretokenizers").get(0)).put("behavior", "Drop"), "pre_tokenizer.pretokenizers[0].behavior"));
     v.add(edit("Roberta sep not a pair", clip, r -> ((ObjectNode) r.get("post_processor")).put("sep", "<|endoftext|>"), "post_processor.sep"));
     v.add(edit("padding wrong type", clip, r -> r.put("padding", "max_length"), "padding"));
+    v.add(edit("template without pair", t5, r -> ((ObjectNode) r.get("post_processor")).remove("pair"), "post_processor.pair"));
+    v.add(edit("template special id not the vocabulary's", t5, r -> ((ArrayNode) r.get("post_processor").get("special_tokens").get("</s>").get("ids")).set(0, JSON.getNodeFactory().numberNode(999999)), "post_processor.special_tokens['</s>']"));
+    v.add(edit("template special token unknown", t5, r -> ((ArrayNode) r.get("post_processor").get("special_tokens").get("</s>").get("tokens")).set(0, JSON.getNodeFactory().textNode("<eos>")), "post_processor.special_tokens['</s>']"));
+    v.add(edit("Roberta sep id not the vocabulary's", clip, r -> ((ArrayNode) r.get("post_processor").get("sep")).set(1, JSON.getNodeFactory().numberNode(5)), "post_processor.sep"));
+    v.add(edit("added token id not the vocabulary's", clip, r -> ((ObjectNode) r.get("added_tokens").get(1)).put("id", 5), "added_tokens[1].id"));
+    v.add(edit("added token id leaves a gap", t5, r -> ((ArrayNode) r.get("added_tokens")).addObject().put("id", 5000).put("content", "<new>")
+        .put("single_word", false).put("lstrip", false).put("rstrip", false).put("normalized", false).put("special", true), "added_tokens[11].id"));
     v.add(edit("model is null", t5, r -> r.putNull("model"), "model"));
     v.add(edit("BPE vocab missing", clip, r -> ((ObjectNode) r.get("model")).remove("vocab"), "model.vocab"));
     v.add(edit("Unigram vocab missing", t5, r -> ((ObjectNode) r.get("model")).remove("vocab"), "model.vocab"));
