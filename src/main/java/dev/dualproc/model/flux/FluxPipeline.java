@@ -7,9 +7,7 @@ import dev.dualproc.engine.LoraSet;
 import dev.dualproc.engine.Placement;
 import dev.dualproc.engine.Rng;
 import dev.dualproc.engine.Tensors;
-import dev.dualproc.model.text.ClipTextModel;
-import dev.dualproc.model.text.T5Encoder;
-import dev.dualproc.model.text.TextTokenizer;
+import dev.dualproc.model.text.FluxTextEncoders;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -33,8 +31,6 @@ public final class FluxPipeline implements Generator {
     public static Variant of(FluxParams p) { return p.guidanceEmbed() ? DEV : SCHNELL; }
   }
 
-  public static final int CLIP_MAX_LENGTH = 77;
-
   private final Path folder;
   public final Flux transformer;
   public final AutoEncoder ae;
@@ -42,15 +38,11 @@ public final class FluxPipeline implements Generator {
   private final int width, height, steps;
   private final FluxSampler sampler;
   private final Map<String, Conditioning> conditioningCache = new HashMap<>();
-  private TextTokenizer clipTokenizer, t5Tokenizer;
-  private ClipTextModel clip;
-  private T5Encoder t5;
+  private FluxTextEncoders text;
   private LoraSet lora = new LoraSet(0, 0);
 
-  private FluxPipeline(Path folder, Flux transformer, AutoEncoder ae, TextTokenizer clipTokenizer, ClipTextModel clip,
-      TextTokenizer t5Tokenizer, T5Encoder t5, int width, int height, int steps) {
-    this.folder = folder; this.transformer = transformer; this.ae = ae;
-    this.clipTokenizer = clipTokenizer; this.clip = clip; this.t5Tokenizer = t5Tokenizer; this.t5 = t5;
+  private FluxPipeline(Path folder, Flux transformer, AutoEncoder ae, FluxTextEncoders text, int width, int height, int steps) {
+    this.folder = folder; this.transformer = transformer; this.ae = ae; this.text = text;
     this.variant = Variant.of(transformer.params);
     int f = ae.params.downFactor() * 2; // the latent is packed 2x2, so image sides are multiples of 2 x the AE factor
     if (width <= 0 || height <= 0 || width % f != 0 || height % f != 0)
@@ -58,10 +50,10 @@ public final class FluxPipeline implements Generator {
     if (transformer.params.latentChannels() != ae.params.zChannels())
       throw new DualprocException(folder + ": the transformer takes " + transformer.params.latentChannels()
           + " latent channels but the autoencoder makes " + ae.params.zChannels());
-    if (t5.config.dModel() != transformer.params.contextInDim())
-      throw new DualprocException(folder + ": text_encoder_2 d_model " + t5.config.dModel() + " != transformer context_in_dim " + transformer.params.contextInDim());
-    if (clip.config.hiddenSize() != transformer.params.vecInDim())
-      throw new DualprocException(folder + ": text_encoder hidden_size " + clip.config.hiddenSize() + " != transformer vec_in_dim " + transformer.params.vecInDim());
+    if (text.t5().config.dModel() != transformer.params.contextInDim())
+      throw new DualprocException(folder + ": text_encoder_2 d_model " + text.t5().config.dModel() + " != transformer context_in_dim " + transformer.params.contextInDim());
+    if (text.clip().config.hiddenSize() != transformer.params.vecInDim())
+      throw new DualprocException(folder + ": text_encoder hidden_size " + text.clip().config.hiddenSize() + " != transformer vec_in_dim " + transformer.params.vecInDim());
     this.width = width; this.height = height;
     this.steps = steps > 0 ? steps : variant.steps();
     float[] schedule = transformer.params.guidanceEmbed()
@@ -78,12 +70,9 @@ public final class FluxPipeline implements Generator {
         throw new DualprocException(folder + ": missing " + sub + "/ (a FLUX pipeline folder has transformer/, vae/, text_encoder/, text_encoder_2/, tokenizer/, tokenizer_2/)");
     Flux transformer = FluxCheckpoint.load(transformerPath(folder), placement);
     AutoEncoder ae = AutoEncoderFiles.load(aePath(folder), placement);
-    TextTokenizer clipTok = TextTokenizer.load(folder.resolve("tokenizer"));
-    TextTokenizer t5Tok = TextTokenizer.load(folder.resolve("tokenizer_2"));
-    ClipTextModel clip = ClipTextModel.load(folder.resolve("text_encoder"), placement);
-    T5Encoder t5 = T5Encoder.load(folder.resolve("text_encoder_2"), placement);
+    FluxTextEncoders text = FluxTextEncoders.loadDiffusers(folder, placement);
     int side = ae.params.downFactor() >= 8 ? 512 : 64; // FLUX.1's 8x autoencoder: 512 px; small built-in models: 64 px
-    return new FluxPipeline(folder, transformer, ae, clipTok, clip, t5Tok, t5,
+    return new FluxPipeline(folder, transformer, ae, text,
         width > 0 ? width : side, height > 0 ? height : side, steps);
   }
 
@@ -114,19 +103,16 @@ public final class FluxPipeline implements Generator {
   @Override public Conditioning encode(String prompt) {
     Conditioning cached = conditioningCache.get(prompt);
     if (cached != null) return cached;
-    if (t5 == null) throw new DualprocException("the text encoders were released; prompt '" + prompt + "' was not encoded before");
+    if (text == null) throw new DualprocException("the text encoders were released; prompt '" + prompt + "' was not encoded before");
     Conditioning c;
-    try (NoGradGuard g = new NoGradGuard()) {
-      Tensor txt = t5.encode(t5Tokenizer.encode(prompt, variant.t5MaxLength(), true)).detach();
-      Tensor vec = clip.pooled(clipTokenizer.encode(prompt, Math.min(CLIP_MAX_LENGTH, clip.config.maxPositionEmbeddings()), true)).detach();
-      c = FluxCond.of(transformer.placement().place(txt), transformer.placement().place(vec)).toConditioning(prompt);
-    }
+    FluxTextEncoders.Embeddings e = text.encode(prompt, variant.t5MaxLength());
+    c = FluxCond.of(transformer.placement().place(e.txt()), transformer.placement().place(e.vec())).toConditioning(prompt);
     conditioningCache.put(prompt, c);
     return c;
   }
 
   /** Frees T5 and CLIP (T5-XXL is ~9.5 GB in bf16); prompts encoded before stay available from the cache. */
-  public void releaseTextEncoders() { t5 = null; clip = null; t5Tokenizer = null; clipTokenizer = null; System.gc(); }
+  public void releaseTextEncoders() { if (text != null) text.close(); text = null; }
 
   @Override public Tensor noise(long seed) {
     int f = ae.params.downFactor();
