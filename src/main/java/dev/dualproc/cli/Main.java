@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
     subcommands = {
         // one line per command family; keep this list the only shared edit point
         CommandLine.HelpCommand.class,
+        InspectCommand.class,
+        DoctorCommand.class,
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -10,6 +10,8 @@ import java.nio.file.*;
 public final class AtomicFiles {
   private AtomicFiles() {}
 
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
   @FunctionalInterface public interface ChannelWriter { void write(FileChannel ch) throws IOException; }
 
   public static void write(Path target, ChannelWriter writer) {
@@ -17,7 +19,9 @@ public final class AtomicFiles {
     Path tmp = null;
     try {
       Files.createDirectories(dir);
-      tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+      // createFile (not createTempFile, which makes 0600 files) so the result gets the usual umask permissions
+      tmp = dir.resolve("." + target.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
+      Files.createFile(tmp);
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
         writer.write(ch);
         ch.force(true);

@@ -11,6 +11,9 @@ public final class Linear {
   public final Tensor weight; // [out, in]
   public final Tensor bias;   // [out] or null
   private final List<Lora> adapters = new ArrayList<>();
+  // what merge() folded in, so unmerge() subtracts exactly that even if adapters were toggled or rescaled meanwhile
+  private final List<Lora> mergedAdapters = new ArrayList<>();
+  private final List<Double> mergedScales = new ArrayList<>();
   private boolean merged;
 
   public Linear(Tensor weight, Tensor bias) { this.weight = weight; this.bias = bias; }
@@ -67,16 +70,28 @@ public final class Linear {
   public void merge() {
     if (merged) return;
     try (var g = new NoGradGuard()) {
-      for (Lora l : adapters) if (l.enabled()) weight.narrow(0, l.rowStart, l.rows()).add_(l.deltaWeight().to(weight.scalar_type()));
+      for (Lora l : adapters) {
+        if (!l.enabled()) continue;
+        weight.narrow(0, l.rowStart, l.rows()).add_(l.deltaWeight().detach().to(weight.scalar_type()));
+        mergedAdapters.add(l);
+        mergedScales.add(l.scale());
+      }
     }
     merged = true;
   }
 
+  /** Subtracts what merge() added (with the scales of that moment); A and B must not change while merged. */
   public void unmerge() {
     if (!merged) return;
     try (var g = new NoGradGuard()) {
-      for (Lora l : adapters) if (l.enabled()) weight.narrow(0, l.rowStart, l.rows()).sub_(l.deltaWeight().to(weight.scalar_type()));
+      for (int i = 0; i < mergedAdapters.size(); i++) {
+        Lora l = mergedAdapters.get(i);
+        Tensor dW = l.B.detach().matmul(l.A.detach()).mul(Tensors.scalar(mergedScales.get(i)));
+        weight.narrow(0, l.rowStart, l.rows()).sub_(dW.to(weight.scalar_type()));
+      }
     }
+    mergedAdapters.clear();
+    mergedScales.clear();
     merged = false;
   }
 

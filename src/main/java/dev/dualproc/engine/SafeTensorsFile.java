@@ -37,7 +37,7 @@ public final class SafeTensorsFile implements TensorSource {
       MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
       long headerLength = seg.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
       if (headerLength < 2 || headerLength > SafeTensorsHeader.MAX_HEADER || headerLength > size - 8)
-        throw new DualprocException(file + ": corrupt header: header length " + headerLength + " does not fit the file (" + size + " bytes)");
+        throw new DualprocException(file + ": corrupt or truncated header: header length " + headerLength + " does not fit the file (" + size + " bytes)");
       byte[] json = seg.asSlice(8, headerLength).toArray(ValueLayout.JAVA_BYTE);
       SafeTensorsHeader header = SafeTensorsHeader.parse(file, headerLength, json, size);
       return new SafeTensorsFile(path, arena, seg, header);
@@ -70,6 +70,8 @@ public final class SafeTensorsFile implements TensorSource {
   /** A tensor over the mapped bytes, no copy: valid only while this file is open. */
   public Tensor view(String name) {
     TensorInfo t = info(name);
+    // after close() the mapping is gone: reading it from native code would kill the JVM
+    if (!arena.scope().isAlive()) throw new DualprocException(path + ": tensor '" + name + "' read after the file was closed");
     long at = data.address() + header.dataStart + t.begin();
     long n = t.byteSize();
     // the Pointer's own fields shadow outer names inside the initializer, hence `at`/`n`
@@ -86,5 +88,5 @@ public final class SafeTensorsFile implements TensorSource {
     return Files.isRegularFile(p) && p.getFileName().toString().endsWith(".safetensors");
   }
 
-  @Override public void close() { arena.close(); }
+  @Override public void close() { if (arena.scope().isAlive()) arena.close(); }
 }

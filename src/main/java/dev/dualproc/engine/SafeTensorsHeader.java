@@ -1,13 +1,21 @@
 package dev.dualproc.engine;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.nio.charset.StandardCharsets;
 import java.util.*;
 
 /** Parses and validates a safetensors header before any tensor data is touched. */
 public final class SafeTensorsHeader {
   static final long MAX_HEADER = 100L << 20; // the format's own limit
+  // a duplicated tensor name or bytes after the JSON object mean a damaged header, not a choice
+  private static final ObjectMapper JSON = JsonMapper.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .build();
 
   public final Map<String, TensorInfo> tensors; // in header order
   public final Map<String, String> metadata;
@@ -20,11 +28,11 @@ public final class SafeTensorsHeader {
   /** headerLength: the first 8 bytes (little endian); headerBytes: the JSON; fileSize: the whole file. */
   public static SafeTensorsHeader parse(String file, long headerLength, byte[] headerBytes, long fileSize) {
     if (headerLength < 2 || headerLength > MAX_HEADER || headerLength > fileSize - 8)
-      throw new DualprocException(file + ": corrupt header: header length " + headerLength
+      throw new DualprocException(file + ": corrupt or truncated header: header length " + headerLength
           + " does not fit the file (" + fileSize + " bytes)");
     JsonNode root;
     try {
-      root = new ObjectMapper().readTree(new String(headerBytes, StandardCharsets.UTF_8));
+      root = JSON.readTree(new String(headerBytes, StandardCharsets.UTF_8));
     } catch (Exception e) {
       throw new DualprocException(file + ": corrupt header: not valid JSON (" + firstLine(e.getMessage()) + ")");
     }
@@ -62,21 +70,24 @@ public final class SafeTensorsHeader {
         + Arrays.toString(DType.values()) + ")");
     if (sh == null || !sh.isArray()) throw new DualprocException(where + ": shape must be an array of integers");
     long[] shape = new long[sh.size()];
-    long numel = 1;
+    long expected = dtype.size; // bytes; overflow would let a huge shape pass as a few bytes
     for (int i = 0; i < shape.length; i++) {
       JsonNode d = sh.get(i);
-      if (!d.canConvertToLong() || !d.isIntegralNumber() || d.asLong() < 0)
+      if (!d.isIntegralNumber() || !d.canConvertToLong() || d.asLong() < 0)
         throw new DualprocException(where + ": bad shape " + sh + " (expected non-negative integers)");
       shape[i] = d.asLong();
-      numel = Math.multiplyExact(numel, shape[i]);
+      try {
+        expected = Math.multiplyExact(expected, shape[i]);
+      } catch (ArithmeticException overflow) {
+        throw new DualprocException(where + ": bad shape " + sh + " (more than 2^63 bytes)");
+      }
     }
-    if (off == null || !off.isArray() || off.size() != 2 || !off.get(0).isIntegralNumber() || !off.get(1).isIntegralNumber())
-      throw new DualprocException(where + ": data_offsets must be [begin, end]");
+    if (off == null || !off.isArray() || off.size() != 2 || !isLong(off.get(0)) || !isLong(off.get(1)))
+      throw new DualprocException(where + ": data_offsets must be [begin, end] (integers)");
     long begin = off.get(0).asLong(), end = off.get(1).asLong();
     if (begin < 0 || end < begin || end > dataSize)
       throw new DualprocException(where + ": data_offsets [" + begin + ", " + end + "] out of range: the data area has "
-          + dataSize + " bytes");
-    long expected = numel * dtype.size;
+          + dataSize + " bytes (truncated file or corrupt offsets)");
     if (end - begin != expected)
       throw new DualprocException(where + ": size mismatch: " + dtype + " " + Arrays.toString(shape) + " needs " + expected
           + " bytes, data_offsets give " + (end - begin));
@@ -92,6 +103,8 @@ public final class SafeTensorsHeader {
         throw new DualprocException(file + ": tensors '" + a.name() + "' and '" + b.name() + "' overlap in the data area");
     }
   }
+
+  private static boolean isLong(JsonNode n) { return n.isIntegralNumber() && n.canConvertToLong(); }
 
   private static String firstLine(String s) { return s == null ? "" : s.lines().findFirst().orElse(""); }
 }

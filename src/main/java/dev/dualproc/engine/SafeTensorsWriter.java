@@ -16,6 +16,12 @@ public final class SafeTensorsWriter {
   private SafeTensorsWriter() {}
 
   public static void write(Path target, Map<String, Tensor> tensors, Map<String, String> metadata) {
+    write(target, tensors, metadata, 1 << 30);
+  }
+
+  /** {@code chunkBytes}: the largest single write (a ByteBuffer holds at most 2 GB); small values let tests cover the chunking. */
+  static void write(Path target, Map<String, Tensor> tensors, Map<String, String> metadata, int chunkBytes) {
+    if (tensors.containsKey("__metadata__")) throw new IllegalArgumentException(target + ": '__metadata__' is not a tensor name");
     ObjectMapper json = new ObjectMapper();
     ObjectNode header = json.createObjectNode();
     if (metadata != null && !metadata.isEmpty()) {
@@ -51,7 +57,7 @@ public final class SafeTensorsWriter {
         if (n == 0) continue;
         BytePointer p = new BytePointer(t.data_ptr());
         for (long done = 0; done < n; ) {
-          int chunk = (int) Math.min(n - done, 1 << 30);
+          int chunk = (int) Math.min(n - done, chunkBytes);
           ByteBuffer b = p.position(done).limit(done + chunk).asByteBuffer();
           while (b.hasRemaining()) ch.write(b);
           done += chunk;

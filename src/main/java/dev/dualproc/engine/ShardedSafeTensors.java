@@ -16,23 +16,27 @@ public final class ShardedSafeTensors implements TensorSource {
   private ShardedSafeTensors(Path index) { this.index = index; }
 
   public static ShardedSafeTensors open(Path index) {
+    if (!Files.isRegularFile(index)) throw new DualprocException(index + ": no such file");
     JsonNode root;
     try {
       root = new ObjectMapper().readTree(Files.readString(index));
     } catch (Exception e) {
-      throw new DualprocException(index + ": not a valid JSON index (" + e.getMessage().lines().findFirst().orElse("") + ")");
+      String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+      throw new DualprocException(index + ": not a valid JSON index (" + why + ")");
     }
     JsonNode map = root == null ? null : root.get("weight_map");
     if (map == null || !map.isObject()) throw new DualprocException(index + ": weight_map: expected an object of tensor name -> shard file");
     ShardedSafeTensors s = new ShardedSafeTensors(index);
     Map<String, SafeTensorsFile> open = new HashMap<>();
+    // absolute, so that an index given as a bare file name (no parent) still resolves its shards beside it
+    Path folder = index.toAbsolutePath().normalize().getParent();
     try {
       for (var it = map.fields(); it.hasNext(); ) {
         var e = it.next();
         if (!e.getValue().isTextual()) throw new DualprocException(index + ": weight_map." + e.getKey() + ": expected a file name");
         String shard = e.getValue().asText();
-        Path shardPath = index.resolveSibling(shard).normalize();
-        if (!shardPath.startsWith(index.toAbsolutePath().getParent().normalize()) && !shardPath.startsWith(index.getParent() == null ? Path.of("") : index.getParent().normalize()))
+        Path shardPath = folder.resolve(shard).normalize();
+        if (!shardPath.startsWith(folder) || shardPath.equals(folder))
           throw new DualprocException(index + ": weight_map." + e.getKey() + ": shard '" + shard + "' is outside the folder");
         SafeTensorsFile f = open.computeIfAbsent(shard, k -> {
           SafeTensorsFile opened = SafeTensorsFile.open(shardPath);

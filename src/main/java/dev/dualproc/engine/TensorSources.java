@@ -3,7 +3,12 @@ package dev.dualproc.engine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.bytedeco.pytorch.Tensor;
 import java.util.stream.Stream;
 
 /** Opens a safetensors file, a sharded index, or the one weights file/index in a folder. */
@@ -22,6 +27,24 @@ public final class TensorSources {
     if (!Files.exists(path)) throw new DualprocException(path + ": no such file or folder");
     if (path.getFileName().toString().endsWith(".index.json")) return ShardedSafeTensors.open(path);
     return SafeTensorsFile.open(path);
+  }
+
+  /** Tensors already in memory as a source (loads return copies), e.g. a state snapshot or a test's tensors. */
+  public static TensorSource of(String origin, Map<String, Tensor> tensors) {
+    Map<String, Tensor> copy = new LinkedHashMap<>(tensors);
+    return new TensorSource() {
+      private Tensor get(String name) {
+        Tensor t = copy.get(name);
+        if (t == null) throw new DualprocException(origin + ": no tensor named '" + name + "'");
+        return t;
+      }
+      @Override public String origin() { return origin; }
+      @Override public Collection<String> names() { return Collections.unmodifiableSet(copy.keySet()); }
+      @Override public boolean contains(String name) { return copy.containsKey(name); }
+      @Override public DType dtype(String name) { return DType.of(get(name).scalar_type()); }
+      @Override public long[] shape(String name) { return Tensors.shape(get(name)); }
+      @Override public Tensor load(String name) { return get(name).detach().cpu().clone(); }
+    };
   }
 
   private static List<Path> list(Path dir, String suffix) {

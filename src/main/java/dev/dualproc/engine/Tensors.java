@@ -1,6 +1,7 @@
 package dev.dualproc.engine;
 
 import java.util.Arrays;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.pytorch.*;
@@ -51,6 +52,29 @@ public final class Tensors {
     long[] out = new long[(int) c.numel()];
     new LongPointer(c.data_ptr()).get(out);
     return out;
+  }
+
+  /** The raw bytes of the values (CPU, contiguous, native byte order): for bit-exact comparisons. */
+  public static byte[] bytes(Tensor t) {
+    Tensor c = t.detach().cpu().contiguous();
+    long n = c.nbytes();
+    if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("tensor too large for a byte[]: " + n + " bytes");
+    byte[] out = new byte[(int) n];
+    if (n > 0) new BytePointer(c.data_ptr()).get(out);
+    return out;
+  }
+
+  /** A CPU tensor of the given dtype and shape holding a copy of raw bytes. */
+  public static Tensor fromBytes(byte[] bytes, ScalarType dtype, long... shape) {
+    long numel = 1;
+    for (long d : shape) numel = Math.multiplyExact(numel, d);
+    if (bytes.length != numel * DType.of(dtype).size)
+      throw new IllegalArgumentException(bytes.length + " bytes for " + DType.of(dtype) + " " + Arrays.toString(shape));
+    if (numel == 0) return zeros(shape, new TensorOptions(dtype));
+    BytePointer p = new BytePointer(bytes);
+    Tensor t = from_blob(p, shape, new TensorOptions(dtype)).clone();
+    p.close();
+    return t;
   }
 
   public static double item(Tensor t) { return t.detach().to(ScalarType.Double).cpu().item().toDouble(); }
