@@ -19,10 +19,9 @@ import static org.bytedeco.pytorch.global.torch.cross_entropy_loss;
  * An Idefics2 or Idefics3/SmolVLM snapshot folder as the teaching loop's critic: the answer's cross-entropy under
  * teacher forcing, differentiable down to the image, and greedy answers for readouts.
  *
- * <p>Input size: the processor's explicit height/width when it has one; otherwise Idefics2 keeps the image's own size
- * (the reference resizes to the generator's size, which is the image's), and Idefics3 resizes to the vision encoder's
- * image_size (what Idefics3ImageProcessor gives one image with splitting off: its longest edge at max_image_size =
- * image_size, here square).
+ * <p>Input size: the processor's explicit height/width when it has one; otherwise what the image processor does with
+ * splitting off: Idefics2 caps the longest edge at size.longest_edge and floors both at size.shortest_edge (a 512x512
+ * image stays 512x512, which is also the reference's size), Idefics3 squares the image to max_image_size.
  */
 public final class IdeficsCritic implements Critic {
   public final Path folder;
@@ -77,9 +76,7 @@ public final class IdeficsCritic implements Critic {
   /** The size the image is resized to, {height, width}, for an image of the given size. */
   public long[] inputSizeFor(long height, long width) {
     if (inputSize != null) return inputSize;
-    if (processor.hasExplicitSize()) return new long[] {processor.explicitHeight(), processor.explicitWidth()};
-    if (model.config.family() == VlmFamily.IDEFICS3) return new long[] {model.config.vision().imageSize(), model.config.vision().imageSize()};
-    return new long[] {height, width};
+    return processor.inputSize(model.config.family(), height, width);
   }
 
   /** The image as the model reads it: [1, 3, h, w] in the model's dtype, differentiable. */

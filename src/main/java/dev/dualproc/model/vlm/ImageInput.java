@@ -4,8 +4,6 @@ import dev.dualproc.engine.Tensors;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch.ScalarType;
-import org.bytedeco.pytorch.DoubleArrayRefOptional;
-import org.bytedeco.pytorch.LongArrayRefOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import static org.bytedeco.pytorch.global.torch.from_blob;
@@ -29,7 +27,8 @@ public final class ImageInput {
     Tensor m = channel(mean, image), s = channel(std, image);
     x = x.sub(m).div(s);
     if (x.size(2) == height && x.size(3) == width) return x; // bilinear to the same size is the identity
-    return upsample_bilinear2d(x, new LongArrayRefOptional(height, width), false, new DoubleArrayRefOptional());
+    // F.interpolate(size=..., mode="bilinear") calls this op with no scales: the source/target ratio sets the sampling grid
+    return upsample_bilinear2d(x, new long[] {height, width}, false);
   }
 
   /** mean or std as [1, 3, 1, 1] in the image's dtype, rounded from the double values as torchvision does. */
