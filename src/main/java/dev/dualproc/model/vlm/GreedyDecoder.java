@@ -10,21 +10,22 @@ import org.bytedeco.pytorch.Tensor;
 public final class GreedyDecoder {
   private GreedyDecoder() {}
 
-  /** The new token ids (stop token excluded) after {@code promptIds}, the image given as pixel_values. */
-  public static long[] decode(IdeficsModel model, long[] promptIds, Tensor pixelValues, int maxNewTokens, LongPredicate stop, boolean useCache) {
+  /** The new token ids (stop token excluded) after {@code promptIds}, the image given as its features (IdeficsModel.imageFeatures). */
+  public static long[] decode(IdeficsModel model, long[] promptIds, Tensor imageFeatures, int maxNewTokens, LongPredicate stop, boolean useCache) {
     long[] out = new long[0];
     try (NoGradGuard g = new NoGradGuard()) {
       KvCache cache = useCache ? new KvCache() : null;
       long[] step = promptIds;
-      Tensor pixels = pixelValues;
+      Tensor feats = imageFeatures;
       for (int n = 0; n < maxNewTokens; n++) {
-        Tensor hidden = useCache ? model.hiddenStates(step, pixels, cache) : model.hiddenStates(concat(promptIds, out), pixelValues, null);
+        Tensor hidden = useCache ? model.hiddenStatesFromFeatures(step, feats, cache)
+            : model.hiddenStatesFromFeatures(concat(promptIds, out), imageFeatures, null);
         long next = argmaxLast(model, hidden);
-        if (stop.test(next)) break;
+        if (stop.test(next) || next == model.config.imageTokenId()) break; // a generated <image> has no image behind it
         out = Arrays.copyOf(out, out.length + 1);
         out[out.length - 1] = next;
         step = new long[] {next};
-        pixels = null; // with the cache, the image is read once, in the prompt pass
+        feats = null; // with the cache, the image is read once, in the prompt pass
       }
     }
     return out;

@@ -9,6 +9,8 @@ import dev.dualproc.engine.TensorSources;
 import dev.dualproc.engine.Tensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
@@ -88,9 +90,23 @@ public final class IdeficsCritic implements Critic {
 
   @Override public Tensor answerLoss(Tensor image, PreparedQuestion q) { return loss(pixelValues(image), tokens(q)); }
 
+  /** The mean of the answer losses of several pairs on one image; the vision tower runs once. */
+  @Override public Tensor meanAnswerLoss(Tensor image, List<PreparedQuestion> qs) {
+    if (qs.isEmpty()) throw new IllegalArgumentException("no questions to average over");
+    Tensor feats = model.imageFeatures(pixelValues(image));
+    Tensor sum = null;
+    for (PreparedQuestion q : qs) {
+      Tensor l = lossFromFeatures(feats, tokens(q));
+      sum = sum == null ? l : sum.add(l);
+    }
+    return sum.div(new Scalar((double) qs.size()));
+  }
+
   /** Mean cross-entropy of the target tokens, each predicted from the position before it (shifted). */
-  public Tensor loss(Tensor pixelValues, AnswerTokens t) {
-    Tensor hidden = model.hiddenStates(t.inputIds(), pixelValues, null);
+  public Tensor loss(Tensor pixelValues, AnswerTokens t) { return lossFromFeatures(model.imageFeatures(pixelValues), t); }
+
+  Tensor lossFromFeatures(Tensor imageFeatures, AnswerTokens t) {
+    Tensor hidden = model.hiddenStatesFromFeatures(t.inputIds(), imageFeatures, null);
     long[] before = new long[t.targetPositions().length];
     for (int i = 0; i < before.length; i++) before[i] = t.targetPositions()[i] - 1;
     Tensor rows = hidden.index_select(1, Tensors.fromLongs(before, before.length).to(hidden.device(), ScalarType.Long));
@@ -102,9 +118,9 @@ public final class IdeficsCritic implements Critic {
   @Override public Answer answer(Tensor image, PreparedQuestion q) {
     AnswerTokens t = tokens(q);
     try (NoGradGuard g = new NoGradGuard()) {
-      Tensor pixels = pixelValues(image);
-      double p = Math.exp(-Tensors.item(loss(pixels, t)));
-      long[] ids = GreedyDecoder.decode(model, t.generationIds(), pixels, maxNewTokens, tokenizer::isSpecial, true);
+      Tensor feats = model.imageFeatures(pixelValues(image));
+      double p = Math.exp(-Tensors.item(lossFromFeatures(feats, t)));
+      long[] ids = GreedyDecoder.decode(model, t.generationIds(), feats, maxNewTokens, tokenizer::isSpecial, true);
       return new Answer(tokenizer.decode(ids).strip(), p);
     }
   }

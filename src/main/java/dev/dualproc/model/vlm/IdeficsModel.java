@@ -50,22 +50,26 @@ public final class IdeficsModel {
   }
 
   /** Token embeddings with the `<image>` positions replaced by the image features (differentiable in the features). */
-  Tensor inputsEmbeds(long[] ids, Tensor pixelValues) {
+  Tensor inputsEmbeds(long[] ids, Tensor imageFeatures) {
     Tensor idT = Tensors.fromLongs(ids, 1, ids.length).to(device(), ScalarType.Long);
     Tensor embeds = text_model.embed(idT);
-    if (pixelValues == null) return embeds;
+    if (imageFeatures == null) return embeds;
     int count = 0;
     for (long id : ids) if (id == config.imageTokenId()) count++;
-    Tensor feats = imageFeatures(pixelValues);
-    if (count != feats.size(0))
-      throw new DualprocException("the prompt has " + count + " <image> tokens but the image gives " + feats.size(0) + " embeddings");
+    if (count != imageFeatures.size(0))
+      throw new DualprocException("the prompt has " + count + " <image> tokens but the image gives " + imageFeatures.size(0) + " embeddings");
     Tensor mask = idT.eq(new Scalar(config.imageTokenId())).unsqueeze(-1).expand_as(embeds);
-    return masked_scatter(embeds, mask, feats.to(embeds.scalar_type()));
+    return masked_scatter(embeds, mask, imageFeatures.to(embeds.scalar_type()));
   }
 
   /** Final hidden states [1, L, D] for the tokens after the cache (pixels only on the first call; cache may be null). */
   public Tensor hiddenStates(long[] ids, Tensor pixelValues, KvCache cache) {
-    return text_model.forward(inputsEmbeds(ids, pixelValues), cache);
+    return hiddenStatesFromFeatures(ids, pixelValues == null ? null : imageFeatures(pixelValues), cache);
+  }
+
+  /** As {@link #hiddenStates}, with the image already through the vision tower and connector (shared by several questions). */
+  public Tensor hiddenStatesFromFeatures(long[] ids, Tensor imageFeatures, KvCache cache) {
+    return text_model.forward(inputsEmbeds(ids, imageFeatures), cache);
   }
 
   /** Logits as transformers returns them (float32, or float64 for a float64 model). */
