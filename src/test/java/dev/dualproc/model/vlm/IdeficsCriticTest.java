@@ -159,6 +159,37 @@ class IdeficsCriticTest {
     }
   }
 
+  @org.junit.jupiter.api.Test
+  void aShardedCheckpointWithItsIndexGivesTheSameLoss() throws Exception {
+    Path single = dir.resolve("idefics2"), sharded = dir.resolve("idefics2-sharded");
+    java.nio.file.Files.createDirectories(sharded);
+    try (var files = java.nio.file.Files.list(single)) {
+      for (Path p : files.toList()) if (!p.getFileName().toString().endsWith(".safetensors")) java.nio.file.Files.copy(p, sharded.resolve(p.getFileName()));
+    }
+    var weightMap = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+    java.util.Map<String, Tensor> a = new java.util.LinkedHashMap<>(), b = new java.util.LinkedHashMap<>();
+    try (var f = dev.dualproc.engine.SafeTensorsFile.open(single.resolve("model.safetensors"))) {
+      for (String n : f.names()) {
+        boolean first = n.startsWith("model.vision_model");
+        (first ? a : b).put(n, f.load(n));
+        weightMap.put(n, first ? "model-00001-of-00002.safetensors" : "model-00002-of-00002.safetensors");
+      }
+    }
+    dev.dualproc.engine.SafeTensorsWriter.write(sharded.resolve("model-00001-of-00002.safetensors"), a, java.util.Map.of("format", "pt"));
+    dev.dualproc.engine.SafeTensorsWriter.write(sharded.resolve("model-00002-of-00002.safetensors"), b, java.util.Map.of("format", "pt"));
+    var index = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+    index.putObject("metadata").put("total_size", 0);
+    index.set("weight_map", weightMap);
+    java.nio.file.Files.writeString(sharded.resolve("model.safetensors.index.json"), index.toString());
+    try (IdeficsCritic one = load(VlmFamily.IDEFICS2, ScalarType.Float);
+         IdeficsCritic two = IdeficsCritic.load(sharded, Placement.cpu()); NoGradGuard g = new NoGradGuard()) {
+      assertThat(two.model.report.unmatched()).isEmpty();
+      double l1 = Tensors.item(one.answerLoss(image(ScalarType.Float), one.prepare("Is the sky blue?", "Yes")));
+      double l2 = Tensors.item(two.answerLoss(image(ScalarType.Float), two.prepare("Is the sky blue?", "Yes")));
+      assertThat(l2).isEqualTo(l1);
+    }
+  }
+
   @ParameterizedTest @EnumSource(VlmFamily.class)
   void bfloat16LoadsAndGivesAFiniteLossNearFloat32(VlmFamily f) {
     double f32, bf16;
