@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         DoctorCommand.class,
         AskCommand.class,
         DevCommand.class,
+        ParityCommand.class,
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
