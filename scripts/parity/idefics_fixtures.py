@@ -90,7 +90,10 @@ def build(family, tiny, out):
     randomize(model, 1234)
     os.makedirs(os.path.join(out, family), exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        model.save_pretrained(tmp, safe_serialization=True)
+        try:
+            model.save_pretrained(tmp, safe_serialization=True)
+        except TypeError:  # transformers versions that always write safetensors dropped the flag
+            model.save_pretrained(tmp)
         log(family, "save_pretrained wrote", sorted(os.listdir(tmp)))
         os.replace(os.path.join(tmp, "model.safetensors"), os.path.join(out, family, "model.safetensors"))
         with open(os.path.join(tmp, "config.json")) as f:

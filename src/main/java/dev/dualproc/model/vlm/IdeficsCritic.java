@@ -2,6 +2,7 @@ package dev.dualproc.model.vlm;
 
 import dev.dualproc.distill.Critic;
 import dev.dualproc.distill.PreparedQuestion;
+import dev.dualproc.engine.DType;
 import dev.dualproc.engine.DualprocException;
 import dev.dualproc.engine.Placement;
 import dev.dualproc.engine.TensorSource;
@@ -26,6 +27,7 @@ import static org.bytedeco.pytorch.global.torch.cross_entropy_loss;
  * image stays 512x512, which is also the reference's size), Idefics3 squares the image to max_image_size.
  */
 public final class IdeficsCritic implements Critic {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IdeficsCritic.class);
   public final Path folder;
   public final IdeficsModel model;
   public final VlmTokenizer tokenizer;
@@ -40,7 +42,10 @@ public final class IdeficsCritic implements Critic {
     this.format = PromptFormat.of(model.config.family(), processor.imageSeqLen());
   }
 
-  /** Loads config.json, the weights (single file or sharded index), tokenizer.json and the processor configs. */
+  /**
+   * Loads config.json, the weights (single file or sharded index), tokenizer.json and the processor configs, and logs
+   * the matched/unmatched tensor report. Call it outside any per-step PointerScope: the weights must outlive the steps.
+   */
   public static IdeficsCritic load(Path folder, Placement placement) {
     if (!Files.isDirectory(folder)) throw new DualprocException(folder + ": not a folder (expected an HF snapshot of an Idefics2 or Idefics3 model)");
     IdeficsConfig config = IdeficsConfig.read(folder.resolve("config.json"));
@@ -56,7 +61,9 @@ public final class IdeficsCritic implements Critic {
       if (tokenizer.id(PromptFormat.IMAGE) != config.imageTokenId())
         throw new DualprocException(folder + ": config.json image_token_id " + config.imageTokenId() + " is not the tokenizer's <image> id " + tokenizer.id(PromptFormat.IMAGE));
       try (TensorSource source = TensorSources.open(folder)) { // loaded tensors own their memory: the mapping can go
-        return new IdeficsCritic(folder, new IdeficsModel(config, source, placement), tokenizer, processor);
+        IdeficsModel model = new IdeficsModel(config, source, placement);
+        LOG.info("{} {} ({}, {}): {}", config.family().modelType, folder, placement.device(), DType.of(placement.dtype()), model.report.summary());
+        return new IdeficsCritic(folder, model, tokenizer, processor);
       }
     } catch (RuntimeException e) {
       tokenizer.close();
