@@ -39,7 +39,7 @@ public final class IdeficsCritic implements Critic {
 
   private IdeficsCritic(Path folder, IdeficsModel model, VlmTokenizer tokenizer, ProcessorConfig processor) {
     this.folder = folder; this.model = model; this.tokenizer = tokenizer; this.processor = processor;
-    this.format = PromptFormat.of(model.config.family(), processor.imageSeqLen());
+    this.format = PromptFormat.of(model.config.family(), processor.imageSeqLen(), tokenizer.id(PromptFormat.IM_START) >= 0);
   }
 
   /**

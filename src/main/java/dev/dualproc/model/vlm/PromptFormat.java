@@ -23,10 +23,17 @@ public record PromptFormat(VlmFamily family, String template, String imageToken,
   /** The reference's default question_postfix. */
   public static final String YES_NO_POSTFIX = "Answer with Yes or No.";
 
-  public static PromptFormat of(VlmFamily family, int imageSeqLen) {
+  /** SmolVLM's chat template opens with this token; Idefics3-8B-Llama3's vocabulary lacks it (its tokenizer adds a BOS). */
+  public static final String IM_START = "<|im_start|>";
+
+  public static PromptFormat of(VlmFamily family, int imageSeqLen) { return of(family, imageSeqLen, true); }
+
+  /** The family's format; {@code imStart}: open Idefics3 prompts with {@code <|im_start|>} (when the tokenizer has it). */
+  public static PromptFormat of(VlmFamily family, int imageSeqLen, boolean imStart) {
     return switch (family) {
       case IDEFICS2 -> new PromptFormat(family, "User:{image}{question}" + END_OF_UTTERANCE + "\nAssistant: ", IMAGE, FAKE_IMAGE, null, imageSeqLen);
-      case IDEFICS3 -> new PromptFormat(family, "<|im_start|>User:{image}{question}" + END_OF_UTTERANCE + "\nAssistant: ", IMAGE, FAKE_IMAGE, GLOBAL_IMAGE, imageSeqLen);
+      case IDEFICS3 -> new PromptFormat(family, (imStart ? IM_START : "") + "User:{image}{question}" + END_OF_UTTERANCE + "\nAssistant: ",
+          IMAGE, FAKE_IMAGE, GLOBAL_IMAGE, imageSeqLen);
     };
   }
 

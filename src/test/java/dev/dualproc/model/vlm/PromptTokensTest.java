@@ -113,6 +113,10 @@ class PromptTokensTest {
     assertThat(f3.expand("a<image>b")).isEqualTo("a<fake_token_around_image><global-img><image><image><fake_token_around_image>b");
   }
 
+  @Test void idefics3WithoutImStartInTheVocabularyStartsWithTheUserTurn() {
+    assertThat(PromptFormat.of(VlmFamily.IDEFICS3, 16, false).prefix("Q?")).isEqualTo("User:<image>Q?<end_of_utterance>\nAssistant: ");
+  }
+
   @Test void anEmptyAnswerIsRejected() {
     assertThatThrownBy(() -> AnswerTokens.of(idefics2, PromptFormat.of(VlmFamily.IDEFICS2, 64), QUESTION, ""))
         .isInstanceOf(DualprocException.class).hasMessageContaining("empty");
