@@ -23,8 +23,8 @@ import picocli.CommandLine.Option;
 public final class AskCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--vlm", required = true, paramLabel = "DIR", description = "HF snapshot folder of the VLM")
-  Path vlm;
+  @Option(names = "--vlm", required = true, paramLabel = "DIR|REPO", description = "HF snapshot folder of the VLM, or a repo id in the local HF cache")
+  String vlm;
 
   @Option(names = "--image", required = true, paramLabel = "FILE", description = "PNG or JPEG image")
   Path image;
@@ -51,7 +51,7 @@ public final class AskCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Tensor img = Images.readTensor(image); // read first: a bad image fails before the model loads
     try (PointerScope scope = new PointerScope();
-         IdeficsCritic critic = IdeficsCritic.load(vlm, Placement.parse(device, dtype))) {
+         IdeficsCritic critic = IdeficsCritic.open(vlm, Placement.parse(device, dtype))) {
       critic.postfix(postfix).maxNewTokens(maxNewTokens);
       PreparedQuestion q = critic.prepare(question, answer);
       Critic.Answer a = critic.answer(img, q);

@@ -11,6 +11,7 @@ import dev.dualproc.engine.Tensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -69,6 +70,30 @@ public final class IdeficsCritic implements Critic {
       tokenizer.close();
       throw e;
     }
+  }
+
+  /** A folder, or an HF repo id in the local cache, whose config.json is an Idefics2 or Idefics3/SmolVLM model. */
+  public static boolean accepts(String ref) {
+    Optional<Path> folder = resolve(ref);
+    if (folder.isEmpty() || !Files.isRegularFile(folder.get().resolve("config.json"))) return false;
+    try {
+      VlmFamily.ofModelType(JsonConfig.read(folder.get().resolve("config.json")).string("model_type", ""), ref);
+      return true;
+    } catch (DualprocException e) {
+      return false;
+    }
+  }
+
+  /** Opens a reference that {@link #accepts} takes (the critic-registry entry point). */
+  public static IdeficsCritic open(String ref, Placement placement) {
+    return load(resolve(ref).orElseThrow(() -> new DualprocException(ref + ": neither a folder nor a model in the local HF cache ("
+        + dev.dualproc.engine.HfCache.hubDir() + ")")), placement);
+  }
+
+  private static Optional<Path> resolve(String ref) {
+    Path p = Path.of(ref);
+    if (Files.isDirectory(p)) return Optional.of(p);
+    return dev.dualproc.engine.HfCache.snapshot(ref);
   }
 
   public IdeficsCritic postfix(String p) { postfix = p; return this; }

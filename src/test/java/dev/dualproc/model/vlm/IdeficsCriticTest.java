@@ -160,6 +160,21 @@ class IdeficsCriticTest {
   }
 
   @org.junit.jupiter.api.Test
+  void acceptsIdeficsFoldersOnly() throws Exception {
+    assertThat(IdeficsCritic.accepts(dir.resolve("idefics2").toString())).isTrue();
+    assertThat(IdeficsCritic.accepts(dir.resolve("idefics3").toString())).isTrue();
+    Path llava = dir.resolve("llava");
+    java.nio.file.Files.createDirectories(llava);
+    java.nio.file.Files.writeString(llava.resolve("config.json"), "{\"model_type\": \"llava\"}");
+    assertThat(IdeficsCritic.accepts(llava.toString())).isFalse();
+    assertThat(IdeficsCritic.accepts("world")).isFalse();
+    assertThat(IdeficsCritic.accepts(dir.resolve("missing").toString())).isFalse();
+    try (IdeficsCritic c = IdeficsCritic.open(dir.resolve("idefics3").toString(), Placement.cpu())) {
+      assertThat(c.identity()).endsWith("idefics3");
+    }
+  }
+
+  @org.junit.jupiter.api.Test
   void aShardedCheckpointWithItsIndexGivesTheSameLoss() throws Exception {
     Path single = dir.resolve("idefics2"), sharded = dir.resolve("idefics2-sharded");
     java.nio.file.Files.createDirectories(sharded);
