@@ -23,6 +23,7 @@ public final class IdeficsModel {
   final Linear lm_head;
   final boolean tied;
   public final Weights.LoadReport report;
+  private final java.util.Map<String, Tensor> tensors;
 
   public IdeficsModel(IdeficsConfig config, TensorSource source, Placement placement) {
     this.config = config;
@@ -37,7 +38,14 @@ public final class IdeficsModel {
     lm_head = tied ? new Linear(text_model.embed_tokens, null)
         : Linear.load(w, layout.lmHead(), config.text().hiddenSize(), config.text().vocabSize(), false);
     report = w.report();
+    tensors = w.taken();
   }
+
+  /**
+   * Every weight by its checkpoint key, the tensors the modules compute with (a tied lm_head is not listed): set
+   * requires_grad on them to train, write them with SafeTensorsWriter (plus the snapshot's json files) to save.
+   */
+  public java.util.Map<String, Tensor> tensors() { return tensors; }
 
   public boolean tiedEmbeddings() { return tied; }
   public ScalarType dtype() { return text_model.embed_tokens.scalar_type().intern(); }

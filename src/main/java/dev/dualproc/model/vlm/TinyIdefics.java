@@ -24,12 +24,27 @@ import org.bytedeco.pytorch.Tensor;
 public final class TinyIdefics {
   private TinyIdefics() {}
 
-  static final int VISION_HIDDEN = 32, VISION_FFN = 64, VISION_LAYERS = 2, VISION_HEADS = 4, IMAGE_SIZE = 32;
-  static final int TEXT_HIDDEN = 32, TEXT_FFN = 64, TEXT_LAYERS = 2, TEXT_HEADS = 4, TEXT_KV_HEADS = 2, HEAD_DIM = 8;
-  /** Idefics2: 8x8-pixel patches (a 4x4 grid at 32 px) and 64 perceiver latents, as the real model has. */
-  static final int IDEFICS2_PATCH = 8, LATENTS = 64, RESAMPLER_DEPTH = 2, RESAMPLER_HEADS = 4, RESAMPLER_KV_HEADS = 2;
-  /** Idefics3: 4x4-pixel patches (an 8x8 grid) shuffled by 2: 16 image tokens. */
-  static final int IDEFICS3_PATCH = 4, SCALE_FACTOR = 2;
+  /**
+   * The sizes of a model, written to config.json under the transformers field names (vision_config.hidden_size, ...).
+   * Idefics2 uses latents and the resampler fields, Idefics3 scaleFactor; {@code tied}: lm_head is the token embedding
+   * (no lm_head.weight written).
+   */
+  public record Spec(int visionHidden, int visionFfn, int visionLayers, int visionHeads, int imageSize, int patchSize,
+      int textHidden, int textFfn, int textLayers, int textHeads, int textKvHeads, int headDim,
+      int latents, int resamplerDepth, int resamplerHeads, int resamplerKvHeads, int scaleFactor, boolean tied) {
+
+    /** Idefics2: 8x8-pixel patches (a 4x4 grid at 32 px), 64 perceiver latents as the real model has, lm_head of its own. */
+    public static final Spec IDEFICS2_TINY = new Spec(32, 64, 2, 4, 32, 8, 32, 64, 2, 4, 2, 8, 64, 2, 4, 2, 1, false);
+    /** Idefics3: 4x4-pixel patches (an 8x8 grid) shuffled by 2: 16 image tokens; tied embeddings like SmolVLM. */
+    public static final Spec IDEFICS3_TINY = new Spec(32, 64, 2, 4, 32, 4, 32, 64, 2, 4, 2, 8, 0, 0, 0, 0, 2, true);
+
+    public static Spec tiny(VlmFamily f) { return f == VlmFamily.IDEFICS2 ? IDEFICS2_TINY : IDEFICS3_TINY; }
+
+    int grid() { return (imageSize / patchSize) * (imageSize / patchSize); }
+
+    /** Image tokens per image: the latents (Idefics2) or the shuffled patch grid (Idefics3). */
+    public int imageSeqLen(VlmFamily f) { return f == VlmFamily.IDEFICS2 ? latents : grid() / (scaleFactor * scaleFactor); }
+  }
 
   static final List<String> IDEFICS2_ADDED = List.of(PromptFormat.FAKE_IMAGE, PromptFormat.IMAGE, PromptFormat.END_OF_UTTERANCE);
   static final List<String> IDEFICS3_SPECIALS = List.of("<|endoftext|>", "<|im_start|>", "<|im_end|>");
@@ -38,76 +53,74 @@ public final class TinyIdefics {
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  /** Writes the model folder (created if needed; existing files of these names are replaced). */
-  public static void write(VlmFamily family, Path out, long seed) {
+  /** Writes the family's tiny model folder (created if needed; existing files of these names are replaced). */
+  public static void write(VlmFamily family, Path out, long seed) { write(family, Spec.tiny(family), out, seed); }
+
+  /** Writes a model of these sizes with seeded random weights. */
+  public static void write(VlmFamily family, Spec spec, Path out, long seed) {
     if (Files.exists(out) && !Files.isDirectory(out)) throw new DualprocException(out + ": exists and is not a folder");
     boolean v2 = family == VlmFamily.IDEFICS2;
     ObjectNode tokenizer = v2 ? TinyTokenizers.sentencePiece(IDEFICS2_ADDED) : TinyTokenizers.byteLevel(IDEFICS3_SPECIALS, IDEFICS3_ADDED);
     int vocab = TinyTokenizers.size(tokenizer);
     int imageTokenId = idOf(tokenizer, PromptFormat.IMAGE);
-    ObjectNode config = v2 ? idefics2Config(vocab, imageTokenId) : idefics3Config(vocab, imageTokenId);
+    ObjectNode config = v2 ? idefics2Config(spec, vocab, imageTokenId) : idefics3Config(spec, vocab, imageTokenId);
     writeJson(out.resolve("tokenizer.json"), tokenizer);
     writeJson(out.resolve("tokenizer_config.json"), v2 ? idefics2TokenizerConfig() : idefics3TokenizerConfig());
-    writeJson(out.resolve("preprocessor_config.json"), v2 ? idefics2Preprocessor() : idefics3Preprocessor());
-    ObjectNode processor = JSON.createObjectNode().put("image_seq_len", v2 ? LATENTS : idefics3SeqLen())
+    writeJson(out.resolve("preprocessor_config.json"), v2 ? idefics2Preprocessor(spec) : idefics3Preprocessor(spec));
+    ObjectNode processor = JSON.createObjectNode().put("image_seq_len", spec.imageSeqLen(family))
         .put("processor_class", v2 ? "Idefics2Processor" : "Idefics3Processor");
     writeJson(out.resolve("processor_config.json"), processor);
     writeJson(out.resolve("chat_template.json"), JSON.createObjectNode().put("chat_template", chatTemplate(family)));
     writeJson(out.resolve("config.json"), config);
-    SafeTensorsWriter.write(out.resolve("model.safetensors"), weights(family, vocab, seed), Map.of("format", "pt"));
-  }
-
-  static int idefics3SeqLen() {
-    int side = IMAGE_SIZE / IDEFICS3_PATCH;
-    return side * side / (SCALE_FACTOR * SCALE_FACTOR);
+    SafeTensorsWriter.write(out.resolve("model.safetensors"), weights(family, spec, vocab, seed), Map.of("format", "pt"));
   }
 
   // ---- config.json -----------------------------------------------------------------------------------------------
 
-  private static ObjectNode idefics2Config(int vocab, int imageTokenId) {
+  private static ObjectNode idefics2Config(Spec z, int vocab, int imageTokenId) {
     ObjectNode c = JSON.createObjectNode();
     c.putArray("architectures").add("Idefics2ForConditionalGeneration");
-    c.put("model_type", "idefics2").put("image_token_id", imageTokenId).put("tie_word_embeddings", false)
+    c.put("model_type", "idefics2").put("image_token_id", imageTokenId).put("tie_word_embeddings", z.tied())
         .put("use_cache", true).put("torch_dtype", "float32").put("transformers_version", "4.50.0");
     ObjectNode p = c.putObject("perceiver_config");
-    p.put("model_type", "idefics2_perceiver").put("hidden_act", "silu").put("hidden_size", TEXT_HIDDEN)
-        .put("rms_norm_eps", 1e-5).put("resampler_n_latents", LATENTS).put("resampler_depth", RESAMPLER_DEPTH)
-        .put("resampler_n_heads", RESAMPLER_HEADS).put("resampler_head_dim", HEAD_DIM)
-        .put("num_key_value_heads", RESAMPLER_KV_HEADS).put("attention_dropout", 0.0);
-    ObjectNode t = textConfig(c, "mistral", vocab);
-    t.put("sliding_window", 4096).put("bos_token_id", 1).put("eos_token_id", 2).put("pad_token_id", 0);
-    visionConfig(c, "idefics2_vision", IDEFICS2_PATCH);
+    p.put("model_type", "idefics2_perceiver").put("hidden_act", "silu").put("hidden_size", z.textHidden())
+        .put("rms_norm_eps", 1e-5).put("resampler_n_latents", z.latents()).put("resampler_depth", z.resamplerDepth())
+        .put("resampler_n_heads", z.resamplerHeads()).put("resampler_head_dim", z.headDim())
+        .put("num_key_value_heads", z.resamplerKvHeads()).put("attention_dropout", 0.0);
+    ObjectNode t = textConfig(c, z, "mistral", vocab);
+    t.put("sliding_window", 4096).put("tie_word_embeddings", z.tied()).put("bos_token_id", 1).put("eos_token_id", 2).put("pad_token_id", 0);
+    visionConfig(c, z, "idefics2_vision");
     return c;
   }
 
-  private static ObjectNode idefics3Config(int vocab, int imageTokenId) {
+  private static ObjectNode idefics3Config(Spec z, int vocab, int imageTokenId) {
     ObjectNode c = JSON.createObjectNode();
     c.putArray("architectures").add("Idefics3ForConditionalGeneration");
-    c.put("model_type", "idefics3").put("image_token_id", imageTokenId).put("scale_factor", SCALE_FACTOR)
-        .put("tie_word_embeddings", true).put("use_cache", true).put("torch_dtype", "float32")
+    c.put("model_type", "idefics3").put("image_token_id", imageTokenId).put("scale_factor", z.scaleFactor())
+        .put("tie_word_embeddings", z.tied()).put("use_cache", true).put("torch_dtype", "float32")
         .put("transformers_version", "4.50.0");
-    ObjectNode t = textConfig(c, "llama", vocab);
-    t.put("rope_theta", 100000.0).put("tie_word_embeddings", true).put("bos_token_id", 1).put("eos_token_id", 2)
+    ObjectNode t = textConfig(c, z, "llama", vocab);
+    t.put("rope_theta", 100000.0).put("tie_word_embeddings", z.tied()).put("bos_token_id", 1).put("eos_token_id", 2)
         .put("pad_token_id", 2).put("attention_bias", false).put("mlp_bias", false);
-    visionConfig(c, "idefics3_vision", IDEFICS3_PATCH);
+    visionConfig(c, z, "idefics3_vision");
     return c;
   }
 
-  private static ObjectNode textConfig(ObjectNode parent, String modelType, int vocab) {
+  private static ObjectNode textConfig(ObjectNode parent, Spec z, String modelType, int vocab) {
     ObjectNode t = parent.putObject("text_config");
-    t.put("model_type", modelType).put("vocab_size", vocab).put("hidden_size", TEXT_HIDDEN)
-        .put("intermediate_size", TEXT_FFN).put("num_hidden_layers", TEXT_LAYERS).put("num_attention_heads", TEXT_HEADS)
-        .put("num_key_value_heads", TEXT_KV_HEADS).put("head_dim", HEAD_DIM).put("hidden_act", "silu")
+    t.put("model_type", modelType).put("vocab_size", vocab).put("hidden_size", z.textHidden())
+        .put("intermediate_size", z.textFfn()).put("num_hidden_layers", z.textLayers()).put("num_attention_heads", z.textHeads())
+        .put("num_key_value_heads", z.textKvHeads()).put("head_dim", z.headDim()).put("hidden_act", "silu")
         .put("max_position_embeddings", 4096).put("rms_norm_eps", 1e-5).put("rope_theta", 10000.0)
         .put("initializer_range", 0.02).put("torch_dtype", "float32");
     return t;
   }
 
-  private static void visionConfig(ObjectNode parent, String modelType, int patch) {
-    parent.putObject("vision_config").put("model_type", modelType).put("hidden_size", VISION_HIDDEN)
-        .put("intermediate_size", VISION_FFN).put("num_hidden_layers", VISION_LAYERS)
-        .put("num_attention_heads", VISION_HEADS).put("num_channels", 3).put("image_size", IMAGE_SIZE)
-        .put("patch_size", patch).put("hidden_act", "gelu_pytorch_tanh").put("layer_norm_eps", 1e-6)
+  private static void visionConfig(ObjectNode parent, Spec z, String modelType) {
+    parent.putObject("vision_config").put("model_type", modelType).put("hidden_size", z.visionHidden())
+        .put("intermediate_size", z.visionFfn()).put("num_hidden_layers", z.visionLayers())
+        .put("num_attention_heads", z.visionHeads()).put("num_channels", 3).put("image_size", z.imageSize())
+        .put("patch_size", z.patchSize()).put("hidden_act", "gelu_pytorch_tanh").put("layer_norm_eps", 1e-6)
         .put("attention_dropout", 0.0).put("initializer_range", 0.02);
   }
 
@@ -133,18 +146,18 @@ public final class TinyIdefics {
     return c;
   }
 
-  private static ObjectNode idefics2Preprocessor() {
+  private static ObjectNode idefics2Preprocessor(Spec z) {
     ObjectNode c = imageProcessorCommon("Idefics2ImageProcessor", "Idefics2Processor");
     c.put("resample", 2);
-    c.putObject("size").put("shortest_edge", IMAGE_SIZE).put("longest_edge", 2 * IMAGE_SIZE);
+    c.putObject("size").put("shortest_edge", z.imageSize()).put("longest_edge", 2 * z.imageSize());
     return c;
   }
 
-  private static ObjectNode idefics3Preprocessor() {
+  private static ObjectNode idefics3Preprocessor(Spec z) {
     ObjectNode c = imageProcessorCommon("Idefics3ImageProcessor", "Idefics3Processor");
     c.put("resample", 1);
-    c.putObject("size").put("longest_edge", IMAGE_SIZE);
-    c.putObject("max_image_size").put("longest_edge", IMAGE_SIZE);
+    c.putObject("size").put("longest_edge", z.imageSize());
+    c.putObject("max_image_size").put("longest_edge", z.imageSize());
     return c;
   }
 
@@ -170,64 +183,65 @@ public final class TinyIdefics {
   // ---- weights ------------------------------------------------------------------------------------------------------
 
   /** Every tensor of the family's checkpoint, by its transformers key, with its shape. */
-  static Map<String, long[]> shapes(VlmFamily family, int vocab) {
+  public static Map<String, long[]> shapes(VlmFamily family, Spec z, int vocab) {
     Map<String, long[]> s = new LinkedHashMap<>();
     boolean v2 = family == VlmFamily.IDEFICS2;
-    int patch = v2 ? IDEFICS2_PATCH : IDEFICS3_PATCH;
-    long d = VISION_HIDDEN, grid = (IMAGE_SIZE / patch) * (IMAGE_SIZE / patch);
+    long d = z.visionHidden(), p = z.patchSize(), ffn = z.visionFfn();
     String v = "model.vision_model.";
-    s.put(v + "embeddings.patch_embedding.weight", new long[] {d, 3, patch, patch});
+    s.put(v + "embeddings.patch_embedding.weight", new long[] {d, 3, p, p});
     s.put(v + "embeddings.patch_embedding.bias", new long[] {d});
-    s.put(v + "embeddings.position_embedding.weight", new long[] {grid, d});
-    for (int i = 0; i < VISION_LAYERS; i++) {
+    s.put(v + "embeddings.position_embedding.weight", new long[] {z.grid(), d});
+    for (int i = 0; i < z.visionLayers(); i++) {
       String l = v + "encoder.layers." + i + ".";
       for (String n : List.of("layer_norm1", "layer_norm2")) { s.put(l + n + ".weight", new long[] {d}); s.put(l + n + ".bias", new long[] {d}); }
       for (String n : List.of("q_proj", "k_proj", "v_proj", "out_proj")) {
         s.put(l + "self_attn." + n + ".weight", new long[] {d, d});
         s.put(l + "self_attn." + n + ".bias", new long[] {d});
       }
-      s.put(l + "mlp.fc1.weight", new long[] {VISION_FFN, d});
-      s.put(l + "mlp.fc1.bias", new long[] {VISION_FFN});
-      s.put(l + "mlp.fc2.weight", new long[] {d, VISION_FFN});
+      s.put(l + "mlp.fc1.weight", new long[] {ffn, d});
+      s.put(l + "mlp.fc1.bias", new long[] {ffn});
+      s.put(l + "mlp.fc2.weight", new long[] {d, ffn});
       s.put(l + "mlp.fc2.bias", new long[] {d});
     }
     s.put(v + "post_layernorm.weight", new long[] {d});
     s.put(v + "post_layernorm.bias", new long[] {d});
-    long h = TEXT_HIDDEN;
+    long h = z.textHidden(), hd = z.headDim();
     String c = "model.connector.";
     if (v2) {
-      gatedMlp(s, c + "modality_projection.", d, TEXT_FFN, h);
+      gatedMlp(s, c + "modality_projection.", d, z.textFfn(), h);
       String r = c + "perceiver_resampler.";
-      s.put(r + "latents", new long[] {LATENTS, h});
-      for (int i = 0; i < RESAMPLER_DEPTH; i++) {
+      s.put(r + "latents", new long[] {z.latents(), h});
+      for (int i = 0; i < z.resamplerDepth(); i++) {
         String l = r + "layers." + i + ".";
         for (String n : List.of("input_latents_norm", "input_context_norm", "post_attention_layernorm")) s.put(l + n + ".weight", new long[] {h});
-        s.put(l + "self_attn.q_proj.weight", new long[] {RESAMPLER_HEADS * HEAD_DIM, h});
-        s.put(l + "self_attn.k_proj.weight", new long[] {RESAMPLER_KV_HEADS * HEAD_DIM, h});
-        s.put(l + "self_attn.v_proj.weight", new long[] {RESAMPLER_KV_HEADS * HEAD_DIM, h});
-        s.put(l + "self_attn.o_proj.weight", new long[] {h, RESAMPLER_HEADS * HEAD_DIM});
+        s.put(l + "self_attn.q_proj.weight", new long[] {z.resamplerHeads() * hd, h});
+        s.put(l + "self_attn.k_proj.weight", new long[] {z.resamplerKvHeads() * hd, h});
+        s.put(l + "self_attn.v_proj.weight", new long[] {z.resamplerKvHeads() * hd, h});
+        s.put(l + "self_attn.o_proj.weight", new long[] {h, z.resamplerHeads() * hd});
         gatedMlp(s, l + "mlp.", h, 4 * h, h);
       }
       s.put(r + "norm.weight", new long[] {h});
     } else {
-      s.put(c + "modality_projection.proj.weight", new long[] {h, d * SCALE_FACTOR * SCALE_FACTOR});
+      s.put(c + "modality_projection.proj.weight", new long[] {h, d * z.scaleFactor() * z.scaleFactor()});
     }
     String t = "model.text_model.";
     s.put(t + "embed_tokens.weight", new long[] {vocab, h});
-    for (int i = 0; i < TEXT_LAYERS; i++) {
+    for (int i = 0; i < z.textLayers(); i++) {
       String l = t + "layers." + i + ".";
       s.put(l + "input_layernorm.weight", new long[] {h});
       s.put(l + "post_attention_layernorm.weight", new long[] {h});
-      s.put(l + "self_attn.q_proj.weight", new long[] {TEXT_HEADS * HEAD_DIM, h});
-      s.put(l + "self_attn.k_proj.weight", new long[] {TEXT_KV_HEADS * HEAD_DIM, h});
-      s.put(l + "self_attn.v_proj.weight", new long[] {TEXT_KV_HEADS * HEAD_DIM, h});
-      s.put(l + "self_attn.o_proj.weight", new long[] {h, TEXT_HEADS * HEAD_DIM});
-      gatedMlp(s, l + "mlp.", h, TEXT_FFN, h);
+      s.put(l + "self_attn.q_proj.weight", new long[] {z.textHeads() * hd, h});
+      s.put(l + "self_attn.k_proj.weight", new long[] {z.textKvHeads() * hd, h});
+      s.put(l + "self_attn.v_proj.weight", new long[] {z.textKvHeads() * hd, h});
+      s.put(l + "self_attn.o_proj.weight", new long[] {h, z.textHeads() * hd});
+      gatedMlp(s, l + "mlp.", h, z.textFfn(), h);
     }
     s.put(t + "norm.weight", new long[] {h});
-    if (v2) s.put("lm_head.weight", new long[] {vocab, h}); // Idefics3's tiny model ties lm_head to embed_tokens
+    if (!z.tied()) s.put("lm_head.weight", new long[] {vocab, h});
     return s;
   }
+
+  static Map<String, long[]> shapes(VlmFamily family, int vocab) { return shapes(family, Spec.tiny(family), vocab); }
 
   private static void gatedMlp(Map<String, long[]> s, String prefix, long in, long mid, long out) {
     s.put(prefix + "gate_proj.weight", new long[] {mid, in});
@@ -236,10 +250,10 @@ public final class TinyIdefics {
   }
 
   /** Norm weights near 1, biases and matrices small, embeddings and latents of unit-ish scale: varied, finite logits. */
-  static Map<String, Tensor> weights(VlmFamily family, int vocab, long seed) {
+  static Map<String, Tensor> weights(VlmFamily family, Spec spec, int vocab, long seed) {
     Generator g = Rng.generator(seed);
     Map<String, Tensor> out = new LinkedHashMap<>();
-    for (var e : shapes(family, vocab).entrySet()) {
+    for (var e : shapes(family, spec, vocab).entrySet()) {
       String k = e.getKey();
       Tensor n = Rng.normal(g, e.getValue());
       boolean norm = k.endsWith("norm.weight") || k.endsWith("layernorm.weight") || k.matches(".*layer_norm\\d\\.weight");
