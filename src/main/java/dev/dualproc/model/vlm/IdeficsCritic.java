@@ -91,8 +91,12 @@ public final class IdeficsCritic implements Critic {
   }
 
   private static Optional<Path> resolve(String ref) {
-    Path p = Path.of(ref);
-    if (Files.isDirectory(p)) return Optional.of(p);
+    try {
+      Path p = Path.of(ref);
+      if (Files.isDirectory(p)) return Optional.of(p);
+    } catch (java.nio.file.InvalidPathException e) {
+      return Optional.empty();
+    }
     return dev.dualproc.engine.HfCache.snapshot(ref);
   }
 

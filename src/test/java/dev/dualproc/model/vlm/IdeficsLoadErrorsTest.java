@@ -103,6 +103,20 @@ class IdeficsLoadErrorsTest {
     }
   }
 
+  @Test void aBfloat16CheckpointLoadsIntoFloat32AndBfloat16() {
+    Path p = model(VlmFamily.IDEFICS2);
+    editWeights(p, m -> m.replaceAll((k, v) -> v.to(org.bytedeco.pytorch.global.torch.ScalarType.BFloat16)));
+    try (IdeficsCritic f32 = IdeficsCritic.load(p, Placement.cpu()); IdeficsCritic bf16 = IdeficsCritic.load(p, Placement.cpuBf16());
+         var g = new org.bytedeco.pytorch.NoGradGuard()) {
+      assertThat(f32.model.dtype()).isEqualTo(org.bytedeco.pytorch.global.torch.ScalarType.Float);
+      Tensor image = Rng.normal(2, 1, 3, 32, 32);
+      double a = dev.dualproc.engine.Tensors.item(f32.answerLoss(image, f32.prepare("Is the sky blue?", "Yes")));
+      double b = dev.dualproc.engine.Tensors.item(bf16.answerLoss(image, bf16.prepare("Is the sky blue?", "Yes")));
+      assertThat(a).isFinite();
+      assertThat(b).isCloseTo(a, org.assertj.core.data.Percentage.withPercentage(10));
+    }
+  }
+
   @Test void tokenizerWithAMergeOfUnknownTokensIsRejectedBeforeTheNativeLibrarySeesIt() throws Exception {
     Path p = model(VlmFamily.IDEFICS2);
     editJson(p.resolve("tokenizer.json"), n -> ((com.fasterxml.jackson.databind.node.ArrayNode) n.get("model").get("merges"))
