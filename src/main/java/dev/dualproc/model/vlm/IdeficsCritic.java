@@ -51,7 +51,7 @@ public final class IdeficsCritic implements Critic {
     if (!Files.isDirectory(folder)) throw new DualprocException(folder + ": not a folder (expected an HF snapshot of an Idefics2 or Idefics3 model)");
     IdeficsConfig config = IdeficsConfig.read(folder.resolve("config.json"));
     ProcessorConfig processor = ProcessorConfig.read(folder, config);
-    VlmTokenizer tokenizer = VlmTokenizer.open(folder.resolve("tokenizer.json"));
+    VlmTokenizer tokenizer = VlmTokenizer.open(folder.resolve("tokenizer.json"), folder.resolve("tokenizer_config.json"));
     try {
       if (tokenizer.maxId() >= config.text().vocabSize())
         throw new DualprocException(tokenizer.file + ": token id " + tokenizer.maxId() + " is outside the model's vocab_size " + config.text().vocabSize());

@@ -25,8 +25,8 @@ class PromptTokensTest {
   @BeforeAll static void writeTokenizers() {
     TinyIdefics.write(VlmFamily.IDEFICS2, dir.resolve("i2"), 0);
     TinyIdefics.write(VlmFamily.IDEFICS3, dir.resolve("i3"), 0);
-    idefics2 = VlmTokenizer.open(dir.resolve("i2/tokenizer.json"));
-    idefics3 = VlmTokenizer.open(dir.resolve("i3/tokenizer.json"));
+    idefics2 = VlmTokenizer.open(dir.resolve("i2/tokenizer.json"), dir.resolve("i2/tokenizer_config.json"));
+    idefics3 = VlmTokenizer.open(dir.resolve("i3/tokenizer.json"), dir.resolve("i3/tokenizer_config.json"));
   }
 
   @AfterAll static void close() { idefics2.close(); idefics3.close(); }
@@ -115,6 +115,23 @@ class PromptTokensTest {
 
   @Test void idefics3WithoutImStartInTheVocabularyStartsWithTheUserTurn() {
     assertThat(PromptFormat.of(VlmFamily.IDEFICS3, 16, false).prefix("Q?")).isEqualTo("User:<image>Q?<end_of_utterance>\nAssistant: ");
+  }
+
+  @Test void llamaTokenizersAddBosAndEosAsTheirConfigSays() throws Exception {
+    Path folder = dir.resolve("i2-flags");
+    TinyIdefics.write(VlmFamily.IDEFICS2, folder, 0);
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    var cfg = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(folder.resolve("tokenizer_config.json").toFile());
+    cfg.put("add_bos_token", false).put("add_eos_token", true);
+    cfg.putObject("eos_token").put("content", "</s>").put("special", true); // the AddedToken form
+    java.nio.file.Files.writeString(folder.resolve("tokenizer_config.json"), json.writeValueAsString(cfg));
+    try (VlmTokenizer t = VlmTokenizer.open(folder.resolve("tokenizer.json"), folder.resolve("tokenizer_config.json"))) {
+      assertThat(t.tokens("Is the sky blue?")).containsExactly("▁Is", "▁the", "▁sky", "▁blue", "?", "</s>");
+    }
+    // without the config, the file's post-processor decides (BOS only)
+    try (VlmTokenizer t = VlmTokenizer.open(folder.resolve("tokenizer.json"))) {
+      assertThat(t.tokens("Is the sky blue?")).containsExactly("<s>", "▁Is", "▁the", "▁sky", "▁blue", "?");
+    }
   }
 
   @Test void anEmptyAnswerIsRejected() {
