@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
         GenerateCommand.class,
         ParityCommand.class,
         EvalCommand.class,
+        AskCommand.class,
+        DevCommand.class,
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
