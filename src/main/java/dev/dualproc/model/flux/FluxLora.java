@@ -66,6 +66,19 @@ public final class FluxLora {
     return (s[0].equals("single_transformer_blocks") ? 1_000_000L : 0L) + Long.parseLong(s[1]);
   }
 
+  /** LoRA parameters of {@link #attach} at this rank, from the shapes alone (schnell, rank 16: 44.8M). */
+  public static long parameterCount(FluxParams p, int rank) {
+    var shapes = FluxInit.shapes(p);
+    long n = 0;
+    for (String m : targets(p)) {
+      FluxKeyMap.Location loc = FluxKeyMap.diffusers().locate(m, p).orElseThrow();
+      long[] w = shapes.get(loc.bflModule() + ".weight");
+      long rows = loc.rowEnd() < 0 ? w[0] : loc.rowEnd() - loc.rowStart();
+      n += (long) rank * (w[1] + rows);
+    }
+    return n;
+  }
+
   /**
    * Adds fresh adapters (A ~ N(0, 1/rank) from {@code initSeed}, B = 0) on the reference modules and returns them.
    * The model must not carry adapters on those rows yet.

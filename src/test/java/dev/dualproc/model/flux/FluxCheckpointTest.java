@@ -78,6 +78,16 @@ class FluxCheckpointTest {
     FluxCheckpoint.writeBfl(file, sd, Map.of());
     assertThat(FluxCheckpoint.params(file)).isEqualTo(p);
     try (TensorSource s = FluxCheckpoint.open(file)) { assertThat(FluxCheckpoint.layout(s)).isEqualTo(FluxCheckpoint.Layout.BFL); }
+    // FLUX.1's head_dim 128 and RoPE axes (16, 56, 56), with a guidance embedder: a dev-style step runs
+    Flux f = FluxCheckpoint.load(file, Placement.cpu());
+    FluxSampler sampler = FluxSampler.forModel(f, 3, 8, 12, 3.5);
+    assertThat(sampler.timesteps()[1]).as("dev schedule is shifted").isGreaterThan(2f / 3);
+    FluxCond c = FluxCond.of(dev.dualproc.engine.Rng.normal(1, 1, 5, 10), dev.dualproc.engine.Rng.normal(2, 1, 6));
+    try (NoGradGuard g = new NoGradGuard()) {
+      Tensor latent = sampler.sample(FluxSampler.noise(3, 1, 2, 8, 12), c);
+      assertThat(Tensors.shape(latent)).containsExactly(1, 2, 8, 12);
+      assertThat(Tensors.item(latent.isfinite().all().to(org.bytedeco.pytorch.global.torch.ScalarType.Double))).isEqualTo(1.0);
+    }
   }
 
   @Test void theShapeTableMatchesTheFixtureAndTheLoader() {

@@ -68,6 +68,10 @@ class FluxLoraTest {
     Flux base = FluxFixtures.model();
     assertThat(Tensors.bytes(out(f))).isEqualTo(Tensors.bytes(out(base)));
     assertThat(FluxLora.targets(FluxParams.schnell())).hasSize(342);
+    // paper-brief 1.2: about 44.8M LoRA parameters for schnell at rank 16
+    assertThat(FluxLora.parameterCount(FluxParams.schnell(), 16)).isEqualTo(19L * (8 * 16 * 6144 + 4 * 16 * 15360) + 38L * 3 * 16 * 6144);
+    assertThat(FluxLora.parameterCount(FluxParams.schnell(), 16) / 1e6).isBetween(44.7, 44.9);
+    assertThat(FluxLora.parameterCount(p, 4)).isEqualTo(set.parameterCount());
   }
 
   @Test void peftFileLoadedAtWeightOneReproducesTheTrainingScale() throws Exception {
