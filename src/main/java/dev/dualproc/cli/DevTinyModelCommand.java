@@ -23,6 +23,7 @@ public final class DevTinyModelCommand implements Callable<Integer> {
   /** One line per family; the key is the FAMILY parameter. */
   static final Map<String, Writer> FAMILIES = new LinkedHashMap<>();
   static {
+    FAMILIES.put("flux", (out, seed) -> dev.dualproc.model.flux.TinyFlux.write(out, seed));
     FAMILIES.put("idefics2", (out, seed) -> TinyIdefics.write(VlmFamily.IDEFICS2, out, seed));
     FAMILIES.put("idefics3", (out, seed) -> TinyIdefics.write(VlmFamily.IDEFICS3, out, seed));
   }

@@ -18,8 +18,15 @@ public final class Critics {
     Critic open(String ref, Placement placement);
   }
 
+  /** Idefics2 and Idefics3/SmolVLM HF snapshot folders (or repo ids in the local HF cache). */
+  static final Family IDEFICS = new Family() {
+    @Override public String name() { return "Idefics2/Idefics3 (HF snapshot folder)"; }
+    @Override public boolean accepts(String ref) { return dev.dualproc.model.vlm.IdeficsCritic.accepts(ref); }
+    @Override public Critic open(String ref, Placement placement) { return dev.dualproc.model.vlm.IdeficsCritic.open(ref, placement); }
+  };
+
   // one line per family (the VLM branch adds its own); keep this list the only shared edit point
-  static final List<Family> FAMILIES = List.of();
+  static final List<Family> FAMILIES = List.of(IDEFICS);
 
   public static Critic open(String ref, Placement placement) {
     for (Family f : FAMILIES) if (f.accepts(ref)) return f.open(ref, placement);
