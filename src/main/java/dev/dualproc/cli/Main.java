@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
         EvalCommand.class,
         AskCommand.class,
         DevCommand.class,
+        WorldCommand.class,
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
