@@ -17,9 +17,10 @@ import picocli.CommandLine.Option;
 
 /** `dualproc ask --vlm DIR --image FILE --question Q [--answer A]`: the critic's greedy answer and p(A). */
 @Command(name = "ask", mixinStandardHelpOptions = true,
-    description = {"Ask a VLM (an Idefics2 or Idefics3/SmolVLM snapshot folder) a question about an image. Prints the greedy",
-        "answer and p(answer) = exp(-loss), the loss being the cross-entropy of the answer tokens as the teaching loop",
-        "computes it (the question gets the postfix \"Answer with Yes or No.\" unless --postfix says otherwise)."})
+    description = "Ask a VLM (an Idefics2 or Idefics3/SmolVLM snapshot folder) a question about an image. Prints the "
+        + "greedy answer and p(answer) = exp(-loss), the loss being the cross-entropy of the answer tokens as "
+        + "the teaching loop computes it (the question gets the postfix \"Answer with Yes or No.\" unless "
+        + "--postfix says otherwise).")
 public final class AskCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

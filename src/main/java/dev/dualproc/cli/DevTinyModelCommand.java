@@ -14,8 +14,8 @@ import picocli.CommandLine.Parameters;
 
 /** `dualproc dev tiny-model FAMILY --out DIR`: a random-weight model of a family in its real checkpoint layout. */
 @Command(name = "tiny-model", mixinStandardHelpOptions = true,
-    description = {"Write a random-weight model in the family's real HF layout (config, weights, tokenizer, processor",
-        "files), small enough for tests. Families: ${COMPLETION-CANDIDATES}."})
+    description = "Write a random-weight model in the family's real HF layout (config, weights, tokenizer, processor "
+        + "files), small enough for tests.")
 public final class DevTinyModelCommand implements Callable<Integer> {
   /** Writes a tiny model of one family into a folder, from a seed. */
   @FunctionalInterface public interface Writer { void write(Path out, long seed); }

@@ -17,9 +17,9 @@ import picocli.CommandLine.Parameters;
 
 /** `dualproc parity FAMILY DIR`: this implementation against tensors computed by the reference code. */
 @Command(name = "parity", mixinStandardHelpOptions = true,
-    description = {"Compare this implementation with fixtures computed by the reference implementation (tiny random",
-        "models; for the VLMs, HF transformers through scripts/parity/idefics_fixtures.py). Prints each check with its",
-        "relative error (max |a-b| / max |b|); exit 1 when one fails. Families: ${COMPLETION-CANDIDATES}."})
+    description = "Compare this implementation with fixtures computed by the reference implementation (tiny random "
+        + "models; for the VLMs, HF transformers through scripts/parity/idefics_fixtures.py). Prints each check "
+        + "with its relative error (max |a-b| / max |b|); exit 1 when one fails.")
 public final class ParityCommand implements Callable<Integer> {
   /** One line per family: the checks of a fixture folder. */
   static final Map<String, Function<Path, List<IdeficsParity.Check>>> FAMILIES = new LinkedHashMap<>();
@@ -32,7 +32,7 @@ public final class ParityCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "FAMILY", completionCandidates = Names.class)
+  @Parameters(index = "0", paramLabel = "FAMILY", completionCandidates = Names.class, description = "model family: ${COMPLETION-CANDIDATES}")
   String family;
 
   @Parameters(index = "1", paramLabel = "DIR", description = "fixture folder")
