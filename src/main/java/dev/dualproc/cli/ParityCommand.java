@@ -28,7 +28,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "parity", mixinStandardHelpOptions = true,
     description = {"Compare this implementation with fixtures computed by the reference implementation on tiny random",
         "models (FLUX: black-forest-labs/flux, the ../shared/fixtures/flux format; VLMs: HF transformers through",
-        "scripts/parity/idefics_fixtures.py). Prints each check with its relative error (max |a-b| / max |b|); exit 1 when",
+        "src/test/resources/fixtures/vlm/make_fixtures.py). Prints each check with its relative error (max |a-b| / max |b|); exit 1 when",
         "one fails. Families: ${COMPLETION-CANDIDATES}."})
 public final class ParityCommand implements Callable<Integer> {
   /** One compared tensor (or exact id sequence). */

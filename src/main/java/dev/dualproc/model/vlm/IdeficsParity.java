@@ -17,7 +17,7 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Checks the critic against tensors computed by HF transformers (scripts/parity/idefics_fixtures.py): a fixture folder
+ * Checks the critic against tensors computed by HF transformers (src/test/resources/fixtures/vlm/make_fixtures.py): a fixture folder
  * holds model.safetensors (save_pretrained's weights) and io.safetensors (inputs, outputs, and in its metadata the
  * snapshot's json files as "file:NAME" plus "question" and "answer"). Every float comparison is max |a-b| / max |b|.
  */

@@ -15,7 +15,7 @@
  * <li>Loss and answers: {@link dev.dualproc.model.vlm.IdeficsCritic}; greedy decoding with a KV cache:
  * {@link dev.dualproc.model.vlm.GreedyDecoder}.</li>
  * <li>Test models: {@link dev.dualproc.model.vlm.TinyIdefics}; checks against transformers:
- * {@link dev.dualproc.model.vlm.IdeficsParity} with fixtures from scripts/parity/idefics_fixtures.py.</li>
+ * {@link dev.dualproc.model.vlm.IdeficsParity} with fixtures from src/test/resources/fixtures/vlm/make_fixtures.py.</li>
  * </ul>
  */
 package dev.dualproc.model.vlm;
