@@ -38,7 +38,9 @@ public final class Weights {
       throw new DualprocException(source.origin() + ": tensor '" + k + "' has shape " + Arrays.toString(actual)
           + ", expected " + Arrays.toString(expectedShape));
     used.add(k);
-    Tensor t = placement.place(source.load(k));
+    // stored dtype = wanted dtype on the CPU: a view of the mapped file (bf16 checkpoints load without a copy)
+    boolean asStored = placement.isCpu() && source.dtype(k).scalarType == placement.dtype();
+    Tensor t = placement.place(asStored ? source.mapped(k) : source.load(k));
     taken.put(k, t);
     return t;
   }
