@@ -12,6 +12,12 @@ import picocli.CommandLine.Command;
         CommandLine.HelpCommand.class,
         InspectCommand.class,
         DoctorCommand.class,
+        TeachCommand.class,
+        GenerateCommand.class,
+        ParityCommand.class,
+        EvalCommand.class,
+        AskCommand.class,
+        DevCommand.class,
         WorldCommand.class,
     })
 public final class Main implements Runnable {

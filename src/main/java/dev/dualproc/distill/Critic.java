@@ -15,6 +15,14 @@ public interface Critic extends AutoCloseable {
   /** Cross-entropy of the answer tokens given the image ([1, 3, H, W], any range: the critic min-max normalizes). */
   Tensor answerLoss(Tensor image, PreparedQuestion q);
 
+  /** The mean answer loss over several pairs on the same image (the reference averages up to 5); critics may share work. */
+  default Tensor meanAnswerLoss(Tensor image, java.util.List<PreparedQuestion> qs) {
+    if (qs.isEmpty()) throw new IllegalArgumentException("no questions to average over");
+    Tensor sum = null;
+    for (PreparedQuestion q : qs) sum = sum == null ? answerLoss(image, q) : sum.add(answerLoss(image, q));
+    return sum.div(new org.bytedeco.pytorch.Scalar((double) qs.size()));
+  }
+
   /** The greedy answer (up to a few tokens) and p(target answer) = exp(-loss), without grad. */
   Answer answer(Tensor image, PreparedQuestion q);
 

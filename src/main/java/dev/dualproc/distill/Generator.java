@@ -38,5 +38,13 @@ public interface Generator extends AutoCloseable {
   /** The adapters attached so far (empty before attachLora). */
   LoraSet lora();
 
+  /** How this family names its adapters in LoRA files (PEFT/diffusers, kohya); FLUX: {@code transformer.} + diffusers names. */
+  default LoraFile loraFile() { return LoraFile.ENGINE; }
+
+  /** Attaches the adapters of a LoRA file at strength {@code weight} (1.0 = as trained); fails when no key matches. */
+  default LoraSet loadLora(java.nio.file.Path file, double weight) {
+    throw new dev.dualproc.engine.DualprocException(identity() + ": this generator cannot load LoRA files");
+  }
+
   @Override void close();
 }

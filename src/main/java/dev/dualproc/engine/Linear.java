@@ -42,6 +42,13 @@ public final class Linear {
 
   public void removeLoras() { if (merged) unmerge(); adapters.clear(); }
 
+  /** Removes one adapter (unmerging first if merged); false if it is not on this layer. */
+  public boolean removeLora(Lora l) {
+    if (!adapters.contains(l)) return false;
+    if (merged) unmerge();
+    return adapters.remove(l);
+  }
+
   public Tensor forward(Tensor x) {
     Tensor y = bias == null ? linear(x, weight) : linear(x, weight, new TensorOptional(bias));
     if (merged) return y;

@@ -79,6 +79,16 @@ public final class SafeTensorsFile implements TensorSource {
     return from_blob(p, t.shape(), new TensorOptions(t.dtype().scalarType));
   }
 
+  /** A view of the process-lifetime private mapping of this file ({@link MappedFiles}): no copy, survives close(). */
+  @Override public Tensor mapped(String name) {
+    TensorInfo t = info(name);
+    if (t.numel() == 0) return load(name);
+    long at = MappedFiles.address(path, data.byteSize()) + header.dataStart + t.begin();
+    long n = t.byteSize();
+    Pointer p = new Pointer() { { address = at; limit = n; capacity = n; } };
+    return from_blob(p, t.shape(), new TensorOptions(t.dtype().scalarType));
+  }
+
   @Override public Tensor load(String name) {
     if (info(name).numel() == 0) return org.bytedeco.pytorch.global.torch.zeros(info(name).shape(), new TensorOptions(info(name).dtype().scalarType));
     return view(name).clone();

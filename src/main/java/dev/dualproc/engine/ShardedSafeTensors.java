@@ -66,5 +66,6 @@ public final class ShardedSafeTensors implements TensorSource {
   @Override public DType dtype(String name) { return shard(name).dtype(name); }
   @Override public long[] shape(String name) { return shard(name).shape(name); }
   @Override public Tensor load(String name) { return shard(name).load(name); }
+  @Override public Tensor mapped(String name) { return shard(name).mapped(name); }
   @Override public void close() { for (SafeTensorsFile f : shards) f.close(); }
 }

@@ -14,5 +14,10 @@ public interface TensorSource extends AutoCloseable {
   long[] shape(String name);
   /** A CPU tensor in the stored dtype that owns its memory. */
   Tensor load(String name);
+  /**
+   * The tensor in the stored dtype without a copy where the source is a file on disk: a view of a process-lifetime,
+   * copy-on-write mapping (writes stay private, the file is never changed). Other sources copy, as {@link #load}.
+   */
+  default Tensor mapped(String name) { return load(name); }
   @Override default void close() {}
 }

@@ -13,14 +13,15 @@ public final class Weights {
   private final String prefix;
   private final Placement placement;
   private final Set<String> used;
+  private final Map<String, Tensor> taken; // key -> the placed tensor a module holds: for training and saving
 
-  public Weights(TensorSource source, Placement placement) { this(source, "", placement, new LinkedHashSet<>()); }
+  public Weights(TensorSource source, Placement placement) { this(source, "", placement, new LinkedHashSet<>(), new LinkedHashMap<>()); }
 
-  private Weights(TensorSource source, String prefix, Placement placement, Set<String> used) {
-    this.source = source; this.prefix = prefix; this.placement = placement; this.used = used;
+  private Weights(TensorSource source, String prefix, Placement placement, Set<String> used, Map<String, Tensor> taken) {
+    this.source = source; this.prefix = prefix; this.placement = placement; this.used = used; this.taken = taken;
   }
 
-  public Weights scope(String name) { return new Weights(source, key(name) + ".", placement, used); }
+  public Weights scope(String name) { return new Weights(source, key(name) + ".", placement, used, taken); }
   public Weights scope(int index) { return scope(Integer.toString(index)); }
   public String prefix() { return prefix; }
   public Placement placement() { return placement; }
@@ -37,8 +38,15 @@ public final class Weights {
       throw new DualprocException(source.origin() + ": tensor '" + k + "' has shape " + Arrays.toString(actual)
           + ", expected " + Arrays.toString(expectedShape));
     used.add(k);
-    return placement.place(source.load(k));
+    // stored dtype = wanted dtype on the CPU: a view of the mapped file (bf16 checkpoints load without a copy)
+    boolean asStored = placement.isCpu() && source.dtype(k).scalarType == placement.dtype();
+    Tensor t = placement.place(asStored ? source.mapped(k) : source.load(k));
+    taken.put(k, t);
+    return t;
   }
+
+  /** Every tensor taken so far, by full key, as the modules hold it (same storage): a model's state dict. */
+  public Map<String, Tensor> taken() { return Collections.unmodifiableMap(taken); }
 
   public Optional<Tensor> find(String name, long... expectedShape) {
     return has(name) ? Optional.of(get(name, expectedShape)) : Optional.empty();

@@ -1,0 +1,25 @@
+package dev.dualproc.model.flux;
+
+import dev.dualproc.engine.Weights;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import static org.bytedeco.pytorch.global.torch.conv2d;
+
+/** torch.nn.Conv2d with a bias: {@code <name>.weight} [out, in, k, k], {@code <name>.bias} [out]; frozen. */
+public final class Conv2d {
+  public final Tensor weight, bias;
+  private final long stride, padding;
+
+  Conv2d(Tensor weight, Tensor bias, long stride, long padding) {
+    this.weight = weight; this.bias = bias; this.stride = stride; this.padding = padding;
+  }
+
+  static Conv2d load(Weights w, String name, long in, long out, long kernel, long stride, long padding) {
+    Weights s = w.scope(name);
+    return new Conv2d(s.get("weight", out, in, kernel, kernel), s.get("bias", out), stride, padding);
+  }
+
+  public Tensor forward(Tensor x) {
+    return conv2d(x, weight, new TensorOptional(bias), new long[] {stride, stride}, new long[] {padding, padding}, new long[] {1, 1}, 1);
+  }
+}
