@@ -75,8 +75,8 @@ public final class Overlays {
   private static int[] label(Canvas c, double x, double y, char letter, double u, List<int[]> taken) {
     int s = Math.max(1, (int) Math.round(u));
     int gw = Glyphs.WIDTH * s, gh = Glyphs.HEIGHT * s, gap = (int) Math.ceil(Math.max(2, 1.5 * u)) + s;
-    int cx = (int) Math.round(x), cy = (int) Math.round(y);
-    int[][] places = {{cx + gap, cy - gh / 2}, {cx - gap - gw, cy - gh / 2}, {cx - gw / 2, cy - gap - gh}, {cx - gw / 2, cy + gap},
+    int cx = (int) Math.round(x), cy = (int) Math.round(y), mid = (int) Math.round(y - gh / 2.0);
+    int[][] places = {{cx + gap, mid}, {cx - gap - gw, mid}, {cx - gw / 2, cy - gap - gh}, {cx - gw / 2, cy + gap},
         {cx + gap, cy - gap - gh}, {cx - gap - gw, cy - gap - gh}, {cx + gap, cy + gap}, {cx - gap - gw, cy + gap}};
     int[] chosen = null;
     for (int[] p : places) {
