@@ -88,19 +88,20 @@ public final class WorldCommand implements Runnable {
       throw new DualprocException("image is " + img.getWidth() + "x" + img.getHeight() + "; the verifiers need at least 16x16");
     SceneAnalysis a = SceneAnalysis.of(img);
     Map<String, Object> report = new LinkedHashMap<>();
-    report.put("scene", SceneDescription.of(a));
+    Map<String, Object> scene = SceneDescription.of(a);
+    report.put("scene", scene);
     boolean ok = true;
     if (preset != null && !preset.equals("objects")) {
       Map<String, Object> p = parseParams(paramsJson);
       Verifier v = Verifiers.forControl(preset, p, prompt)
           .orElseThrow(() -> new DualprocException("--preset: no verifier for '" + preset + "'; expected one of " + Verifiers.PRESETS));
       Verdict d = v.judge(img);
-      report.put(preset, verdict(d));
+      report.put(preset, verdict(d, scene));
       ok = d.passAndValid();
     }
     if (prompt != null) {
       Verdict d = Verifiers.forControl("objects", Map.of(), prompt).orElseThrow().judge(img);
-      report.put("objects", verdict(d));
+      report.put("objects", verdict(d, scene));
       ok &= d.passAndValid();
     } else if ("objects".equals(preset)) {
       throw new DualprocException("--preset objects needs --prompt (the caption to check)");
@@ -120,12 +121,13 @@ public final class WorldCommand implements Runnable {
     return ok ? 0 : 1;
   }
 
-  private static Map<String, Object> verdict(Verdict d) {
+  /** The verdict, without what the scene section already says. */
+  private static Map<String, Object> verdict(Verdict d, Map<String, Object> scene) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("pass", d.pass());
     m.put("validScene", d.validScene());
     m.put("passAndValid", d.passAndValid());
-    d.measured().forEach((k, v) -> { if (!m.containsKey(k)) m.put(k, v); });
+    d.measured().forEach((k, v) -> { if (!m.containsKey(k) && !java.util.Objects.equals(v, scene.get(k))) m.put(k, v); });
     return m;
   }
 
