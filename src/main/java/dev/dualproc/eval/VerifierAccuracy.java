@@ -4,7 +4,6 @@ import dev.dualproc.world.CaptionSpec;
 import dev.dualproc.world.Captions;
 import dev.dualproc.world.Kind;
 import dev.dualproc.world.NamedColour;
-import dev.dualproc.world.Rgb;
 import dev.dualproc.world.SceneRenderer;
 import dev.dualproc.world.SceneTruth;
 import java.awt.image.BufferedImage;
