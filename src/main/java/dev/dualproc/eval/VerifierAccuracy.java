@@ -18,7 +18,7 @@ import java.util.SplittableRandom;
  * Accuracy of every verifier on held-out rendered images (seeds from 11,000,000 on, never looked at in development): each
  * is asked about the truth (it must pass) and about a wrong target (it must fail); validity on rendered images (must be
  * valid) and on scrambled ones (must not). Also times rendering and analysis.
- * Run: java -cp target/classes:... dev.dualproc.eval.VerifierAccuracy [count] [first-seed] [size]
+ * Run: ./dualproc world accuracy [--count N --first-seed S --size PX] (or this class's main: [count] [first-seed] [size]).
  */
 public final class VerifierAccuracy {
   /**
