@@ -40,6 +40,8 @@ final class ObjectDetector {
       // a car stands on two tyres, one each side of its middle; one dark blob below is a softened outline
       if (votes.containsKey(Kind.CAR) && !twoTyres(c, parts.get(Kind.CAR), comps)) votes.remove(Kind.CAR);
       Kind kind = votes.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
+      // softened, a car's tyres merge with its outline; the two notches they cut in the body's lower edge remain
+      if (kind == null && c.y1() > horizon + 1 && twoNotches(c, comps, width, unit)) kind = Kind.CAR;
       if (kind == null) {
         if (c.y1() <= horizon + 1) {
           if (round(c) && c.area() <= 100 * unit * unit) lights.add(c.id());
@@ -79,6 +81,30 @@ final class ObjectDetector {
       case TYRE -> p.cy() > c.cy() && p.cx() >= c.x0() && p.cx() <= c.x1() ? Kind.CAR : null;
       default -> null;
     };
+  }
+
+  /**
+   * Whether the lower edge of c shows two notches: along the columns, the lowest pixel of c rises by at least a
+   * quarter of its height in two separate runs that touch neither side (a ball or a crown rises only at its sides; a
+   * house's door cuts one notch; a rock's base is flat).
+   */
+  static boolean twoNotches(Component c, Components comps, int width, double unit) {
+    int n = c.width();
+    int[] lowest = new int[n];
+    java.util.Arrays.fill(lowest, -1);
+    for (int y = c.y0(); y < c.y1(); y++)
+      for (int x = c.x0(); x < c.x1(); x++)
+        if (comps.label[y * width + x] == c.id()) lowest[x - c.x0()] = y;
+    int base = c.y1() - 1;
+    double depth = Math.max(unit, 0.25 * c.height());
+    int runs = 0;
+    boolean inRun = false, touchesSide = false;
+    for (int i = 0; i < n; i++) {
+      boolean dip = lowest[i] < 0 || lowest[i] <= base - depth;
+      if (dip && !inRun) { inRun = true; touchesSide = i == 0; }
+      if (!dip && inRun) { inRun = false; if (!touchesSide) runs++; }
+    }
+    return runs == 2; // a run still open at the end touches the right side and is not counted
   }
 
   private static boolean twoTyres(Component c, List<Integer> tyres, Components comps) {
