@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         DoctorCommand.class,
         TeachCommand.class,
         GenerateCommand.class,
+        WorldCommand.class,
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

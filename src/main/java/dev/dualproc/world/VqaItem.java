@@ -1,0 +1,28 @@
+package dev.dualproc.world;
+
+import dev.dualproc.tasks.Overlays;
+import java.awt.image.BufferedImage;
+import java.util.Map;
+
+/**
+ * One critic training example: a rendered scene, a yes/no question about it, the answer, and for the overlay tasks the
+ * control preset and params whose overlay is shown (mode "solid" or "transparent", as teaching applies it; null
+ * without an overlay). hacked marks a negative whose scene carries a painted band where the overlay's line goes.
+ */
+public record VqaItem(String task, long sceneSeed, BufferedImage scene, SceneTruth truth, String question, boolean yes,
+                      String overlayPreset, Map<String, Object> overlayParams, String mode, boolean hacked) {
+  public String answer() { return yes ? "Yes" : "No"; }
+
+  public boolean hasOverlay() { return overlayPreset != null; }
+
+  /** The overlay on white at the scene's size, or null. */
+  public BufferedImage overlay() {
+    return hasOverlay() ? Overlays.render(overlayPreset, overlayParams, scene.getWidth(), scene.getHeight()) : null;
+  }
+
+  /** What the critic sees: the scene with the overlay applied in its mode. */
+  public BufferedImage image() {
+    if (!hasOverlay()) return scene;
+    return "solid".equals(mode) ? Overlays.solid(scene, overlay()) : Overlays.transparent(scene, overlay());
+  }
+}

@@ -1,0 +1,90 @@
+package dev.dualproc.world;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dualproc.eval.DetectedObject;
+import dev.dualproc.eval.SceneAnalysis;
+import dev.dualproc.eval.Verdict;
+import dev.dualproc.eval.Verifiers;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class VqaGeneratorTest {
+  static final int N = 9 * 2 * 12;
+
+  @Test void deterministicAndBalancedPerTask() {
+    List<VqaItem> items = VqaGenerator.items(5, 0, N, 64);
+    List<VqaItem> again = VqaGenerator.items(5, 0, N, 64);
+    Map<String, int[]> yesNo = new HashMap<>();
+    for (int i = 0; i < N; i++) {
+      VqaItem a = items.get(i), b = again.get(i);
+      assertThat(a.question()).isEqualTo(b.question());
+      assertThat(a.yes()).isEqualTo(b.yes());
+      assertThat(Canvas.pixels(a.image())).isEqualTo(Canvas.pixels(b.image()));
+      yesNo.computeIfAbsent(a.task(), k -> new int[2])[a.yes() ? 0 : 1]++;
+      assertThat(a.answer()).isIn("Yes", "No");
+      assertThat(a.hasOverlay()).isEqualTo(List.of("palette", "line-weight", "horizon", "depth").contains(a.task()));
+    }
+    assertThat(yesNo.keySet()).containsExactlyInAnyOrderElementsOf(VqaGenerator.TASKS);
+    for (var e : yesNo.entrySet()) assertThat(e.getValue()).as(e.getKey()).containsExactly(12, 12);
+    assertThat(VqaGenerator.items(6, 0, 9, 64).get(0).question()).isNotNull();
+  }
+
+  /** The answers agree with what the verifiers measure, independently of the generator's use of the truth. */
+  @Test void answersAgreeWithTheVerifiers() {
+    int hacked = 0;
+    for (VqaItem it : VqaGenerator.items(11, 0, N, 64)) {
+      String what = it.task() + " '" + it.question() + "' " + it.overlayParams() + " -> " + it.answer();
+      if (it.hasOverlay()) {
+        Verdict v = Verifiers.forControl(it.overlayPreset(), it.overlayParams(), null).orElseThrow().judge(it.scene());
+        if (it.hacked()) {
+          hacked++;
+          assertThat(v.validScene()).as(what).isFalse();
+        } else {
+          assertThat(v.passAndValid()).as(what + " " + v.measured()).isEqualTo(it.yes());
+        }
+        // the critic sees the overlay: the image differs from the scene where the overlay marks are
+        assertThat(Canvas.pixels(it.image())).isNotEqualTo(Canvas.pixels(it.scene()));
+        continue;
+      }
+      List<DetectedObject> found = SceneAnalysis.of(it.scene()).objects;
+      String q = it.question();
+      switch (it.task()) {
+        case "objects" -> assertThat(found.stream().anyMatch(o -> has(q, o.kind().singular))).as(what).isEqualTo(it.yes());
+        case "colours" -> assertThat(found.stream().anyMatch(o -> has(q, o.colour().word + " " + o.kind().singular))).as(what).isEqualTo(it.yes());
+        case "counts" -> {
+          Kind k = java.util.Arrays.stream(Kind.values()).filter(x -> has(q, x.singular) || has(q, x.plural)).findFirst().orElseThrow();
+          int n = (int) found.stream().filter(o -> o.kind() == k).count();
+          String word = List.of("zero", "one", "two", "three").get(Math.min(3, n));
+          assertThat(has(q, word)).as(what + " found " + n).isEqualTo(it.yes());
+        }
+        case "left-right" -> {
+          DetectedObject first = null, second = null;
+          int firstAt = Integer.MAX_VALUE, secondAt = Integer.MAX_VALUE;
+          for (DetectedObject o : found) {
+            int at = q.indexOf(o.colour().word + " " + o.kind().singular);
+            if (at >= 0 && at < firstAt) { second = first; secondAt = firstAt; first = o; firstAt = at; }
+            else if (at >= 0 && at < secondAt) { second = o; secondAt = at; }
+          }
+          assertThat(first).as(what).isNotNull();
+          assertThat(second).as(what).isNotNull();
+          boolean leftOf = first.x0() + first.x1() < second.x0() + second.x1();
+          assertThat(q.contains("to the left of") == leftOf).as(what).isEqualTo(it.yes());
+        }
+        case "time-of-day" -> assertThat(q.contains(switch (it.truth().timeOfDay()) {
+          case DAY -> "daytime";
+          case SUNSET -> "sunset";
+          case NIGHT -> "night";
+        })).as(what).isEqualTo(it.yes());
+        default -> throw new AssertionError(it.task());
+      }
+    }
+    assertThat(hacked).as("hacked horizon negatives").isGreaterThan(0);
+  }
+
+  private static boolean has(String question, String phrase) {
+    return java.util.regex.Pattern.compile("\\b" + phrase + "\\b").matcher(question).find();
+  }
+}
