@@ -35,11 +35,50 @@ public final class FluxPipeline implements Generator {
 
   public static final int CLIP_MAX_LENGTH = 77;
 
+  /**
+   * Sampling defaults a pipeline folder may carry in model_index.json under "dualproc" (the built-in world generator
+   * does): {"steps": 8, "width": 64, "height": 64, "one_step_teaching": false, "max_sequence_length": 24}. Absent
+   * fields are 0 / null: the variant's own defaults.
+   */
+  public record Defaults(int steps, int width, int height, Boolean oneStepTeaching, int maxSequenceLength) {
+    public static final Defaults NONE = new Defaults(0, 0, 0, null, 0);
+
+    /** The "dualproc" object of {@code folder/model_index.json}, or {@link #NONE} when there is none. */
+    public static Defaults read(Path folder) {
+      Path index = folder.resolve("model_index.json");
+      if (!Files.isRegularFile(index)) return NONE;
+      com.fasterxml.jackson.databind.JsonNode d;
+      try {
+        d = new com.fasterxml.jackson.databind.ObjectMapper().readTree(index.toFile()).get("dualproc");
+      } catch (java.io.IOException e) {
+        throw new DualprocException(index + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
+      }
+      if (d == null || d.isNull()) return NONE;
+      if (!d.isObject()) throw new DualprocException(index + ": \"dualproc\" must be an object");
+      Boolean oneStep = null;
+      if (d.has("one_step_teaching")) {
+        if (!d.get("one_step_teaching").isBoolean()) throw new DualprocException(index + ": dualproc.one_step_teaching must be true or false");
+        oneStep = d.get("one_step_teaching").booleanValue();
+      }
+      return new Defaults(positive(d, "steps", index), positive(d, "width", index), positive(d, "height", index), oneStep,
+          positive(d, "max_sequence_length", index));
+    }
+
+    private static int positive(com.fasterxml.jackson.databind.JsonNode d, String field, Path index) {
+      if (!d.has(field)) return 0;
+      com.fasterxml.jackson.databind.JsonNode v = d.get(field);
+      if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() <= 0)
+        throw new DualprocException(index + ": dualproc." + field + " must be a positive integer, got " + v);
+      return v.intValue();
+    }
+  }
+
   private final Path folder;
   public final Flux transformer;
   public final AutoEncoder ae;
   public final Variant variant;
   private final int width, height, steps;
+  private final boolean oneStepFromNoise;
   private final FluxSampler sampler;
   private final Map<String, Conditioning> conditioningCache = new HashMap<>();
   private TextTokenizer clipTokenizer, t5Tokenizer;
@@ -48,10 +87,15 @@ public final class FluxPipeline implements Generator {
   private LoraSet lora = new LoraSet(0, 0);
 
   private FluxPipeline(Path folder, Flux transformer, AutoEncoder ae, TextTokenizer clipTokenizer, ClipTextModel clip,
-      TextTokenizer t5Tokenizer, T5Encoder t5, int width, int height, int steps) {
+      TextTokenizer t5Tokenizer, T5Encoder t5, int width, int height, int steps, Defaults defaults) {
     this.folder = folder; this.transformer = transformer; this.ae = ae;
     this.clipTokenizer = clipTokenizer; this.clip = clip; this.t5Tokenizer = t5Tokenizer; this.t5 = t5;
-    this.variant = Variant.of(transformer.params);
+    Variant v = Variant.of(transformer.params);
+    this.variant = defaults.steps() > 0 || defaults.maxSequenceLength() > 0
+        ? new Variant(v.name(), defaults.steps() > 0 ? defaults.steps() : v.steps(),
+            defaults.maxSequenceLength() > 0 ? defaults.maxSequenceLength() : v.t5MaxLength(), v.guidance())
+        : v;
+    this.oneStepFromNoise = defaults.oneStepTeaching() != null ? defaults.oneStepTeaching() : !transformer.params.guidanceEmbed();
     int f = ae.params.downFactor() * 2; // the latent is packed 2x2, so image sides are multiples of 2 x the AE factor
     if (width <= 0 || height <= 0 || width % f != 0 || height % f != 0)
       throw new DualprocException("width/height: expected positive multiples of " + f + " for " + folder + ", got " + width + "x" + height);
@@ -70,7 +114,10 @@ public final class FluxPipeline implements Generator {
     this.sampler = new FluxSampler(transformer, schedule, variant.guidance());
   }
 
-  /** Opens a pipeline folder; width/height/steps of 0 take the defaults (512x512 for FLUX.1 sized models, the variant's steps). */
+  /**
+   * Opens a pipeline folder; width/height/steps of 0 take the defaults: the folder's "dualproc" object
+   * ({@link Defaults}), else 512x512 for FLUX.1 sized models and the variant's steps.
+   */
   public static FluxPipeline open(Path folder, Placement placement, int width, int height, int steps) {
     if (!Files.isDirectory(folder)) throw new DualprocException(folder + ": not a folder (expected a FLUX pipeline folder with model_index.json)");
     for (String sub : new String[] {"text_encoder", "text_encoder_2", "tokenizer", "tokenizer_2"})
@@ -82,9 +129,10 @@ public final class FluxPipeline implements Generator {
     TextTokenizer t5Tok = TextTokenizer.load(folder.resolve("tokenizer_2"));
     ClipTextModel clip = ClipTextModel.load(folder.resolve("text_encoder"), placement);
     T5Encoder t5 = T5Encoder.load(folder.resolve("text_encoder_2"), placement);
+    Defaults d = Defaults.read(folder);
     int side = ae.params.downFactor() >= 8 ? 512 : 64; // FLUX.1's 8x autoencoder: 512 px; small built-in models: 64 px
     return new FluxPipeline(folder, transformer, ae, clipTok, clip, t5Tok, t5,
-        width > 0 ? width : side, height > 0 ? height : side, steps);
+        width > 0 ? width : d.width() > 0 ? d.width() : side, height > 0 ? height : d.height() > 0 ? d.height() : side, steps, d);
   }
 
   private static Path transformerPath(Path folder) {
@@ -107,7 +155,7 @@ public final class FluxPipeline implements Generator {
   @Override public int width() { return width; }
   @Override public int height() { return height; }
   @Override public int steps() { return steps; }
-  @Override public boolean oneStepFromNoise() { return !transformer.params.guidanceEmbed(); }
+  @Override public boolean oneStepFromNoise() { return oneStepFromNoise; }
   public FluxSampler sampler() { return sampler; }
 
   /** T5 hidden states (padded to the variant's length, no mask, as BFL's HFEmbedder) and CLIP's pooled output; cached. */

@@ -1,0 +1,101 @@
+package dev.dualproc.world.train;
+
+import dev.dualproc.engine.AtomicFiles;
+import dev.dualproc.engine.DualprocException;
+import dev.dualproc.engine.Placement;
+import dev.dualproc.engine.Progress;
+import dev.dualproc.model.flux.FluxPipeline;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One chunk of `dualproc world train generator`: opens (or resumes) the state folder, trains until the chunk's step or
+ * time budget is spent or a stop is asked (Ctrl-C / SIGTERM through a shutdown hook), checkpointing on the way and at
+ * the end, then optionally exports the pipeline folder with its model card and held-out figures.
+ */
+public final class GeneratorTraining {
+  private static final Logger LOG = LoggerFactory.getLogger(GeneratorTraining.class);
+  static final long SHUTDOWN_WAIT_SECONDS = 300;
+
+  private GeneratorTraining() {}
+
+  /**
+   * {@code steps}/{@code minutes}: this chunk's budget (0 = no limit of that kind; at least one must be set);
+   * {@code out}: the pipeline folder to write at the end, or null; {@code evalCount}: held-out captions for the card.
+   */
+  public record Options(Path state, GeneratorConfig config, long seed, Placement placement, long steps, double minutes,
+      Path out, int evalCount, double checkpointMinutes, AtomicBoolean stop) {
+    public Options {
+      if (steps < 0 || minutes < 0) throw new DualprocException("--steps and --minutes must not be negative");
+      if (steps == 0 && minutes == 0) throw new DualprocException("give --steps N or --minutes M (this chunk's budget)");
+    }
+  }
+
+  public record Summary(long aeStep, long step, double seconds, double secondsPerStep, boolean stoppedEarly, GeneratorEval.Report eval) {}
+
+  public static Summary run(Options o) {
+    CountDownLatch saved = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      o.stop().set(true); // the loop stops at the next step boundary and checkpoints
+      try { saved.await(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS); } catch (InterruptedException ignored) { }
+    }, "dualproc-generator-checkpoint");
+    try {
+      GeneratorTrainer t = GeneratorTrainer.open(o.state(), o.config(), o.seed(), o.placement());
+      t.log(String.format(Locale.ROOT, "chunk start: config %s seed %d at ae step %d/%d, flow step %d; budget %d steps, %.1f minutes",
+          o.config().name(), o.seed(), t.aeStep(), o.config().aeSteps(), t.step(), o.steps(), o.minutes()));
+      Runtime.getRuntime().addShutdownHook(hook);
+      long start = System.nanoTime(), lastSave = start, done = 0;
+      double trainSeconds = 0;
+      try (Progress p = Progress.start("world generator", o.steps() > 0 ? t.totalSteps() + o.steps() : -1, t.totalSteps())) {
+        while (!o.stop().get()) {
+          if (o.steps() > 0 && done >= o.steps()) break;
+          if (o.minutes() > 0 && (System.nanoTime() - start) / 60e9 >= o.minutes()) break;
+          double before = t.seconds();
+          GeneratorTrainer.StepResult r = t.trainStep();
+          trainSeconds += t.seconds() - before;
+          done++;
+          String line = String.format(Locale.ROOT, "%s %d loss %.4f grad %.3f lr %.2e", r.phase(), r.step(), r.loss(), r.gradNorm(), r.lr());
+          p.stepTo(t.totalSteps(), line);
+          if (r.step() <= 10 || r.step() % 25 == 0) t.log(line + String.format(Locale.ROOT, " s/step %.3f", trainSeconds / done));
+          if (o.checkpointMinutes() > 0 && (System.nanoTime() - lastSave) / 60e9 >= o.checkpointMinutes()) {
+            t.save();
+            lastSave = System.nanoTime();
+          }
+        }
+      }
+      t.save();
+      boolean early = o.stop().get();
+      double perStep = done == 0 ? 0 : trainSeconds / done;
+      t.log(String.format(Locale.ROOT, "chunk end: %d steps, %.3f s/step; now ae step %d, flow step %d, %.0f s of training in all%s",
+          done, perStep, t.aeStep(), t.step(), t.seconds(), early ? " (stopped)" : ""));
+      saved.countDown();
+      GeneratorEval.Report report = null;
+      if (o.out() != null && !early) report = export(t, o.out(), o.evalCount());
+      return new Summary(t.aeStep(), t.step(), t.seconds(), perStep, early, report);
+    } finally {
+      saved.countDown();
+      try { Runtime.getRuntime().removeShutdownHook(hook); } catch (IllegalStateException | IllegalArgumentException shuttingDownOrNotAdded) { }
+    }
+  }
+
+  /** Writes the pipeline beside {@code out}, opens it, measures it on held-out captions, writes the card, swaps it in. */
+  public static GeneratorEval.Report export(GeneratorTrainer t, Path out, int evalCount) {
+    Path tmp = GeneratorExport.writeTemporary(t, out);
+    GeneratorEval.Report report = null;
+    try (FluxPipeline p = FluxPipeline.open(tmp, Placement.cpu(), 0, 0, 0)) {
+      if (evalCount > 0) report = GeneratorEval.run(p, GeneratorTrainer.HELD_OUT_FIRST_SEED, evalCount, null);
+    }
+    long bytes = GeneratorExport.weightBytes(tmp);
+    AtomicFiles.writeString(tmp.resolve("MODEL_CARD.md"), ModelCard.text(t, report, bytes));
+    GeneratorExport.replace(tmp, out);
+    t.log(String.format(Locale.ROOT, "exported %s (%.1f MB of weights)%s", out, bytes / 1e6,
+        report == null ? "" : String.format(Locale.ROOT, "; held-out: objects %.3f, valid %.3f", report.objects(), report.valid())));
+    if (bytes > 20_000_000L) LOG.warn("{}: {} MB of weights, over the 20 MB budget of the built-in generator", out, bytes / 1_000_000);
+    return report;
+  }
+}
