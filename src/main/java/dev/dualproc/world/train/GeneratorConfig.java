@@ -13,7 +13,7 @@ import java.util.List;
  * a state folder and a model card can say which one and a resume can refuse a different one.
  */
 public record GeneratorConfig(String name, int size, AutoEncoderParams ae, int[] fluxShape, TextSizes t5, TextSizes clip,
-    int t5MaxLength, int clipMaxLength, int aeSteps, int aeBatch, double aeLr, double aeKlWeight, int batch, double lr,
+    int t5MaxLength, int clipMaxLength, int aeSteps, int aeBatch, double aeLr, double aeKlWeight, int latentStatImages, int batch, double lr,
     int warmup, double weightDecay, double emaDecay, double captionDropout, double gradClip, int sampleSteps) {
 
   /** A text encoder's shape: width, layers, heads, feed-forward width. */
@@ -41,21 +41,21 @@ public record GeneratorConfig(String name, int size, AutoEncoderParams ae, int[]
   public static GeneratorConfig standard() {
     return new GeneratorConfig("standard", 64, new AutoEncoderParams(64, 3, 32, 3, new int[] {1, 2, 2}, 1, 8, 1.0, 0.0),
         new int[] {192, 3, 3, 3}, new TextSizes(128, 2, 4, 256), new TextSizes(128, 2, 4, 256), 24, 24,
-        3000, 16, 1e-3, 1e-4, 32, 5e-4, 500, 0.0, 0.999, 0.1, 1.0, 8);
+        3000, 16, 1e-3, 1e-4, 256, 32, 5e-4, 500, 0.0, 0.999, 0.1, 1.0, 8);
   }
 
   /** The same world, transformer 128 wide with two blocks of each kind: about a third of the compute per step. */
   public static GeneratorConfig small() {
     return new GeneratorConfig("small", 64, new AutoEncoderParams(64, 3, 32, 3, new int[] {1, 2, 2}, 1, 8, 1.0, 0.0),
         new int[] {128, 2, 2, 2}, new TextSizes(96, 2, 4, 192), new TextSizes(96, 2, 4, 192), 24, 24,
-        2000, 16, 1e-3, 1e-4, 32, 6e-4, 300, 0.0, 0.999, 0.1, 1.0, 8);
+        2000, 16, 1e-3, 1e-4, 256, 32, 6e-4, 300, 0.0, 0.999, 0.1, 1.0, 8);
   }
 
   /** For tests: 32x32 scenes, a 2x autoencoder, one block of each kind, one-layer text encoders; a step takes milliseconds. */
   public static GeneratorConfig micro() {
     return new GeneratorConfig("micro", 32, new AutoEncoderParams(32, 3, 32, 3, new int[] {1, 2}, 1, 4, 1.0, 0.0),
         new int[] {32, 2, 1, 1}, new TextSizes(16, 1, 2, 32), new TextSizes(16, 1, 2, 32), 20, 20,
-        1, 2, 1e-3, 1e-4, 2, 1e-3, 2, 0.0, 0.9, 0.5, 1.0, 2);
+        1, 2, 1e-3, 1e-4, 8, 2, 1e-3, 2, 0.0, 0.9, 0.5, 1.0, 2);
   }
 
   @Override public int[] fluxShape() { return fluxShape.clone(); }
@@ -79,7 +79,8 @@ public record GeneratorConfig(String name, int size, AutoEncoderParams ae, int[]
     n.set("text_encoder_2_t5", json.valueToTree(t5));
     n.set("text_encoder_clip", json.valueToTree(clip));
     n.put("t5_max_length", t5MaxLength).put("clip_max_length", clipMaxLength);
-    n.put("ae_steps", aeSteps).put("ae_batch", aeBatch).put("ae_lr", aeLr).put("ae_kl_weight", aeKlWeight);
+    n.put("ae_steps", aeSteps).put("ae_batch", aeBatch).put("ae_lr", aeLr).put("ae_kl_weight", aeKlWeight)
+        .put("latent_stat_images", latentStatImages);
     n.put("batch", batch).put("lr", lr).put("warmup", warmup).put("weight_decay", weightDecay).put("ema_decay", emaDecay)
         .put("caption_dropout", captionDropout).put("grad_clip", gradClip).put("sample_steps", sampleSteps);
     return n;

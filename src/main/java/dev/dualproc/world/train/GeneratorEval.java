@@ -43,8 +43,8 @@ public final class GeneratorEval {
       row(b, "every captioned kind+colour present at least once", pct(objectsPresent));
       row(b, "valid scenes", pct(valid) + " (rendered scenes: " + pct(renderedValid) + ")");
       row(b, "objects found and valid", pct(objectsAndValid));
-      row(b, "horizon (fraction of height) over valid images", String.format(Locale.ROOT, "mean %.3f, std %.3f, 10-90%% %.3f-%.3f",
-          horizonMean, horizonStd, horizonP10, horizonP90));
+      row(b, "horizon (fraction of height) over valid images", Double.isNaN(horizonP10) ? "no valid image"
+          : String.format(Locale.ROOT, "mean %.3f, std %.3f, 10-90%% %.3f-%.3f", horizonMean, horizonStd, horizonP10, horizonP90));
       row(b, "stroke weights measured on drawing captions", drawingStrokeWeights + " (with a stroke: " + pct(drawingWithStroke)
           + "; photo captions with a stroke: " + pct(photoWithStroke) + ")");
       row(b, "distinct 3-colour palettes / images", pct(distinctPalettes));
@@ -94,6 +94,21 @@ public final class GeneratorEval {
         rObjects / (double) count, rValid / (double) count, mean, Math.sqrt(var), quantile(h, 0.1), quantile(h, 0.9), strokes,
         drawings == 0 ? 0 : drawingsStroke / (double) drawings, photos == 0 ? 0 : photosStroke / (double) photos,
         palettes.size() / (double) count, (System.nanoTime() - t0) / 1e9);
+  }
+
+  /** Mean |image - decode(encode(image))| over held-out scenes, pixels in [-1, 1]: the autoencoder's part of any blur. */
+  public static double reconstructionL1(dev.dualproc.model.flux.AutoEncoder ae, long firstSeed, int count, int size) {
+    double sum = 0;
+    try (org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
+      for (int i = 0; i < count; i++) {
+        long seed = firstSeed + i;
+        sum += StepScope.value(() -> {
+          org.bytedeco.pytorch.Tensor x = Images.toTensor(SceneRenderer.render(seed, size, size).image());
+          return ae.decode(ae.encode(x)).sub(x).abs().mean();
+        });
+      }
+    }
+    return sum / count;
   }
 
   private static boolean allPresent(Verdict v) {

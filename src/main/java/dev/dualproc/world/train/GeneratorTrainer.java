@@ -68,7 +68,6 @@ public final class GeneratorTrainer {
   public static final long AE_SEEDS = 1L << 40, LATENT_STAT_SEEDS = 3L << 40, FLOW_SEEDS = 1L << 41;
   /** Scenes whose captions the generator eval uses; never trained on. */
   public static final long HELD_OUT_FIRST_SEED = 2_000_000;
-  static final int LATENT_STAT_IMAGES = 256;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -195,8 +194,8 @@ public final class GeneratorTrainer {
   void fitLatentScale() {
     double sum = 0, sumSq = 0, n = 0;
     try (NoGradGuard g = new NoGradGuard()) {
-      for (int done = 0; done < LATENT_STAT_IMAGES; done += cfg.aeBatch()) {
-        int count = Math.min(cfg.aeBatch(), LATENT_STAT_IMAGES - done);
+      for (int done = 0; done < cfg.latentStatImages(); done += 32) {
+        int count = Math.min(32, cfg.latentStatImages() - done);
         final int from = done;
         double[] s = new double[3];
         StepScope.run(() -> {

@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 public final class GeneratorTraining {
   private static final Logger LOG = LoggerFactory.getLogger(GeneratorTraining.class);
   static final long SHUTDOWN_WAIT_SECONDS = 300;
+  static final int AE_EVAL_IMAGES = 64;
 
   private GeneratorTraining() {}
 
@@ -87,11 +88,15 @@ public final class GeneratorTraining {
   public static GeneratorEval.Report export(GeneratorTrainer t, Path out, int evalCount) {
     Path tmp = GeneratorExport.writeTemporary(t, out);
     GeneratorEval.Report report = null;
+    double aeL1 = Double.NaN;
     try (FluxPipeline p = FluxPipeline.open(tmp, Placement.cpu(), 0, 0, 0)) {
-      if (evalCount > 0) report = GeneratorEval.run(p, GeneratorTrainer.HELD_OUT_FIRST_SEED, evalCount, null);
+      if (evalCount > 0) {
+        report = GeneratorEval.run(p, GeneratorTrainer.HELD_OUT_FIRST_SEED, evalCount, null);
+        aeL1 = GeneratorEval.reconstructionL1(p.ae, GeneratorTrainer.HELD_OUT_FIRST_SEED, AE_EVAL_IMAGES, p.width());
+      }
     }
     long bytes = GeneratorExport.weightBytes(tmp);
-    AtomicFiles.writeString(tmp.resolve("MODEL_CARD.md"), ModelCard.text(t, report, bytes));
+    AtomicFiles.writeString(tmp.resolve("MODEL_CARD.md"), ModelCard.text(t, report, aeL1, bytes));
     GeneratorExport.replace(tmp, out);
     t.log(String.format(Locale.ROOT, "exported %s (%.1f MB of weights)%s", out, bytes / 1e6,
         report == null ? "" : String.format(Locale.ROOT, "; held-out: objects %.3f, valid %.3f", report.objects(), report.valid())));

@@ -6,7 +6,8 @@ import java.util.Locale;
 final class ModelCard {
   private ModelCard() {}
 
-  static String text(GeneratorTrainer t, GeneratorEval.Report r, long weightBytes) {
+  /** {@code aeL1}: the autoencoder's mean absolute reconstruction error on held-out scenes (pixels in [-1, 1]), or NaN. */
+  static String text(GeneratorTrainer t, GeneratorEval.Report r, double aeL1, long weightBytes) {
     GeneratorConfig c = t.cfg;
     StringBuilder b = new StringBuilder();
     b.append("# dualproc built-in world generator (").append(c.name()).append(")\n\n");
@@ -17,7 +18,7 @@ final class ModelCard {
         .append("Scenes rendered on the fly by `world/SceneRenderer` at ").append(c.size()).append("x").append(c.size())
         .append(", each with its caption (`world/Captions`; captions never mention horizon height, stroke weight or palette).\n")
         .append("- autoencoder phase: scene seeds ").append(GeneratorTrainer.AE_SEEDS).append(" + step x ").append(c.aeBatch()).append(" + i\n")
-        .append("- latent statistics: seeds ").append(GeneratorTrainer.LATENT_STAT_SEEDS).append(" .. +").append(GeneratorTrainer.LATENT_STAT_IMAGES - 1).append("\n")
+        .append("- latent statistics: seeds ").append(GeneratorTrainer.LATENT_STAT_SEEDS).append(" .. +").append(c.latentStatImages() - 1).append("\n")
         .append("- transformer phase: seeds ").append(GeneratorTrainer.FLOW_SEEDS).append(" + step x ").append(c.batch()).append(" + i\n")
         .append("- held out (never trained on): every seed below 2^40; the figures below use seeds ")
         .append(GeneratorTrainer.HELD_OUT_FIRST_SEED).append(" onwards, the verifier accuracy run uses 1000000 onwards.\n\n");
@@ -26,8 +27,11 @@ final class ModelCard {
         t.seed, t.aeStep, c.aeSteps(), c.aeBatch(), c.aeLr(), c.aeKlWeight(), t.step, c.batch(), c.lr(), c.warmup(), c.weightDecay(), c.gradClip(), c.emaDecay()));
     b.append("- rectified flow: x_t = (1 - t) x0 + t noise, t = sigmoid(N(0, 1)), loss |v - (noise - x0)|^2; ")
         .append(String.format(Locale.ROOT, "%.0f%% caption dropout (empty prompt); text encoders trained jointly%n", 100 * c.captionDropout()));
-    b.append(String.format(Locale.ROOT, "- latent scale %.6g, shift %.6g (latents normalised to mean 0, variance 1)%n",
+    if (t.latentScaleFitted()) b.append(String.format(Locale.ROOT, "- latent scale %.6g, shift %.6g (latents normalised to mean 0, variance 1)%n",
         t.aeParamsFitted().scaleFactor(), t.aeParamsFitted().shiftFactor()));
+    else b.append("- latent scale and shift not fitted yet (the autoencoder phase is not finished)\n");
+    if (!Double.isNaN(aeL1)) b.append(String.format(Locale.ROOT, "- autoencoder reconstruction on %d held-out scenes: mean |error| %.4f (pixels in [-1, 1])%n",
+        GeneratorTraining.AE_EVAL_IMAGES, aeL1));
     b.append(String.format(Locale.ROOT, "- training time %.1f h (%.0f s of steps)%n", t.seconds / 3600, t.seconds));
     b.append(String.format(Locale.ROOT, "- parameters: autoencoder %,d; transformer + text encoders %,d; weights on disk (bf16) %.1f MB%n",
         t.aeParams.count(), t.model.count(), weightBytes / 1e6));
