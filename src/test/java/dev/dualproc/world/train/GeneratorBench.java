@@ -27,7 +27,12 @@ public final class GeneratorBench {
     t.trainStep(); // warm-up
     long t1 = System.nanoTime(), c1 = cpu();
     GeneratorTrainer.StepResult r = null;
-    for (int i = 0; i < flowSteps; i++) r = t.trainStep();
+    double avg = 0;
+    for (int i = 0; i < flowSteps; i++) {
+      r = t.trainStep();
+      avg += r.loss();
+      if ((i + 1) % 20 == 0) { System.out.printf(Locale.ROOT, "flow %d mean loss %.4f%n", i + 1, avg / 20); avg = 0; }
+    }
     double flow = (System.nanoTime() - t1) / 1e9 / Math.max(1, flowSteps), flowCpu = (cpu() - c1) / 1e9 / Math.max(1, flowSteps);
     System.out.printf(Locale.ROOT, "%s: ae %.3f s/step wall, %.3f CPU-s/step (batch %d); latent fit %.1f s; flow %.3f s/step wall, %.3f CPU-s/step (batch %d); last loss %s%n",
         cfg.name(), ae, aeCpu, cfg.aeBatch(), fit, flow, flowCpu, cfg.batch(), r == null ? "-" : String.format(Locale.ROOT, "%.4f", r.loss()));
