@@ -40,8 +40,8 @@ public final class FluxPipeline implements Generator {
    * does): {"steps": 8, "width": 64, "height": 64, "one_step_teaching": false, "max_sequence_length": 24}. Absent
    * fields are 0 / null: the variant's own defaults.
    */
-  public record Defaults(int steps, int width, int height, Boolean oneStepTeaching, int maxSequenceLength) {
-    public static final Defaults NONE = new Defaults(0, 0, 0, null, 0);
+  public record Defaults(int steps, int width, int height, Boolean oneStepTeaching, int maxSequenceLength, double guidanceScale) {
+    public static final Defaults NONE = new Defaults(0, 0, 0, null, 0, 1.0);
 
     /** The "dualproc" object of {@code folder/model_index.json}, or {@link #NONE} when there is none. */
     public static Defaults read(Path folder) {
@@ -60,8 +60,14 @@ public final class FluxPipeline implements Generator {
         if (!d.get("one_step_teaching").isBoolean()) throw new DualprocException(index + ": dualproc.one_step_teaching must be true or false");
         oneStep = d.get("one_step_teaching").booleanValue();
       }
+      double guidance = 1.0;
+      if (d.has("guidance_scale")) {
+        if (!d.get("guidance_scale").isNumber() || !(d.get("guidance_scale").doubleValue() >= 1))
+          throw new DualprocException(index + ": dualproc.guidance_scale must be a number >= 1 (1 = no guidance), got " + d.get("guidance_scale"));
+        guidance = d.get("guidance_scale").doubleValue();
+      }
       return new Defaults(positive(d, "steps", index), positive(d, "width", index), positive(d, "height", index), oneStep,
-          positive(d, "max_sequence_length", index));
+          positive(d, "max_sequence_length", index), guidance);
     }
 
     private static int positive(com.fasterxml.jackson.databind.JsonNode d, String field, Path index) {
@@ -79,6 +85,7 @@ public final class FluxPipeline implements Generator {
   public final Variant variant;
   private final int width, height, steps;
   private final boolean oneStepFromNoise;
+  private double guidanceScale;
   private final FluxSampler sampler;
   private final Map<String, Conditioning> conditioningCache = new HashMap<>();
   private TextTokenizer clipTokenizer, t5Tokenizer;
@@ -95,6 +102,7 @@ public final class FluxPipeline implements Generator {
         ? new Variant(v.name(), defaults.steps() > 0 ? defaults.steps() : v.steps(),
             defaults.maxSequenceLength() > 0 ? defaults.maxSequenceLength() : v.t5MaxLength(), v.guidance())
         : v;
+    this.guidanceScale = defaults.guidanceScale();
     this.oneStepFromNoise = defaults.oneStepTeaching() != null ? defaults.oneStepTeaching() : !transformer.params.guidanceEmbed();
     int f = ae.params.downFactor() * 2; // the latent is packed 2x2, so image sides are multiples of 2 x the AE factor
     if (width <= 0 || height <= 0 || width % f != 0 || height % f != 0)
@@ -174,7 +182,9 @@ public final class FluxPipeline implements Generator {
   }
 
   /** Frees T5 and CLIP (T5-XXL is ~9.5 GB in bf16); prompts encoded before stay available from the cache. */
-  public void releaseTextEncoders() { t5 = null; clip = null; t5Tokenizer = null; clipTokenizer = null; System.gc(); }
+  public void releaseTextEncoders() {
+    if (guidanceScale != 1 && t5 != null) encode(""); // guidance keeps needing the empty prompt
+    t5 = null; clip = null; t5Tokenizer = null; clipTokenizer = null; System.gc(); }
 
   @Override public Tensor noise(long seed) {
     int f = ae.params.downFactor();
@@ -187,9 +197,22 @@ public final class FluxPipeline implements Generator {
     return ae.decode(sampler.oneStep(zt, stepIndex, FluxCond.from(c)));
   }
 
+  /** Classifier-free guidance of {@link #generate} (1 = none; the folder's dualproc.guidance_scale by default). */
+  public double guidanceScale() { return guidanceScale; }
+
+  public void setGuidanceScale(double scale) {
+    if (!(scale >= 1)) throw new DualprocException("guidance scale: expected a number >= 1 (1 = no guidance), got " + scale);
+    if (scale != 1 && !conditioningCache.containsKey("") && t5 == null)
+      throw new DualprocException("guidance needs the empty prompt's conditioning; set it before releasing the text encoders");
+    if (scale != 1) encode(""); // cached now, so releasing the encoders later keeps guidance working
+    guidanceScale = scale;
+  }
+
   @Override public Tensor generate(Conditioning c, long seed) {
+    if (guidanceScale != 1) encode("");
     try (NoGradGuard g = new NoGradGuard()) {
-      Tensor latent = sampler.sample(noise(seed), FluxCond.from(c));
+      Tensor latent = guidanceScale == 1 ? sampler.sample(noise(seed), FluxCond.from(c))
+          : sampler.sampleGuided(noise(seed), FluxCond.from(c), FluxCond.from(encode("")), guidanceScale);
       return ae.decode(latent).clamp(new ScalarOptional(Tensors.scalar(-1)), new ScalarOptional(Tensors.scalar(1)));
     }
   }

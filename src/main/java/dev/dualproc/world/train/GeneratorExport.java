@@ -31,22 +31,23 @@ public final class GeneratorExport {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The sampling defaults FluxPipeline reads from model_index.json's "dualproc" object. */
-  static ObjectNode dualprocDefaults(GeneratorConfig cfg) {
+  static ObjectNode dualprocDefaults(GeneratorConfig cfg, double guidanceScale) {
     ObjectNode d = JSON.createObjectNode();
     d.put("steps", cfg.sampleSteps()).put("width", cfg.size()).put("height", cfg.size()).put("one_step_teaching", false)
-        .put("max_sequence_length", cfg.t5MaxLength());
+        .put("max_sequence_length", cfg.t5MaxLength()).put("guidance_scale", guidanceScale);
     return d;
   }
 
   /** Writes the pipeline into a fresh temporary folder beside {@code out} and returns it (swap it in with {@link #replace}). */
-  static Path writeTemporary(GeneratorTrainer t, Path out) {
+  static Path writeTemporary(GeneratorTrainer t, Path out, double guidanceScale) {
     Path tmp = out.toAbsolutePath().resolveSibling("." + out.getFileName() + ".tmp-" + ProcessHandle.current().pid());
     GeneratorTrainer.deleteTree(tmp);
-    write(t, tmp);
+    write(t, tmp, guidanceScale);
     return tmp;
   }
 
-  static void write(GeneratorTrainer t, Path dir) {
+  /** {@code guidanceScale}: classifier-free guidance of full generations written into the defaults (1 = none). */
+  static void write(GeneratorTrainer t, Path dir, double guidanceScale) {
     GeneratorConfig cfg = t.cfg;
     try {
       Files.createDirectories(dir);
@@ -70,7 +71,7 @@ public final class GeneratorExport {
       copyTree(t.stateDir.resolve("tokenizer_2"), dir.resolve("tokenizer_2"));
       writeJson(Files.createDirectories(dir.resolve("scheduler")).resolve("scheduler_config.json"), TinyFlux.schedulerConfig());
       ObjectNode index = TinyFlux.modelIndex();
-      index.set("dualproc", dualprocDefaults(cfg));
+      index.set("dualproc", dualprocDefaults(cfg, guidanceScale));
       writeJson(dir.resolve("model_index.json"), index);
     } catch (IOException e) {
       throw new DualprocException(dir + ": cannot write the generator pipeline (" + e.getMessage() + ")", e);

@@ -27,12 +27,14 @@ public final class GeneratorTraining {
 
   /**
    * {@code steps}/{@code minutes}: this chunk's budget (0 = no limit of that kind; at least one must be set);
-   * {@code out}: the pipeline folder to write at the end, or null; {@code evalCount}: held-out captions for the card.
+   * {@code out}: the pipeline folder to write at the end, or null; {@code evalCount}: held-out captions for the card;
+   * {@code guidanceScale}: the exported pipeline's classifier-free guidance (1 = none).
    */
   public record Options(Path state, GeneratorConfig config, long seed, Placement placement, long steps, double minutes,
-      Path out, int evalCount, double checkpointMinutes, AtomicBoolean stop) {
+      Path out, int evalCount, double guidanceScale, double checkpointMinutes, AtomicBoolean stop) {
     public Options {
       if (steps < 0 || minutes < 0) throw new DualprocException("--steps and --minutes must not be negative");
+      if (!(guidanceScale >= 1)) throw new DualprocException("--guidance: expected a number >= 1 (1 = none), got " + guidanceScale);
       if (steps == 0 && minutes == 0) throw new DualprocException("give --steps N or --minutes M (this chunk's budget)");
     }
   }
@@ -76,7 +78,7 @@ public final class GeneratorTraining {
           done, perStep, t.aeStep(), t.step(), t.seconds(), early ? " (stopped)" : ""));
       saved.countDown();
       GeneratorEval.Report report = null;
-      if (o.out() != null && !early) report = export(t, o.out(), o.evalCount());
+      if (o.out() != null && !early) report = export(t, o.out(), o.evalCount(), o.guidanceScale());
       return new Summary(t.aeStep(), t.step(), t.seconds(), perStep, early, report);
     } finally {
       saved.countDown();
@@ -85,8 +87,8 @@ public final class GeneratorTraining {
   }
 
   /** Writes the pipeline beside {@code out}, opens it, measures it on held-out captions, writes the card, swaps it in. */
-  public static GeneratorEval.Report export(GeneratorTrainer t, Path out, int evalCount) {
-    Path tmp = GeneratorExport.writeTemporary(t, out);
+  public static GeneratorEval.Report export(GeneratorTrainer t, Path out, int evalCount, double guidanceScale) {
+    Path tmp = GeneratorExport.writeTemporary(t, out, guidanceScale);
     GeneratorEval.Report report = null;
     double aeL1 = Double.NaN;
     try (FluxPipeline p = FluxPipeline.open(tmp, Placement.cpu(), 0, 0, 0)) {
@@ -96,7 +98,7 @@ public final class GeneratorTraining {
       }
     }
     long bytes = GeneratorExport.weightBytes(tmp);
-    AtomicFiles.writeString(tmp.resolve("MODEL_CARD.md"), ModelCard.text(t, report, aeL1, bytes));
+    AtomicFiles.writeString(tmp.resolve("MODEL_CARD.md"), ModelCard.text(t, report, aeL1, bytes, guidanceScale));
     GeneratorExport.replace(tmp, out);
     t.log(String.format(Locale.ROOT, "exported %s (%.1f MB of weights)%s", out, bytes / 1e6,
         report == null ? "" : String.format(Locale.ROOT, "; held-out: objects %.3f, valid %.3f", report.objects(), report.valid())));

@@ -7,7 +7,7 @@ final class ModelCard {
   private ModelCard() {}
 
   /** {@code aeL1}: the autoencoder's mean absolute reconstruction error on held-out scenes (pixels in [-1, 1]), or NaN. */
-  static String text(GeneratorTrainer t, GeneratorEval.Report r, double aeL1, long weightBytes) {
+  static String text(GeneratorTrainer t, GeneratorEval.Report r, double aeL1, long weightBytes, double guidanceScale) {
     GeneratorConfig c = t.cfg;
     StringBuilder b = new StringBuilder();
     b.append("# dualproc built-in world generator (").append(c.name()).append(")\n\n");
@@ -35,7 +35,8 @@ final class ModelCard {
     b.append(String.format(Locale.ROOT, "- training time %.1f h (%.0f s of steps)%n", t.seconds / 3600, t.seconds));
     b.append(String.format(Locale.ROOT, "- parameters: autoencoder %,d; transformer + text encoders %,d; weights on disk (bf16) %.1f MB%n",
         t.aeParams.count(), t.model.count(), weightBytes / 1e6));
-    b.append("- sampling: ").append(c.sampleSteps()).append(" Euler steps (schnell schedule, no guidance), ")
+    b.append("- sampling: ").append(c.sampleSteps()).append(" Euler steps (schnell schedule), ")
+        .append(guidanceScale == 1 ? "no guidance, " : String.format(Locale.ROOT, "classifier-free guidance %.2g against the empty prompt, ", guidanceScale))
         .append(c.size()).append("x").append(c.size()).append("; T5 and CLIP prompts padded to ")
         .append(c.t5MaxLength()).append(" tokens\n\n");
     b.append("Config:\n\n```json\n").append(c.toJson().toPrettyString()).append("\n```\n\n");
@@ -44,7 +45,8 @@ final class ModelCard {
     else b.append("`./dualproc world eval generator --count ").append(r.count()).append("` (scene seeds ")
         .append(GeneratorTrainer.HELD_OUT_FIRST_SEED).append(" onwards; noise seed = scene seed):\n\n").append(r.table()).append('\n');
     b.append("## Reproduce\n```\n./dualproc world train generator --config ").append(c.name()).append(" --seed ").append(t.seed)
-        .append(" --state runs/world-generator --steps ").append(t.totalSteps()).append(" --out models/world/generator\n```\n")
+        .append(" --state runs/world-generator --steps ").append(t.totalSteps())
+        .append(guidanceScale == 1 ? "" : String.format(Locale.ROOT, " --guidance %s", guidanceScale)).append(" --out models/world/generator\n```\n")
         .append("Each step depends only on the seed, the step number and the state, so the run may be split into chunks ")
         .append("(`--minutes M` or `--steps N`, resumed from `--state`) with the same result on the same machine and thread count.\n");
     return b.toString();

@@ -44,9 +44,42 @@ class FluxPipelineDefaultsTest {
     }
   }
 
+  @Test void guidanceMixesInTheEmptyPromptAndOneMeansNone() throws Exception {
+    Path dir = withDualproc("{\"guidance_scale\": 3.0}");
+    try (FluxPipeline p = FluxPipeline.open(dir, Placement.cpu(), 0, 0, 0)) {
+      assertThat(p.guidanceScale()).isEqualTo(3.0);
+      var c = p.encode("a red ball");
+      var guided = p.generate(c, 4);
+      assertThat(Tensors.maxAbsDiff(guided, p.generate(c, 4))).isZero();
+      p.setGuidanceScale(1.0);
+      var plain = p.generate(c, 4);
+      assertThat(Tensors.maxAbsDiff(guided, plain)).as("guidance changes the image").isGreaterThan(1e-4);
+      // by hand: guided velocity = v(empty) + 3 (v(prompt) - v(empty)) at every Euler step
+      FluxSampler s = p.sampler();
+      FluxCond cond = FluxCond.from(c), empty = FluxCond.from(p.encode(""));
+      try (var g = new org.bytedeco.pytorch.NoGradGuard()) {
+        var noise = p.noise(4);
+        var ids = LatentPacking.imgIds(1, noise.size(2) / 2, noise.size(3) / 2);
+        var x = LatentPacking.pack(noise);
+        float[] ts = s.timesteps();
+        for (int i = 0; i < s.steps(); i++) {
+          var vu = s.velocity(x, ids, i, empty);
+          var v = vu.add(s.velocity(x, ids, i, cond).sub(vu).mul(Tensors.scalar(3.0)));
+          x = x.add(v.mul(Tensors.scalar((double) ts[i + 1] - ts[i])));
+        }
+        var byHand = p.ae.decode(LatentPacking.unpack(x, noise.size(2) / 2, noise.size(3) / 2)).clamp(
+            new org.bytedeco.pytorch.ScalarOptional(Tensors.scalar(-1)), new org.bytedeco.pytorch.ScalarOptional(Tensors.scalar(1)));
+        assertThat(Tensors.maxAbsDiff(guided, byHand)).isLessThan(1e-5);
+      }
+    }
+  }
+
   @Test void aBadDefaultIsAnErrorNamingTheField() throws Exception {
     Path dir = withDualproc("{\"steps\": -1}");
     assertThatThrownBy(() -> FluxPipeline.open(dir, Placement.cpu(), 0, 0, 0)).isInstanceOf(DualprocException.class)
         .hasMessageContaining("dualproc.steps").hasMessageContaining("positive integer");
+    Files.writeString(dir.resolve("model_index.json"), Files.readString(dir.resolve("model_index.json")).replace("\"steps\":-1", "\"guidance_scale\":0.5"));
+    assertThatThrownBy(() -> FluxPipeline.open(dir, Placement.cpu(), 0, 0, 0)).isInstanceOf(DualprocException.class)
+        .hasMessageContaining("dualproc.guidance_scale");
   }
 }

@@ -26,7 +26,7 @@ class GeneratorTrainingTest {
   @TempDir Path tmp;
 
   static GeneratorTraining.Options micro(Path state, long steps, Path out, int evalCount) {
-    return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, out, evalCount, 0, new AtomicBoolean());
+    return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, out, evalCount, 1.0, 0, new AtomicBoolean());
   }
 
   @Test void aThreeStepRunWritesAPipelineThatFluxPipelineOpensAndSamples() throws Exception {
@@ -73,14 +73,14 @@ class GeneratorTrainingTest {
     String ja = Files.readString(a.resolve("trainer.json")), jb = Files.readString(b.resolve("trainer.json"));
     assertThat(jb.replaceAll("\"(saved|seconds)\" : [^,\\n]*", "")).isEqualTo(ja.replaceAll("\"(saved|seconds)\" : [^,\\n]*", ""));
     // a different config on the same state is refused, not silently mixed
-    assertThatThrownBy(() -> GeneratorTraining.run(new GeneratorTraining.Options(split, GeneratorConfig.small(), 5, Placement.cpu(), 1, 0, null, 0, 0, new AtomicBoolean())))
+    assertThatThrownBy(() -> GeneratorTraining.run(new GeneratorTraining.Options(split, GeneratorConfig.small(), 5, Placement.cpu(), 1, 0, null, 0, 1.0, 0, new AtomicBoolean())))
         .isInstanceOf(DualprocException.class).hasMessageContaining("config");
   }
 
   @Test void aStopRequestCheckpointsAtTheStepBoundary() throws Exception {
     AtomicBoolean stop = new AtomicBoolean(true);
     GeneratorTraining.Summary s = GeneratorTraining.run(new GeneratorTraining.Options(tmp.resolve("st"), GeneratorConfig.micro(), 5,
-        Placement.cpu(), 10, 0, tmp.resolve("never"), 0, 0, stop));
+        Placement.cpu(), 10, 0, tmp.resolve("never"), 0, 1.0, 0, stop));
     assertThat(s.stoppedEarly()).isTrue();
     assertThat(s.aeStep() + s.step()).isZero();
     assertThat(tmp.resolve("st/latest")).isRegularFile();
@@ -101,7 +101,7 @@ class GeneratorTrainingTest {
         assertThat(c).as("CLIP ids of '%s'", w).hasSize(3);
         assertThat(clip.decode(c)).isEqualTo(w);
       }
-      for (long seed = 0; seed < 3000; seed++) {
+      for (long seed = 0; seed < 1000; seed++) {
         String caption = Captions.caption(SceneRenderer.render(seed).truth());
         assertThat(t5.encodeWithMask(caption, cfg.t5MaxLength(), true).truncated()).as(caption).isFalse();
         assertThat(clip.encodeWithMask(caption, cfg.clipMaxLength(), true).truncated()).as(caption).isFalse();
