@@ -165,7 +165,8 @@ public final class GeneratorTrainer {
 
   private StepResult aeTrainStep() {
     Generator g = Rng.generator(mix(seed, 1, aeStep));
-    double lr = cfg.aeLr() * Math.min(1.0, (aeStep + 1) / 100.0);
+    // warm up over 100 steps, then cosine down to a tenth by the phase's end (its length is known, unlike the transformer's)
+    double lr = cfg.aeLr() * Math.min(1.0, (aeStep + 1) / 100.0) * (0.1 + 0.45 * (1 + Math.cos(Math.PI * aeStep / cfg.aeSteps())));
     double[] out = new double[2];
     StepScope.run(() -> {
       Tensor x = scenes(AE_SEEDS + aeStep * cfg.aeBatch(), cfg.aeBatch(), null);
