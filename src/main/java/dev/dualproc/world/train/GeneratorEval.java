@@ -100,10 +100,13 @@ public final class GeneratorEval {
   public static double reconstructionL1(dev.dualproc.model.flux.AutoEncoder ae, long firstSeed, int count, int size) {
     double sum = 0;
     try (org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
-      for (int i = 0; i < count; i++) {
-        long seed = firstSeed + i;
-        sum += StepScope.value(() -> {
-          org.bytedeco.pytorch.Tensor x = Images.toTensor(SceneRenderer.render(seed, size, size).image());
+      for (int from = 0; from < count; from += 16) {
+        int n = Math.min(16, count - from);
+        long first = firstSeed + from;
+        sum += n * StepScope.value(() -> {
+          org.bytedeco.pytorch.TensorVector parts = new org.bytedeco.pytorch.TensorVector();
+          for (int i = 0; i < n; i++) parts.push_back(Images.toTensor(SceneRenderer.render(first + i, size, size).image()));
+          org.bytedeco.pytorch.Tensor x = org.bytedeco.pytorch.global.torch.cat(parts, 0);
           return ae.decode(ae.encode(x)).sub(x).abs().mean();
         });
       }

@@ -128,8 +128,10 @@ public final class GeneratorTrainer {
     } catch (IOException e) {
       throw new DualprocException(stateDir + ": cannot create the state folder (" + e.getMessage() + ")", e);
     }
+    boolean resume = Files.isRegularFile(stateDir.resolve("latest"));
+    if (resume) checkSameRun(stateDir, cfg, seed); // before building anything
     GeneratorTrainer t = new GeneratorTrainer(cfg, stateDir, seed, placement);
-    if (Files.isRegularFile(stateDir.resolve("latest"))) t.load();
+    if (resume) t.load();
     return t;
   }
 
@@ -315,20 +317,36 @@ public final class GeneratorTrainer {
     }
   }
 
-  private void load() {
-    Path dir;
-    JsonNode j;
+  private static Path latestCheckpoint(Path stateDir) {
     try {
-      dir = stateDir.resolve(Files.readString(stateDir.resolve("latest")).trim());
-      j = JSON.readTree(dir.resolve("trainer.json").toFile());
+      return stateDir.resolve(Files.readString(stateDir.resolve("latest")).trim());
     } catch (IOException e) {
-      throw new DualprocException(stateDir + ": cannot read the latest checkpoint (" + e.getMessage() + ")", e);
+      throw new DualprocException(stateDir + ": cannot read 'latest' (" + e.getMessage() + ")", e);
     }
+  }
+
+  private static JsonNode trainerJson(Path dir) {
+    try {
+      return JSON.readTree(dir.resolve("trainer.json").toFile());
+    } catch (IOException e) {
+      throw new DualprocException(dir + ": cannot read trainer.json (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /** A state folder continues only the run that made it: same config (every setting) and seed. */
+  private static void checkSameRun(Path stateDir, GeneratorConfig cfg, long seed) {
+    Path dir = latestCheckpoint(stateDir);
+    JsonNode j = trainerJson(dir);
     if (!cfg.toJson().equals(j.get("config")))
       throw new DualprocException(dir + ": this state was trained with config '" + j.path("config").path("name").asText()
           + "' (or other settings); resume with the same --config, or start a new --state folder");
     if (j.path("seed").asLong() != seed)
       throw new DualprocException(dir + ": this state was trained with --seed " + j.path("seed").asLong() + ", not " + seed);
+  }
+
+  private void load() {
+    Path dir = latestCheckpoint(stateDir);
+    JsonNode j = trainerJson(dir);
     aeStep = j.path("ae_step").asLong();
     step = j.path("step").asLong();
     seconds = j.path("seconds").asDouble();
