@@ -66,12 +66,12 @@ public final class GeneratorTraining {
           p.stepTo(t.totalSteps(), line);
           if (r.step() <= 10 || r.step() % 25 == 0) t.log(line + String.format(Locale.ROOT, " s/step %.3f", trainSeconds / done));
           if (o.checkpointMinutes() > 0 && (System.nanoTime() - lastSave) / 60e9 >= o.checkpointMinutes()) {
-            t.save();
+            checkpoint(t, false);
             lastSave = System.nanoTime();
           }
         }
       }
-      t.save();
+      checkpoint(t, o.stop().get());
       boolean early = o.stop().get();
       double perStep = done == 0 ? 0 : trainSeconds / done;
       t.log(String.format(Locale.ROOT, "chunk end: %d steps, %.3f s/step; now ae step %d, flow step %d, %.0f s of training in all%s",
@@ -83,6 +83,17 @@ public final class GeneratorTraining {
     } finally {
       saved.countDown();
       try { Runtime.getRuntime().removeShutdownHook(hook); } catch (IllegalStateException | IllegalArgumentException shuttingDownOrNotAdded) { }
+    }
+  }
+
+  /** The resume state, and (unless stopping) a progress picture in {@code samples/}. */
+  static void checkpoint(GeneratorTrainer t, boolean stopping) {
+    t.save();
+    if (stopping) return; // a shutdown leaves no time for pictures
+    try {
+      GeneratorSamples.write(t, t.stateDir.resolve("samples").resolve(String.format(Locale.ROOT, "ckpt-%09d.png", t.totalSteps())));
+    } catch (RuntimeException e) {
+      LOG.warn("could not write the progress picture: {}", e.getMessage());
     }
   }
 

@@ -40,7 +40,10 @@ final class ParameterSet {
   long count() { return tensors.values().stream().mapToLong(Tensor::numel).sum(); }
 
   /** The tensors whose keys start with {@code prefix}, under the rest of their key. */
-  TensorSource source(String origin, String prefix) {
+  TensorSource source(String origin, String prefix) { return view(tensors, origin, prefix); }
+
+  /** The same over any map of tensors (an EMA): loads hand out the tensors themselves. */
+  static TensorSource view(Map<String, Tensor> tensors, String origin, String prefix) {
     Map<String, Tensor> view = new LinkedHashMap<>();
     tensors.forEach((k, t) -> { if (k.startsWith(prefix)) view.put(k.substring(prefix.length()), t); });
     return new TensorSource() {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.dualproc.distill.Conditioning;
 import dev.dualproc.distill.Generators;
 import dev.dualproc.engine.DualprocException;
+import dev.dualproc.engine.Images;
 import dev.dualproc.engine.Placement;
 import dev.dualproc.engine.SafeTensorsFile;
 import dev.dualproc.engine.Tensors;
@@ -54,6 +55,14 @@ class GeneratorTrainingTest {
       assertThat(Tensors.item(a.isfinite().all())).isEqualTo(1.0);
     }
     assertThat(Files.readString(tmp.resolve("state/train.log"))).contains("flow 2 loss");
+    Path picture = tmp.resolve("state/samples/ckpt-000000003.png");
+    assertThat(Images.read(picture).getWidth()).isEqualTo(GeneratorSamples.COUNT * 34 - 2);
+    assertThat(Images.readPngText(picture).get("what")).contains("EMA generations");
+  }
+
+  @Test void duringTheAutoencoderPhaseTheProgressPictureShowsReconstructions() {
+    GeneratorTraining.run(micro(tmp.resolve("ae"), 1, null, 0));
+    assertThat(Images.readPngText(tmp.resolve("ae/samples/ckpt-000000001.png")).get("what")).contains("reconstructions");
   }
 
   @Test void aRunStoppedAndResumedEndsBitIdenticalToAnUninterruptedOne() throws Exception {
@@ -85,6 +94,7 @@ class GeneratorTrainingTest {
     assertThat(s.aeStep() + s.step()).isZero();
     assertThat(tmp.resolve("st/latest")).isRegularFile();
     assertThat(tmp.resolve("never")).doesNotExist();
+    assertThat(tmp.resolve("st/samples")).as("no picture while shutting down").doesNotExist();
   }
 
   @Test void theTokenizersHaveOneTokenForEveryCaptionWordAndFitEveryCaption() {
