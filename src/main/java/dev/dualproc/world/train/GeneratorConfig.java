@@ -41,14 +41,14 @@ public record GeneratorConfig(String name, int size, AutoEncoderParams ae, int[]
   public static GeneratorConfig standard() {
     return new GeneratorConfig("standard", 64, new AutoEncoderParams(64, 3, 32, 3, new int[] {1, 2, 2}, 1, 8, 1.0, 0.0),
         new int[] {192, 3, 3, 3}, new TextSizes(128, 2, 4, 256), new TextSizes(128, 2, 4, 256), 24, 24,
-        3000, 16, 1e-3, 1e-4, 256, 32, 5e-4, 500, 0.0, 0.999, 0.1, 1.0, 8);
+        2000, 16, 1e-3, 1e-4, 256, 32, 5e-4, 500, 0.0, 0.999, 0.1, 1.0, 8);
   }
 
   /** The same world, transformer 128 wide with two blocks of each kind: about a third of the compute per step. */
   public static GeneratorConfig small() {
     return new GeneratorConfig("small", 64, new AutoEncoderParams(64, 3, 32, 3, new int[] {1, 2, 2}, 1, 8, 1.0, 0.0),
         new int[] {128, 2, 2, 2}, new TextSizes(96, 2, 4, 192), new TextSizes(96, 2, 4, 192), 24, 24,
-        2000, 16, 1e-3, 1e-4, 256, 32, 6e-4, 300, 0.0, 0.999, 0.1, 1.0, 8);
+        1500, 16, 1e-3, 1e-4, 256, 32, 6e-4, 300, 0.0, 0.999, 0.1, 1.0, 8);
   }
 
   /** For tests: 32x32 scenes, a 2x autoencoder, one block of each kind, one-layer text encoders; a step takes milliseconds. */
