@@ -35,12 +35,13 @@ public final class WorldTrainCommand implements Runnable {
     @Option(names = "--eval-count", defaultValue = "200", description = "held-out captions measured for the model card (0: none); default ${DEFAULT-VALUE}") int evalCount;
     @Option(names = "--guidance", defaultValue = "1.0", description = "classifier-free guidance of the exported pipeline's generations (1 = none); default ${DEFAULT-VALUE}") double guidance;
     @Option(names = "--checkpoint-minutes", defaultValue = "10", description = "checkpoint every this many minutes; default ${DEFAULT-VALUE}") double checkpointMinutes;
+    @Option(names = "--init-from", description = "warm-start a fresh --state from a pipeline folder this command exported (e.g. models/world/generator on a fresh clone)") Path initFrom;
     @Option(names = "--device", defaultValue = "cpu") String device;
 
     @Override public Integer call() {
       if (steps == 0 && minutes == 0) throw new DualprocException("give --steps N or --minutes M: how much to train in this run");
       GeneratorTraining.Summary s = GeneratorTraining.run(new GeneratorTraining.Options(state, GeneratorConfig.named(config), seed,
-          Placement.parse(device, "float32"), steps, minutes, out, evalCount, guidance, checkpointMinutes, new AtomicBoolean()));
+          Placement.parse(device, "float32"), steps, minutes, out, evalCount, guidance, checkpointMinutes, new AtomicBoolean(), initFrom));
       System.out.printf(Locale.ROOT, "%s: autoencoder step %d, transformer step %d, %.0f s of training; this run %.3f s/step%s%n",
           state, s.aeStep(), s.step(), s.seconds(), s.secondsPerStep(), s.stoppedEarly() ? " (stopped; resume with the same command)" : "");
       if (s.eval() != null) System.out.print(s.eval().table());

@@ -31,10 +31,13 @@ public final class GeneratorExport {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The sampling defaults FluxPipeline reads from model_index.json's "dualproc" object. */
-  static ObjectNode dualprocDefaults(GeneratorConfig cfg, double guidanceScale) {
+  static ObjectNode dualprocDefaults(GeneratorTrainer t, double guidanceScale) {
+    GeneratorConfig cfg = t.cfg;
     ObjectNode d = JSON.createObjectNode();
     d.put("steps", cfg.sampleSteps()).put("width", cfg.size()).put("height", cfg.size()).put("one_step_teaching", false)
         .put("max_sequence_length", cfg.t5MaxLength()).put("guidance_scale", guidanceScale);
+    // what `world train generator --init-from` continues from (FluxPipeline ignores these)
+    d.put("config", cfg.name()).put("seed", t.seed).put("trained_ae_steps", t.aeStep).put("trained_steps", t.step);
     return d;
   }
 
@@ -71,7 +74,7 @@ public final class GeneratorExport {
       copyTree(t.stateDir.resolve("tokenizer_2"), dir.resolve("tokenizer_2"));
       writeJson(Files.createDirectories(dir.resolve("scheduler")).resolve("scheduler_config.json"), TinyFlux.schedulerConfig());
       ObjectNode index = TinyFlux.modelIndex();
-      index.set("dualproc", dualprocDefaults(cfg, guidanceScale));
+      index.set("dualproc", dualprocDefaults(t, guidanceScale));
       writeJson(dir.resolve("model_index.json"), index);
     } catch (IOException e) {
       throw new DualprocException(dir + ": cannot write the generator pipeline (" + e.getMessage() + ")", e);

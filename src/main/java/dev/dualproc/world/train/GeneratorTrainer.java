@@ -82,6 +82,7 @@ public final class GeneratorTrainer {
   final ClipTextConfig clipConfig;
   final long clipBos;
   long aeStep, step;
+  long warmStart; // the step a warm start from an exported pipeline began at: the learning rate warms up again from there
   double seconds;
   double latentScale = Double.NaN, latentShift = Double.NaN; // set when the autoencoder phase ends
   AutoEncoder ae;
@@ -120,7 +121,7 @@ public final class GeneratorTrainer {
     ae = AutoEncoder.load(aeParams.source("vae", ""), cfg.ae(), fp32);
   }
 
-  /** Opens the state folder: resumes from its latest checkpoint, or starts from seeded initial weights. */
+  /** Opens the state folder: resumes from its latest checkpoint, or starts from seeded initial weights ({@link #warmStartFrom} to start from an export). */
   public static GeneratorTrainer open(Path stateDir, GeneratorConfig cfg, long seed, Placement placement) {
     if (placement.dtype() != ScalarType.Float) throw new DualprocException("training runs in float32; the export is bf16");
     try {
@@ -231,7 +232,7 @@ public final class GeneratorTrainer {
   private StepResult flowTrainStep() {
     Generator g = Rng.generator(mix(seed, 2, step));
     int b = cfg.batch();
-    double lr = cfg.lr() * Math.min(1.0, (step + 1) / (double) Math.max(1, cfg.warmup()));
+    double lr = cfg.lr() * Math.min(1.0, (step - warmStart + 1) / (double) Math.max(1, cfg.warmup()));
     double[] out = new double[2];
     StepScope.run(() -> {
       List<String> captions = new ArrayList<>();
@@ -304,7 +305,8 @@ public final class GeneratorTrainer {
     SafeTensorsWriter.write(dir.resolve("ema.safetensors"), ema, meta);
     SafeTensorsWriter.write(dir.resolve("adam.safetensors"), opt.stateTensors(), meta);
     ObjectNode j = JSON.createObjectNode();
-    j.put("seed", seed).put("ae_step", aeStep).put("step", step).put("seconds", seconds)
+    j.put("seed", seed).put("ae_step", aeStep).put("step", step).put("warm_start", warmStart).put("seconds", seconds)
+        .put("rng", "none to restore: each step's noise comes from a generator seeded by (seed, phase, step)")
         .put("saved", Instant.now().toString());
     if (latentScaleFitted()) j.put("latent_scale", latentScale).put("latent_shift", latentShift);
     j.set("config", cfg.toJson());
@@ -349,6 +351,7 @@ public final class GeneratorTrainer {
     JsonNode j = trainerJson(dir);
     aeStep = j.path("ae_step").asLong();
     step = j.path("step").asLong();
+    warmStart = j.path("warm_start").asLong(0);
     seconds = j.path("seconds").asDouble();
     try (TensorSource s = TensorSources.open(dir.resolve("ae.safetensors"))) { aeParams.copyFrom(s); }
     if (aeStep < cfg.aeSteps())
@@ -361,6 +364,44 @@ public final class GeneratorTrainer {
       latentShift = j.get("latent_shift").asDouble();
       rebuildAutoEncoder();
     }
+  }
+
+  /**
+   * Starts this (fresh) state from an exported pipeline folder: its bf16 weights become the weights and the EMA, its
+   * latent scale and shift are kept, the autoencoder phase counts as done, the transformer step continues from the
+   * folder's dualproc.trained_steps. Adam moments start from zero, so the learning rate warms up again.
+   */
+  public void warmStartFrom(Path pipeline) {
+    if (totalSteps() > 0) throw new DualprocException(stateDir + ": --init-from needs a fresh state folder; this one is at step " + totalSteps());
+    JsonNode d;
+    try {
+      d = JSON.readTree(pipeline.resolve("model_index.json").toFile()).path("dualproc");
+    } catch (IOException e) {
+      throw new DualprocException(pipeline + ": cannot read model_index.json (" + e.getMessage() + ")", e);
+    }
+    if (!d.has("trained_steps")) throw new DualprocException(pipeline + ": model_index.json has no dualproc.trained_steps: not a pipeline this trainer exported");
+    AutoEncoderParams vae = AutoEncoderParams.fromJson(pipeline.resolve("vae").resolve("config.json"));
+    Map<String, Tensor> ae = new LinkedHashMap<>(), m = new LinkedHashMap<>();
+    try (TensorSource raw = TensorSources.open(pipeline.resolve("vae").resolve(AutoEncoderFiles.DIFFUSERS_WEIGHTS));
+         TensorSource flux = dev.dualproc.model.flux.FluxCheckpoint.open(pipeline);
+         TensorSource clipW = TensorSources.open(pipeline.resolve("text_encoder"));
+         TensorSource t5W = TensorSources.open(pipeline.resolve("text_encoder_2"))) {
+      TensorSource bfl = dev.dualproc.model.flux.AutoEncoderKeys.bflView(raw, vae.levels());
+      for (String k : bfl.names()) ae.put(k, bfl.load(k).to(ScalarType.Float));
+      for (String k : flux.names()) m.put("transformer." + k, flux.load(k).to(ScalarType.Float));
+      for (String k : clipW.names()) m.put("text_encoder." + k, clipW.load(k).to(ScalarType.Float));
+      for (String k : t5W.names()) m.put("text_encoder_2." + k, t5W.load(k).to(ScalarType.Float));
+      aeParams.copyFrom(TensorSources.of(pipeline + " vae", ae));
+      model.copyFrom(TensorSources.of(pipeline.toString(), m));
+      ParameterSet.copyInto(ema, TensorSources.of(pipeline.toString(), m));
+    }
+    aeStep = cfg.aeSteps();
+    step = d.get("trained_steps").asLong();
+    warmStart = step;
+    latentScale = vae.scaleFactor();
+    latentShift = vae.shiftFactor();
+    rebuildAutoEncoder();
+    log("warm start from " + pipeline + " at transformer step " + step);
   }
 
   /** Appends a line to {@code train.log} in the state folder. */

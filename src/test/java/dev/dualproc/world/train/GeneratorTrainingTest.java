@@ -27,7 +27,7 @@ class GeneratorTrainingTest {
   @TempDir Path tmp;
 
   static GeneratorTraining.Options micro(Path state, long steps, Path out, int evalCount) {
-    return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, out, evalCount, 1.0, 0, new AtomicBoolean());
+    return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, out, evalCount, 1.0, 0, new AtomicBoolean(), null);
   }
 
   @Test void aThreeStepRunWritesAPipelineThatFluxPipelineOpensAndSamples() throws Exception {
@@ -55,6 +55,16 @@ class GeneratorTrainingTest {
       assertThat(Tensors.item(a.isfinite().all())).isEqualTo(1.0);
     }
     assertThat(Files.readString(tmp.resolve("state/train.log"))).contains("flow 2 loss");
+    // a fresh state warm-started from the export carries its weights, latent scale and step count on
+    GeneratorTrainer w = GeneratorTrainer.open(tmp.resolve("warm"), GeneratorConfig.micro(), 5, Placement.cpu());
+    w.warmStartFrom(out);
+    assertThat(w.step()).isEqualTo(2);
+    assertThat(w.latentScaleFitted()).isTrue();
+    try (SafeTensorsFile f = SafeTensorsFile.open(out.resolve("transformer/diffusion_pytorch_model.safetensors"))) {
+      assertThat(Tensors.maxAbsDiff(w.ema.get("transformer.img_in.weight"), f.load("x_embedder.weight"))).isZero();
+    }
+    assertThat(w.trainStep().phase()).isEqualTo("flow");
+    assertThatThrownBy(() -> w.warmStartFrom(out)).hasMessageContaining("fresh state");
     Path picture = tmp.resolve("state/samples/ckpt-000000003.png");
     assertThat(Images.read(picture).getWidth()).isEqualTo(GeneratorSamples.COUNT * 34 - 2);
     assertThat(Images.readPngText(picture).get("what")).contains("EMA generations");
@@ -82,14 +92,14 @@ class GeneratorTrainingTest {
     String ja = Files.readString(a.resolve("trainer.json")), jb = Files.readString(b.resolve("trainer.json"));
     assertThat(jb.replaceAll("\"(saved|seconds)\" : [^,\\n]*", "")).isEqualTo(ja.replaceAll("\"(saved|seconds)\" : [^,\\n]*", ""));
     // a different config on the same state is refused, not silently mixed
-    assertThatThrownBy(() -> GeneratorTraining.run(new GeneratorTraining.Options(split, GeneratorConfig.small(), 5, Placement.cpu(), 1, 0, null, 0, 1.0, 0, new AtomicBoolean())))
+    assertThatThrownBy(() -> GeneratorTraining.run(new GeneratorTraining.Options(split, GeneratorConfig.small(), 5, Placement.cpu(), 1, 0, null, 0, 1.0, 0, new AtomicBoolean(), null)))
         .isInstanceOf(DualprocException.class).hasMessageContaining("config");
   }
 
   @Test void aStopRequestCheckpointsAtTheStepBoundary() throws Exception {
     AtomicBoolean stop = new AtomicBoolean(true);
     GeneratorTraining.Summary s = GeneratorTraining.run(new GeneratorTraining.Options(tmp.resolve("st"), GeneratorConfig.micro(), 5,
-        Placement.cpu(), 10, 0, tmp.resolve("never"), 0, 1.0, 0, stop));
+        Placement.cpu(), 10, 0, tmp.resolve("never"), 0, 1.0, 0, stop, null));
     assertThat(s.stoppedEarly()).isTrue();
     assertThat(s.aeStep() + s.step()).isZero();
     assertThat(tmp.resolve("st/latest")).isRegularFile();
