@@ -11,6 +11,7 @@ public final class GeneratorBench {
 
   public static void main(String[] args) throws Exception {
     GeneratorConfig cfg = GeneratorConfig.named(args[0]);
+    if (args.length > 4) org.bytedeco.pytorch.global.torch.set_num_threads(Integer.parseInt(args[4]));
     if (args.length > 3 && args[3].equals("flush")) System.out.println("flush denormals: " + org.bytedeco.pytorch.Context.setFlushDenormal(true));
     int aeSteps = Integer.parseInt(args[1]), flowSteps = Integer.parseInt(args[2]);
     Path state = Files.createTempDirectory("genbench");
