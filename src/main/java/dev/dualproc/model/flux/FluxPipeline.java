@@ -177,6 +177,8 @@ public final class FluxPipeline implements Generator {
       Tensor vec = clip.pooled(clipTokenizer.encode(prompt, Math.min(CLIP_MAX_LENGTH, clip.config.maxPositionEmbeddings()), true)).detach();
       c = FluxCond.of(transformer.placement().place(txt), transformer.placement().place(vec)).toConditioning(prompt);
     }
+    // the cache outlives the caller's PointerScope, if any: keep the tensors from being freed when it closes
+    for (Tensor t : c.tensors().values()) t.retainReference();
     conditioningCache.put(prompt, c);
     return c;
   }
@@ -234,5 +236,9 @@ public final class FluxPipeline implements Generator {
 
   @Override public dev.dualproc.distill.LoraFile loraFile() { return new FluxLoraFile(transformer); }
 
-  @Override public void close() { conditioningCache.clear(); releaseTextEncoders(); }
+  @Override public void close() {
+    for (Conditioning c : conditioningCache.values()) for (Tensor t : c.tensors().values()) t.releaseReference();
+    conditioningCache.clear();
+    releaseTextEncoders();
+  }
 }

