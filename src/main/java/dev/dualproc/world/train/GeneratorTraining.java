@@ -52,8 +52,9 @@ public final class GeneratorTraining {
       GeneratorTrainer t = GeneratorTrainer.open(o.state(), o.config(), o.seed(), o.placement());
       if (o.initFrom() != null && t.totalSteps() == 0) t.warmStartFrom(o.initFrom());
       else if (o.initFrom() != null) LOG.info("{}: resuming at step {}; --init-from applies to a fresh state only", o.state(), t.totalSteps());
-      t.log(String.format(Locale.ROOT, "chunk start: config %s seed %d at ae step %d/%d, flow step %d; budget %d steps, %.1f minutes",
-          o.config().name(), o.seed(), t.aeStep(), o.config().aeSteps(), t.step(), o.steps(), o.minutes()));
+      t.log(String.format(Locale.ROOT, "chunk start: config %s seed %d at ae step %d/%d, flow step %d; budget %d steps, %.1f minutes; "
+          + "%d libtorch threads, OPENBLAS_NUM_THREADS=%s", o.config().name(), o.seed(), t.aeStep(), o.config().aeSteps(), t.step(),
+          o.steps(), o.minutes(), org.bytedeco.pytorch.global.torch.get_num_threads(), System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "unset")));
       Runtime.getRuntime().addShutdownHook(hook);
       long start = System.nanoTime(), lastSave = start, done = 0;
       double trainSeconds = 0;
