@@ -24,7 +24,7 @@ public final class Generators {
   }
 
   // one line per family (the FLUX branch adds its own); keep this list the only shared edit point
-  static final List<Family> FAMILIES = List.of(dev.dualproc.model.flux.FluxFamily.INSTANCE);
+  static final List<Family> FAMILIES = List.of(dev.dualproc.world.WorldGeneratorFamily.INSTANCE, dev.dualproc.model.flux.FluxFamily.INSTANCE);
 
   public static Generator open(String ref, Placement placement) { return open(ref, placement, Size.DEFAULT); }
 

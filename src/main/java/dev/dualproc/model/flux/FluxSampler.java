@@ -99,6 +99,30 @@ public final class FluxSampler {
     return x;
   }
 
+  /**
+   * The whole schedule with classifier-free guidance, without grad: each step's velocity is
+   * v(uncond) + scale * (v(c) - v(uncond)), for models trained with caption dropout; scale 1 is {@link #sample}.
+   */
+  public Tensor sampleGuided(Tensor noise, FluxCond c, FluxCond uncond, double scale) {
+    if (scale == 1.0) return sample(noise, c);
+    checkLatent(noise);
+    long h = noise.size(2) / 2, w = noise.size(3) / 2;
+    Tensor ids = LatentPacking.imgIds(noise.size(0), h, w);
+    Tensor x = LatentPacking.pack(noise);
+    try (NoGradGuard g = new NoGradGuard()) {
+      for (int i = 0; i < steps(); i++) {
+        final Tensor xi = x;
+        final int k = i;
+        x = StepScope.compute(() -> {
+          Tensor vu = velocity(xi, ids, k, uncond);
+          Tensor v = vu.add(velocity(xi, ids, k, c).sub(vu).mul(new Scalar(scale)));
+          return xi.add(v.mul(new Scalar((double) timesteps[k + 1] - (double) timesteps[k])));
+        });
+      }
+    }
+    return LatentPacking.unpack(x, h, w).detach();
+  }
+
   /** The whole schedule from noise [B, C, H, W] to the clean latent, without grad. */
   public Tensor sample(Tensor noise, FluxCond c) { return rollout(noise, c, steps()); }
 

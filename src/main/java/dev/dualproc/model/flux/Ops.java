@@ -13,7 +13,8 @@ import static org.bytedeco.pytorch.global.torch.*;
 final class Ops {
   private Ops() {}
 
-  static final Scalar ONE = new Scalar(1.0);
+  // retained: a class first loaded inside a PointerScope would otherwise see its constant freed with that scope
+  static final Scalar ONE = new Scalar(1.0).retainReference();
 
   /** LayerNorm over the last dimension without affine parameters, eps 1e-6 (img_norm1, pre_norm, norm_final). */
   static Tensor layerNorm(Tensor x) {

@@ -8,7 +8,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /** BFL RMSNorm: x * rsqrt(mean(x^2) + 1e-6) in float32, back to x's dtype, times the learned {@code scale}. */
 final class RMSNorm {
-  static final Scalar EPS = new Scalar(1e-6);
+  static final Scalar EPS = new Scalar(1e-6).retainReference(); // retained: see Ops.ONE
   final Tensor scale;
 
   RMSNorm(Weights w, long dim) { scale = w.get("scale", dim); }

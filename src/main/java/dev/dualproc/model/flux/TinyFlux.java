@@ -59,7 +59,7 @@ public final class TinyFlux {
   }
 
   /** diffusers FluxPipeline's model_index.json: each component as [library, class]. */
-  private static ObjectNode modelIndex() {
+  public static ObjectNode modelIndex() {
     ObjectNode n = JSON.createObjectNode();
     n.put("_class_name", "FluxPipeline").put("_diffusers_version", "0.32.0");
     component(n, "scheduler", "diffusers", "FlowMatchEulerDiscreteScheduler");
@@ -75,7 +75,7 @@ public final class TinyFlux {
   private static void component(ObjectNode n, String name, String library, String cls) { n.putArray(name).add(library).add(cls); }
 
   /** schnell's scheduler: flow matching, shift 1, no dynamic shifting. */
-  private static ObjectNode schedulerConfig() {
+  public static ObjectNode schedulerConfig() {
     ObjectNode n = JSON.createObjectNode();
     n.put("_class_name", "FlowMatchEulerDiscreteScheduler").put("_diffusers_version", "0.32.0")
         .put("base_image_seq_len", 256).put("base_shift", 0.5).put("max_image_seq_len", 4096).put("max_shift", 1.15)

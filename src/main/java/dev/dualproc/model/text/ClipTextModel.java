@@ -87,11 +87,28 @@ public final class ClipTextModel {
     return last.select(1, eosPosition(ids)).clone();
   }
 
+  /** pooler_output [B, hidden] of equally long rows of ids: each row's last_hidden_state at its {@link #eosPosition}. */
+  public Tensor pooled(long[][] ids) {
+    Tensor last = lastHidden(ids);
+    long[] at = new long[ids.length];
+    for (int b = 0; b < ids.length; b++) at[b] = (long) b * ids[b].length + eosPosition(ids[b]);
+    return last.reshape(-1, last.size(2)).index_select(0, toDevice(Tensors.fromLongs(at, at.length)));
+  }
+
   /** last_hidden_state [1, L, hidden], after the final LayerNorm. */
-  public Tensor lastHidden(long[] ids) {
-    checkIds(ids);
-    int L = ids.length;
-    Tensor idTensor = toDevice(Tensors.fromLongs(ids, 1, L));
+  public Tensor lastHidden(long[] ids) { return lastHidden(new long[][] {ids}); }
+
+  /** last_hidden_state [B, L, hidden] of equally long rows of ids; keeps the graph for training. */
+  public Tensor lastHidden(long[][] ids) {
+    if (ids.length == 0) throw new IllegalArgumentException("no rows of token ids");
+    int L = ids[0].length;
+    long[] flat = new long[ids.length * L];
+    for (int b = 0; b < ids.length; b++) {
+      if (ids[b].length != L) throw new IllegalArgumentException("row " + b + " has " + ids[b].length + " ids, row 0 has " + L);
+      checkIds(ids[b]);
+      System.arraycopy(ids[b], 0, flat, b * L, L);
+    }
+    Tensor idTensor = toDevice(Tensors.fromLongs(flat, ids.length, L));
     Tensor h = embedding(token_embedding, idTensor).add(position_embedding.narrow(0, 0, L).unsqueeze(0));
     Tensor causal = StepScope.compute(() -> causalMask(L));
     for (Layer layer : layers) {
@@ -120,15 +137,15 @@ public final class ClipTextModel {
   }
 
   private Tensor layerForward(Layer l, Tensor h, Tensor causal) {
-    long L = h.size(1);
+    long B = h.size(0), L = h.size(1);
     int heads = config.numAttentionHeads(), d = config.headDim();
     Tensor x = layerNorm(h, l.layer_norm1_weight, l.layer_norm1_bias);
-    Tensor q = l.q_proj.forward(x).view(1, L, heads, d).transpose(1, 2);
-    Tensor k = l.k_proj.forward(x).view(1, L, heads, d).transpose(1, 2);
-    Tensor v = l.v_proj.forward(x).view(1, L, heads, d).transpose(1, 2);
+    Tensor q = l.q_proj.forward(x).view(B, L, heads, d).transpose(1, 2);
+    Tensor k = l.k_proj.forward(x).view(B, L, heads, d).transpose(1, 2);
+    Tensor v = l.v_proj.forward(x).view(B, L, heads, d).transpose(1, 2);
     Tensor scores = q.matmul(k.transpose(2, 3)).mul(new Scalar(1.0 / Math.sqrt(d))).add(causal);
     Tensor weights = softmax(scores.to(ScalarType.Float), -1).to(q.scalar_type());
-    Tensor attn = weights.matmul(v).transpose(1, 2).contiguous().view(1, L, config.hiddenSize());
+    Tensor attn = weights.matmul(v).transpose(1, 2).contiguous().view(B, L, config.hiddenSize());
     h = h.add(l.out_proj.forward(attn));
     x = layerNorm(h, l.layer_norm2_weight, l.layer_norm2_bias);
     return h.add(l.fc2.forward(config.hiddenAct().apply(l.fc1.forward(x))));

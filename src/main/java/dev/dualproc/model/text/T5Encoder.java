@@ -94,8 +94,24 @@ public final class T5Encoder {
     checkIds(ids);
     if (mask != null && mask.length != ids.length)
       throw new IllegalArgumentException("attention mask has " + mask.length + " entries for " + ids.length + " ids");
-    int L = ids.length;
-    Tensor idTensor = toDevice(Tensors.fromLongs(ids, 1, L));
+    return forward(toDevice(Tensors.fromLongs(ids, 1, ids.length)), mask);
+  }
+
+  /** last_hidden_state [B, L, d_model] of equally long rows of ids, no mask (FLUX's way); keeps the graph for training. */
+  public Tensor encode(long[][] ids) {
+    if (ids.length == 0) throw new IllegalArgumentException("no rows of token ids");
+    int L = ids[0].length;
+    long[] flat = new long[ids.length * L];
+    for (int b = 0; b < ids.length; b++) {
+      if (ids[b].length != L) throw new IllegalArgumentException("row " + b + " has " + ids[b].length + " ids, row 0 has " + L);
+      checkIds(ids[b]);
+      System.arraycopy(ids[b], 0, flat, b * L, L);
+    }
+    return forward(toDevice(Tensors.fromLongs(flat, ids.length, L)), null);
+  }
+
+  private Tensor forward(Tensor idTensor, long[] mask) {
+    int L = (int) idTensor.size(1);
     Tensor h = embedding(shared, idTensor);
     Tensor bias = StepScope.compute(() -> {
       Tensor b = positionBias(L);
@@ -110,15 +126,15 @@ public final class T5Encoder {
   }
 
   private Tensor blockForward(Block b, Tensor h, Tensor bias) {
-    long L = h.size(1);
+    long B = h.size(0), L = h.size(1);
     int H = config.numHeads(), dkv = config.dKv();
     Tensor x = rmsNorm(h, b.attention_layer_norm, config.layerNormEpsilon());
-    Tensor q = b.q.forward(x).view(1, L, H, dkv).transpose(1, 2);
-    Tensor k = b.k.forward(x).view(1, L, H, dkv).transpose(1, 2);
-    Tensor v = b.v.forward(x).view(1, L, H, dkv).transpose(1, 2);
+    Tensor q = b.q.forward(x).view(B, L, H, dkv).transpose(1, 2);
+    Tensor k = b.k.forward(x).view(B, L, H, dkv).transpose(1, 2);
+    Tensor v = b.v.forward(x).view(B, L, H, dkv).transpose(1, 2);
     Tensor scores = q.matmul(k.transpose(3, 2)).add(bias);              // no 1/sqrt(d_kv): T5 folds it into q's init
     Tensor weights = softmax(scores.to(ScalarType.Float), -1).to(scores.scalar_type());
-    Tensor attn = weights.matmul(v).transpose(1, 2).contiguous().view(1, L, (long) H * dkv);
+    Tensor attn = weights.matmul(v).transpose(1, 2).contiguous().view(B, L, (long) H * dkv);
     h = clampHalf(h.add(b.o.forward(attn)));
     x = rmsNorm(h, b.ff_layer_norm, config.layerNormEpsilon());
     Tensor inner = config.gatedAct()

@@ -71,18 +71,20 @@ public final class TinyTextModels {
     w.put("encoder.final_layer_norm.weight", nearOne(g, D_MODEL));
     SafeTensorsWriter.write(modelDir.resolve("model.safetensors"), w, Map.of("format", "pt"));
     writeJson(modelDir.resolve("config.json"), cfg);
-    writeT5Tokenizer(tokenizerDir, pieces);
+    writePieces(tokenizerDir, pieces);
     return config;
   }
 
   /** SentencePiece-style pieces with log-probability scores: specials, "▁word" for known words, suffixes, single characters. */
-  static List<Object[]> t5Pieces() {
+  static List<Object[]> t5Pieces() { return t5Pieces(TinyVocabulary.WORDS); }
+
+  /** As {@link #t5Pieces()} over {@code words} (most frequent first): each word one piece, characters as the fallback. */
+  static List<Object[]> t5Pieces(List<String> words) {
     List<Object[]> p = new ArrayList<>();
     p.add(new Object[] {"<pad>", 0.0});
     p.add(new Object[] {"</s>", 0.0});
     p.add(new Object[] {"<unk>", 0.0});
     p.add(new Object[] {"\u2581", -2.0});
-    List<String> words = TinyVocabulary.WORDS;
     for (int i = 0; i < words.size(); i++) p.add(new Object[] {"\u2581" + words.get(i), -4.0 - 0.02 * i});
     for (String s : new String[] {"s", "ed", "ing", "er", "ly", "es"}) p.add(new Object[] {s, -8.0});
     for (char c = 'a'; c <= 'z'; c++) p.add(new Object[] {String.valueOf(c), -10.0});
@@ -93,7 +95,17 @@ public final class TinyTextModels {
     return p;
   }
 
-  private static void writeT5Tokenizer(Path dir, List<Object[]> pieces) {
+  /**
+   * A word-level T5 tokenizer over {@code words} (tokenizer.json, special_tokens_map.json, tokenizer_config.json):
+   * every word is one piece, anything else falls back to characters. Returns the number of pieces (ids 0..n-1).
+   */
+  public static int writeT5Tokenizer(Path dir, List<String> words) {
+    List<Object[]> pieces = t5Pieces(words);
+    writePieces(dir, pieces);
+    return pieces.size();
+  }
+
+  private static void writePieces(Path dir, List<Object[]> pieces) {
     ObjectNode root = JSON.createObjectNode();
     root.put("version", "1.0");
     root.putNull("truncation");
@@ -190,8 +202,14 @@ public final class TinyTextModels {
   }
 
   /** vocab.json + merges.txt as CLIP ships them, the tokenizer.json converted from them, and the two config files. */
-  private static Map<String, Integer> writeClipTokenizer(Path dir) {
-    ClipBpeTraining bpe = ClipBpeTraining.train(TinyVocabulary.WORDS, CLIP_MERGES);
+  private static Map<String, Integer> writeClipTokenizer(Path dir) { return writeClipTokenizer(dir, TinyVocabulary.WORDS, CLIP_MERGES); }
+
+  /**
+   * A CLIP byte-level BPE tokenizer learned from {@code words} with at most {@code merges} merges (enough merges make
+   * every word one token): vocab.json, merges.txt, tokenizer.json and the two config files. Returns the vocabulary.
+   */
+  public static Map<String, Integer> writeClipTokenizer(Path dir, List<String> words, int maxMerges) {
+    ClipBpeTraining bpe = ClipBpeTraining.train(words, maxMerges);
     ObjectNode vocabJson = JSON.createObjectNode();
     bpe.vocab().forEach(vocabJson::put);
     writeJson(dir.resolve("vocab.json"), vocabJson);

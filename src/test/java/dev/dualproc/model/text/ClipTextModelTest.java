@@ -43,6 +43,14 @@ class ClipTextModelTest {
           .as("position %d sees the changed token", pos).isGreaterThan(1e-4);
   }
 
+  @Test void aBatchPoolsEachRowAtItsOwnEos() {
+    long[] a = {bos, 320, 662, eos, eos, eos}, b = {bos, 880, 727, 586, 320, eos};
+    Tensor pooled = clip.pooled(new long[][] {a, b});
+    assertThat(Tensors.shape(pooled)).containsExactly(2, TinyTextModels.D_MODEL);
+    assertThat(Tensors.maxAbsDiff(pooled.select(0, 0), clip.pooled(a).select(0, 0))).isLessThan(1e-5);
+    assertThat(Tensors.maxAbsDiff(pooled.select(0, 1), clip.pooled(b).select(0, 0))).isLessThan(1e-5);
+  }
+
   @Test void pooledIsTheStateAtTheFirstEos() {
     long[] ids = {bos, 320, 662, eos, eos, eos, eos};
     assertThat(clip.config.eosTokenId()).isEqualTo(eos);

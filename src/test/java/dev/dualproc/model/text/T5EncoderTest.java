@@ -27,6 +27,15 @@ class T5EncoderTest {
     t5 = T5Encoder.load(dir.resolve("t5"), Placement.cpu());
   }
 
+  @Test void aBatchOfRowsEncodesEachRowAsAlone() {
+    long[] a = {5, 9, 17, 1, 0, 0}, b = {44, 8, 1, 0, 0, 0};
+    Tensor both = t5.encode(new long[][] {a, b});
+    assertThat(Tensors.shape(both)).containsExactly(2, a.length, TinyTextModels.D_MODEL);
+    assertThat(Tensors.maxAbsDiff(both.select(0, 0), t5.encode(a).select(0, 0))).isLessThan(1e-5);
+    assertThat(Tensors.maxAbsDiff(both.select(0, 1), t5.encode(b).select(0, 0))).isLessThan(1e-5);
+    assertThatThrownBy(() -> t5.encode(new long[][] {a, {1, 2}})).hasMessageContaining("row 1 has 2 ids");
+  }
+
   /**
    * Bidirectional, 32 buckets, max_distance 128: 16 buckets per direction (keys after the query add 16); distances
    * below 8 are their own bucket, larger ones 8 + floor(8 * ln(d / 8) / ln(16)), at most 15. Worked by hand:

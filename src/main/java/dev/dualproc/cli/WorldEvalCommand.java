@@ -1,0 +1,48 @@
+package dev.dualproc.cli;
+
+import dev.dualproc.distill.Generator;
+import dev.dualproc.distill.Generators;
+import dev.dualproc.engine.DualprocException;
+import dev.dualproc.engine.Placement;
+import dev.dualproc.world.train.GeneratorEval;
+import dev.dualproc.world.train.GeneratorTrainer;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** `dualproc world eval`: the built-in world's models measured on held-out data. */
+@Command(name = "eval", mixinStandardHelpOptions = true, description = "Measure the built-in world's models on held-out data.",
+    subcommands = {WorldEvalCommand.GeneratorCmd.class})
+public final class WorldEvalCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override public void run() { spec.commandLine().usage(System.out); }
+
+  @Command(name = "generator", mixinStandardHelpOptions = true,
+      description = {"Generate from the captions of held-out scenes and judge every image with the verifiers: captioned",
+          "objects found with their colours, valid scenes, and the spread of horizon, stroke weight and palette."})
+  static final class GeneratorCmd implements Callable<Integer> {
+    @Option(names = "--generator", defaultValue = "world", description = "world or a pipeline folder; default ${DEFAULT-VALUE}") String generator;
+    @Option(names = "--count", defaultValue = "200", description = "held-out captions; default ${DEFAULT-VALUE}") int count;
+    @Option(names = "--first-seed", description = "first held-out scene seed (below 2^40); default " + GeneratorTrainer.HELD_OUT_FIRST_SEED) Long first;
+    @Option(names = "--images", description = "folder to write the generated PNGs into") Path images;
+    @Option(names = "--guidance", description = "classifier-free guidance scale (default: the pipeline's; 1 = none)") Double guidance;
+
+    @Override public Integer call() {
+      long from = first == null ? GeneratorTrainer.HELD_OUT_FIRST_SEED : first;
+      if (from < 0 || from + count > GeneratorTrainer.AE_SEEDS) throw new DualprocException("--first-seed: held-out seeds lie below 2^40");
+      if (count < 1) throw new DualprocException("--count: expected at least 1, got " + count);
+      try (Generator g = Generators.open(generator, Placement.cpu())) {
+        if (guidance != null) {
+          if (!(g instanceof dev.dualproc.model.flux.FluxPipeline p))
+            throw new DualprocException("--guidance: " + g.identity() + " is not a FLUX pipeline");
+          p.setGuidanceScale(guidance);
+        }
+        System.out.print(GeneratorEval.run(g, from, count, images).table());
+      }
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package dev.dualproc.cli;
+
+import dev.dualproc.engine.DualprocException;
+import dev.dualproc.engine.Placement;
+import dev.dualproc.world.train.GeneratorConfig;
+import dev.dualproc.world.train.GeneratorTraining;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** `dualproc world train`: trains the built-in world's models. */
+@Command(name = "train", mixinStandardHelpOptions = true, description = "Train the built-in world's models.",
+    subcommands = {WorldTrainCommand.GeneratorCmd.class})
+public final class WorldTrainCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override public void run() { spec.commandLine().usage(System.out); }
+
+  @Command(name = "generator", mixinStandardHelpOptions = true, sortOptions = false,
+      description = {"Train the built-in FLUX-family generator on scenes rendered on the fly: first the autoencoder,",
+          "then the transformer with its T5 and CLIP text encoders (rectified flow). Runs in chunks: each run trains",
+          "--steps N or --minutes M more, resuming from --state; Ctrl-C or SIGTERM checkpoints and stops.",
+          "With --out, writes the diffusers pipeline folder (bf16) with MODEL_CARD.md and held-out figures."})
+  static final class GeneratorCmd implements Callable<Integer> {
+    @Option(names = "--state", defaultValue = "runs/world-generator", description = "state folder (checkpoints, train.log); default ${DEFAULT-VALUE}") Path state;
+    @Option(names = "--config", defaultValue = "standard", description = "standard, small or micro; default ${DEFAULT-VALUE}") String config;
+    @Option(names = "--seed", defaultValue = "0", description = "initial weights and noise; default ${DEFAULT-VALUE}") long seed;
+    @Option(names = "--steps", defaultValue = "0", description = "steps to train in this run (autoencoder steps count too)") long steps;
+    @Option(names = "--minutes", defaultValue = "0", description = "minutes to train in this run") double minutes;
+    @Option(names = "--out", description = "pipeline folder to write at the end, e.g. models/world/generator") Path out;
+    @Option(names = "--eval-count", defaultValue = "200", description = "held-out captions measured for the model card (0: none); default ${DEFAULT-VALUE}") int evalCount;
+    @Option(names = "--guidance", defaultValue = "1.0", description = "classifier-free guidance of the exported pipeline's generations (1 = none); default ${DEFAULT-VALUE}") double guidance;
+    @Option(names = "--checkpoint-minutes", defaultValue = "10", description = "checkpoint every this many minutes; default ${DEFAULT-VALUE}") double checkpointMinutes;
+    @Option(names = "--init-from", description = "warm-start a fresh --state from a pipeline folder this command exported (e.g. models/world/generator on a fresh clone)") Path initFrom;
+    @Option(names = "--threads", description = "libtorch intra-op threads (default: libtorch's, one per core); 1 can be faster on a busy machine") Integer threads;
+    @Option(names = "--device", defaultValue = "cpu") String device;
+
+    @Override public Integer call() {
+      if (steps == 0 && minutes == 0) throw new DualprocException("give --steps N or --minutes M: how much to train in this run");
+      if (threads != null) {
+        if (threads < 1) throw new DualprocException("--threads: expected at least 1, got " + threads);
+        org.bytedeco.pytorch.global.torch.set_num_threads(threads);
+      }
+      GeneratorTraining.Summary s = GeneratorTraining.run(new GeneratorTraining.Options(state, GeneratorConfig.named(config), seed,
+          Placement.parse(device, "float32"), steps, minutes, out, evalCount, guidance, checkpointMinutes, new AtomicBoolean(), initFrom));
+      System.out.printf(Locale.ROOT, "%s: autoencoder step %d, transformer step %d, %.0f s of training; this run %.3f s/step%s%n",
+          state, s.aeStep(), s.step(), s.seconds(), s.secondsPerStep(), s.stoppedEarly() ? " (stopped; resume with the same command)" : "");
+      if (s.eval() != null) System.out.print(s.eval().table());
+      if (out != null && !s.stoppedEarly()) System.out.println("wrote " + out);
+      return 0;
+    }
+  }
+}

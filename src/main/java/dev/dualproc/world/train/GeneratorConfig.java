@@ -1,0 +1,88 @@
+package dev.dualproc.world.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dualproc.engine.DualprocException;
+import dev.dualproc.model.flux.AutoEncoderParams;
+import dev.dualproc.model.flux.FluxParams;
+import java.util.List;
+
+/**
+ * What `dualproc world train generator` trains: the autoencoder, transformer and text encoder shapes, the image size,
+ * and the two phases' hyperparameters (autoencoder reconstruction first, then rectified flow). Named configs only, so
+ * a state folder and a model card can say which one and a resume can refuse a different one.
+ */
+public record GeneratorConfig(String name, int size, AutoEncoderParams ae, int[] fluxShape, TextSizes t5, TextSizes clip,
+    int t5MaxLength, int clipMaxLength, int aeSteps, int aeBatch, double aeLr, double aeKlWeight, int latentStatImages, int batch, double lr,
+    int warmup, double weightDecay, double emaDecay, double captionDropout, double gradClip, int sampleSteps) {
+
+  /** A text encoder's shape: width, layers, heads, feed-forward width. */
+  public record TextSizes(int dModel, int layers, int heads, int dFf) {}
+
+  /** The names `--config` accepts, the recommended one first. */
+  public static final List<String> NAMES = List.of("standard", "small", "micro");
+
+  public GeneratorConfig {
+    fluxShape = fluxShape.clone();
+    if (fluxShape.length != 4) throw new IllegalArgumentException("fluxShape is {hidden, heads, double blocks, single blocks}");
+    if (size % (ae.downFactor() * 2) != 0) throw new IllegalArgumentException("size " + size + " must be a multiple of 2 x the autoencoder factor");
+  }
+
+  public static GeneratorConfig named(String name) {
+    return switch (name) {
+      case "standard" -> standard();
+      case "small" -> small();
+      case "micro" -> micro();
+      default -> throw new DualprocException("--config: expected one of " + NAMES + ", got '" + name + "'");
+    };
+  }
+
+  /** 64x64, 4x autoencoder with 8 latent channels (8x8 = 64 tokens), transformer 192 wide, 3 + 3 blocks: about 7.5M parameters. */
+  public static GeneratorConfig standard() {
+    return new GeneratorConfig("standard", 64, new AutoEncoderParams(64, 3, 32, 3, new int[] {1, 2, 2}, 1, 8, 1.0, 0.0),
+        new int[] {192, 3, 3, 3}, new TextSizes(128, 2, 4, 256), new TextSizes(128, 2, 4, 256), 24, 24,
+        2000, 16, 1e-3, 1e-4, 256, 32, 5e-4, 500, 0.0, 0.999, 0.1, 1.0, 8);
+  }
+
+  /** The same world, transformer 128 wide with two blocks of each kind: about a third of the compute per step. */
+  public static GeneratorConfig small() {
+    return new GeneratorConfig("small", 64, new AutoEncoderParams(64, 3, 32, 3, new int[] {1, 2, 2}, 1, 8, 1.0, 0.0),
+        new int[] {128, 2, 2, 2}, new TextSizes(96, 2, 4, 192), new TextSizes(96, 2, 4, 192), 24, 24,
+        1500, 16, 1e-3, 1e-4, 256, 32, 6e-4, 300, 0.0, 0.999, 0.1, 1.0, 8);
+  }
+
+  /** For tests: 32x32 scenes, a 2x autoencoder, one block of each kind, one-layer text encoders; a step takes milliseconds. */
+  public static GeneratorConfig micro() {
+    return new GeneratorConfig("micro", 32, new AutoEncoderParams(32, 3, 32, 3, new int[] {1, 2}, 1, 4, 1.0, 0.0),
+        new int[] {32, 2, 1, 1}, new TextSizes(16, 1, 2, 32), new TextSizes(16, 1, 2, 32), 20, 20,
+        1, 2, 1e-3, 1e-4, 8, 2, 1e-3, 2, 0.0, 0.9, 0.5, 1.0, 2);
+  }
+
+  @Override public int[] fluxShape() { return fluxShape.clone(); }
+
+  /** The transformer: schnell-like (no guidance embedder), RoPE axes (0, row, col) with the spare width on the two spatial axes. */
+  public FluxParams flux() {
+    int hidden = fluxShape[0], heads = fluxShape[1], headDim = hidden / heads;
+    int first = Math.max(2, headDim / 16 / 2 * 2);
+    int spatial = (headDim - first) / 2 / 2 * 2;
+    first = headDim - 2 * spatial;
+    return new FluxParams(4 * ae.zChannels(), 4 * ae.zChannels(), clip.dModel(), t5.dModel(), hidden, 4.0, heads,
+        fluxShape[2], fluxShape[3], new int[] {first, spatial, spatial}, 10_000, true, false);
+  }
+
+  public ObjectNode toJson() {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode n = json.createObjectNode();
+    n.put("name", name).put("size", size);
+    n.set("autoencoder", ae.toDiffusersJson());
+    n.set("transformer", flux().toDiffusersJson());
+    n.set("text_encoder_2_t5", json.valueToTree(t5));
+    n.set("text_encoder_clip", json.valueToTree(clip));
+    n.put("t5_max_length", t5MaxLength).put("clip_max_length", clipMaxLength);
+    n.put("ae_steps", aeSteps).put("ae_batch", aeBatch).put("ae_lr", aeLr).put("ae_kl_weight", aeKlWeight)
+        .put("latent_stat_images", latentStatImages);
+    n.put("batch", batch).put("lr", lr).put("warmup", warmup).put("weight_decay", weightDecay).put("ema_decay", emaDecay)
+        .put("caption_dropout", captionDropout).put("grad_clip", gradClip).put("sample_steps", sampleSteps);
+    return n;
+  }
+}

@@ -1,0 +1,128 @@
+package dev.dualproc.world.train;
+
+import dev.dualproc.distill.Generator;
+import dev.dualproc.engine.Images;
+import dev.dualproc.engine.StepScope;
+import dev.dualproc.eval.ObjectsVerifier;
+import dev.dualproc.eval.PaletteVerifier;
+import dev.dualproc.eval.SceneAnalysis;
+import dev.dualproc.eval.StrokeVerifier;
+import dev.dualproc.eval.Verdict;
+import dev.dualproc.world.Canvas;
+import dev.dualproc.world.Captions;
+import dev.dualproc.world.SceneRenderer;
+import dev.dualproc.world.SceneTruth;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The generator's held-out figures (issue 6, must-show 2): captions of held-out scenes are generated from, and the
+ * verifiers judge each image: are the captioned objects there in their colours (exactly, as the objects verifier
+ * demands, and at least once each), is it a valid scene; and do horizon, stroke weight and palette vary across seeds.
+ * The rendered scenes of the same captions are judged too, as the ceiling.
+ */
+public final class GeneratorEval {
+  private GeneratorEval() {}
+
+  public record Report(int count, double objects, double objectsPresent, double valid, double objectsAndValid,
+      double renderedObjects, double renderedValid, double horizonMean, double horizonStd, double horizonP10,
+      double horizonP90, Map<Integer, Integer> drawingStrokeWeights, double drawingWithStroke, double photoWithStroke,
+      double distinctPalettes, double seconds) {
+
+    public String table() {
+      StringBuilder b = new StringBuilder();
+      b.append("| held-out captions | ").append(count).append(" |\n|---|---|\n");
+      row(b, "captioned objects found with their colours (objects verifier, exact counts)", pct(objects) + " (rendered scenes: " + pct(renderedObjects) + ")");
+      row(b, "every captioned kind+colour present at least once", pct(objectsPresent));
+      row(b, "valid scenes", pct(valid) + " (rendered scenes: " + pct(renderedValid) + ")");
+      row(b, "objects found and valid", pct(objectsAndValid));
+      row(b, "horizon (fraction of height) over valid images", Double.isNaN(horizonP10) ? "no valid image"
+          : String.format(Locale.ROOT, "mean %.3f, std %.3f, 10-90%% %.3f-%.3f", horizonMean, horizonStd, horizonP10, horizonP90));
+      row(b, "stroke weights measured on drawing captions", drawingStrokeWeights + " (with a stroke: " + pct(drawingWithStroke)
+          + "; photo captions with a stroke: " + pct(photoWithStroke) + ")");
+      row(b, "distinct 3-colour palettes / images", pct(distinctPalettes));
+      row(b, "seconds", String.format(Locale.ROOT, "%.1f", seconds));
+      return b.toString();
+    }
+
+    private static void row(StringBuilder b, String k, String v) { b.append("| ").append(k).append(" | ").append(v).append(" |\n"); }
+    private static String pct(double v) { return String.format(Locale.ROOT, "%.1f%%", 100 * v); }
+  }
+
+  /** Generates from the captions of scenes {@code firstSeed} .. +count-1 (noise seed = scene seed); {@code images}: where to write PNGs, or null. */
+  public static Report run(Generator g, long firstSeed, int count, Path images) {
+    if (count < 1) throw new IllegalArgumentException("count must be at least 1, got " + count);
+    long t0 = System.nanoTime();
+    int objects = 0, present = 0, valid = 0, both = 0, rObjects = 0, rValid = 0, drawings = 0, drawingsStroke = 0, photos = 0, photosStroke = 0;
+    List<Double> horizons = new ArrayList<>();
+    Map<Integer, Integer> strokes = new TreeMap<>();
+    Set<List<Integer>> palettes = new HashSet<>();
+    for (int i = 0; i < count; i++) {
+      long seed = firstSeed + i;
+      SceneRenderer.Rendered scene = SceneRenderer.render(seed, g.width(), g.height());
+      SceneTruth truth = scene.truth();
+      String caption = Captions.caption(truth);
+      dev.dualproc.distill.Conditioning c = g.encode(caption); // outside the step scope: generators cache it
+      BufferedImage img = Images.toImage(StepScope.compute(() -> g.generate(c, seed)));
+      if (images != null) Images.writePng(images.resolve(String.format(Locale.ROOT, "%06d.png", seed)), img, Map.of("caption", caption, "seed", Long.toString(seed)));
+      SceneAnalysis a = SceneAnalysis.of(img);
+      ObjectsVerifier verifier = ObjectsVerifier.forCaption(caption);
+      Verdict v = verifier.judge(a);
+      if (v.pass()) objects++;
+      if (allPresent(v)) present++;
+      if (v.validScene()) { valid++; horizons.add(a.horizonFraction()); }
+      if (v.passAndValid()) both++;
+      Verdict r = verifier.judge(scene.image());
+      if (r.pass()) rObjects++;
+      if (r.validScene()) rValid++;
+      int stroke = StrokeVerifier.measure(a);
+      if (truth.drawing()) { drawings++; strokes.merge(stroke, 1, Integer::sum); if (stroke > 0) drawingsStroke++; }
+      else { photos++; if (stroke > 0) photosStroke++; }
+      palettes.add(PaletteVerifier.dominant(Canvas.pixels(img), 3).stream().sorted().toList());
+    }
+    double[] h = horizons.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    double mean = 0, var = 0;
+    for (double x : h) mean += x / Math.max(1, h.length);
+    for (double x : h) var += (x - mean) * (x - mean) / Math.max(1, h.length);
+    return new Report(count, objects / (double) count, present / (double) count, valid / (double) count, both / (double) count,
+        rObjects / (double) count, rValid / (double) count, mean, Math.sqrt(var), quantile(h, 0.1), quantile(h, 0.9), strokes,
+        drawings == 0 ? 0 : drawingsStroke / (double) drawings, photos == 0 ? 0 : photosStroke / (double) photos,
+        palettes.size() / (double) count, (System.nanoTime() - t0) / 1e9);
+  }
+
+  /** Mean |image - decode(encode(image))| over held-out scenes, pixels in [-1, 1]: the autoencoder's part of any blur. */
+  public static double reconstructionL1(dev.dualproc.model.flux.AutoEncoder ae, long firstSeed, int count, int size) {
+    double sum = 0;
+    try (org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
+      for (int from = 0; from < count; from += 16) {
+        int n = Math.min(16, count - from);
+        long first = firstSeed + from;
+        sum += n * StepScope.value(() -> {
+          org.bytedeco.pytorch.TensorVector parts = new org.bytedeco.pytorch.TensorVector();
+          for (int i = 0; i < n; i++) parts.push_back(Images.toTensor(SceneRenderer.render(first + i, size, size).image()));
+          org.bytedeco.pytorch.Tensor x = org.bytedeco.pytorch.global.torch.cat(parts, 0);
+          return ae.decode(ae.encode(x)).sub(x).abs().mean();
+        });
+      }
+    }
+    return sum / count;
+  }
+
+  private static boolean allPresent(Verdict v) {
+    Object e = v.measured().get("expected"), f = v.measured().get("found");
+    if (!(e instanceof Map<?, ?> expected) || !(f instanceof Map<?, ?> found) || expected.isEmpty()) return false;
+    return found.keySet().containsAll(expected.keySet());
+  }
+
+  private static double quantile(double[] sorted, double q) {
+    if (sorted.length == 0) return Double.NaN;
+    return sorted[(int) Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  }
+}

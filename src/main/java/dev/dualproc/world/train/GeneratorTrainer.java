@@ -1,0 +1,433 @@
+package dev.dualproc.world.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dualproc.engine.AdamW;
+import dev.dualproc.engine.AtomicFiles;
+import dev.dualproc.engine.DualprocException;
+import dev.dualproc.engine.GradClip;
+import dev.dualproc.engine.Images;
+import dev.dualproc.engine.Placement;
+import dev.dualproc.engine.Rng;
+import dev.dualproc.engine.SafeTensorsWriter;
+import dev.dualproc.engine.StepScope;
+import dev.dualproc.engine.TensorSource;
+import dev.dualproc.engine.TensorSources;
+import dev.dualproc.engine.Tensors;
+import dev.dualproc.engine.Weights;
+import dev.dualproc.model.flux.AutoEncoder;
+import dev.dualproc.model.flux.AutoEncoderFiles;
+import dev.dualproc.model.flux.AutoEncoderParams;
+import dev.dualproc.model.flux.Flux;
+import dev.dualproc.model.flux.FluxInit;
+import dev.dualproc.model.flux.FluxParams;
+import dev.dualproc.model.flux.LatentPacking;
+import dev.dualproc.model.text.ClipTextConfig;
+import dev.dualproc.model.text.ClipTextModel;
+import dev.dualproc.model.text.T5Config;
+import dev.dualproc.model.text.T5Encoder;
+import dev.dualproc.model.text.TextTokenizer;
+import dev.dualproc.world.Captions;
+import dev.dualproc.world.SceneRenderer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.bytedeco.pytorch.Generator;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import static org.bytedeco.pytorch.global.torch.*;
+
+/**
+ * Trains the built-in world generator in a state folder, in two phases: the autoencoder on reconstruction (L1 plus a
+ * small KL term), then, with the autoencoder frozen and its latents scaled to unit variance, the transformer jointly
+ * with both text encoders by rectified flow (x_t = (1 - t) x0 + t noise, logit-normal t, velocity target
+ * noise - x0), with caption dropout, AdamW, gradient clipping and an EMA of the weights.
+ *
+ * <p>Every step is a function of (seed, step) and the state: its scenes are rendered from seeds
+ * {@link #FLOW_SEEDS} + step x batch + i (or {@link #AE_SEEDS} ...), its noise from a generator seeded by
+ * (seed, phase, step). So a resumed run continues bit for bit, and no RNG stream has to be saved.
+ */
+public final class GeneratorTrainer {
+  /** Training scenes come from seeds at and above 2^40; held-out ranges (verifier accuracy, generator eval) are below. */
+  public static final long AE_SEEDS = 1L << 40, LATENT_STAT_SEEDS = 3L << 40, FLOW_SEEDS = 1L << 41;
+  /** Scenes whose captions the generator eval uses; never trained on. */
+  public static final long HELD_OUT_FIRST_SEED = 2_000_000;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  final GeneratorConfig cfg;
+  final Path stateDir;
+  final long seed;
+  final Placement placement;
+  final ParameterSet aeParams, model;
+  final Map<String, Tensor> ema;
+  final AdamW aeOpt, opt;
+  final T5Config t5Config;
+  final ClipTextConfig clipConfig;
+  final long clipBos;
+  long aeStep, step;
+  long warmStart; // the step a warm start from an exported pipeline began at: the learning rate warms up again from there
+  double seconds;
+  double latentScale = Double.NaN, latentShift = Double.NaN; // set when the autoencoder phase ends
+  AutoEncoder ae;
+  final Flux flux;
+  final T5Encoder t5;
+  final ClipTextModel clip;
+  final TextTokenizer t5Tok, clipTok;
+  private final Map<String, long[]> t5Ids = new HashMap<>(), clipIds = new HashMap<>();
+
+  /** What one step reports: phase ("ae" or "flow"), its number (1-based within the phase), loss, gradient norm, lr. */
+  public record StepResult(String phase, long step, double loss, double gradNorm, double lr) {}
+
+  private GeneratorTrainer(GeneratorConfig cfg, Path stateDir, long seed, Placement placement) {
+    this.cfg = cfg; this.stateDir = stateDir; this.seed = seed; this.placement = placement;
+    GeneratorTokenizers.Written tok = GeneratorTokenizers.write(stateDir.resolve("tokenizer"), stateDir.resolve("tokenizer_2"), cfg);
+    t5Config = TextEncoderInit.t5Config(cfg.t5(), tok.t5VocabSize());
+    clipConfig = TextEncoderInit.clipConfig(cfg.clip(), tok.clipVocabSize(), cfg.clipMaxLength(), tok.clipEos());
+    clipBos = tok.clipBos();
+    t5Tok = TextTokenizer.load(stateDir.resolve("tokenizer_2"));
+    clipTok = TextTokenizer.load(stateDir.resolve("tokenizer"));
+
+    aeParams = new ParameterSet(AutoEncoderFiles.randomBfl(cfg.ae(), mix(seed, 10, 0)), placement);
+    Map<String, Tensor> init = new LinkedHashMap<>();
+    flowInit(cfg.flux(), mix(seed, 11, 0)).forEach((k, t) -> init.put("transformer." + k, t));
+    TextEncoderInit.clipWeights(clipConfig, mix(seed, 12, 0)).forEach((k, t) -> init.put("text_encoder." + k, t));
+    TextEncoderInit.t5Weights(t5Config, mix(seed, 13, 0)).forEach((k, t) -> init.put("text_encoder_2." + k, t));
+    model = new ParameterSet(init, placement);
+    ema = model.snapshot();
+    aeOpt = new AdamW(aeParams.list(), AdamW.Options.lr(cfg.aeLr()));
+    opt = new AdamW(model.list(), AdamW.Options.lr(cfg.lr()).withWeightDecay(cfg.weightDecay()));
+
+    Placement fp32 = new Placement(placement.device(), ScalarType.Float);
+    flux = new Flux(new Weights(model.source("transformer", "transformer."), fp32), cfg.flux());
+    clip = ClipTextModel.load(clipConfig, new Weights(model.source("text_encoder", "text_encoder."), fp32));
+    t5 = T5Encoder.load(t5Config, new Weights(model.source("text_encoder_2", "text_encoder_2."), fp32));
+    ae = AutoEncoder.load(aeParams.source("vae", ""), cfg.ae(), fp32);
+  }
+
+  /** Opens the state folder: resumes from its latest checkpoint, or starts from seeded initial weights ({@link #warmStartFrom} to start from an export). */
+  public static GeneratorTrainer open(Path stateDir, GeneratorConfig cfg, long seed, Placement placement) {
+    if (placement.dtype() != ScalarType.Float) throw new DualprocException("training runs in float32; the export is bf16");
+    try {
+      Files.createDirectories(stateDir);
+    } catch (IOException e) {
+      throw new DualprocException(stateDir + ": cannot create the state folder (" + e.getMessage() + ")", e);
+    }
+    boolean resume = Files.isRegularFile(stateDir.resolve("latest"));
+    if (resume) checkSameRun(stateDir, cfg, seed); // before building anything
+    GeneratorTrainer t = new GeneratorTrainer(cfg, stateDir, seed, placement);
+    if (resume) t.load();
+    return t;
+  }
+
+  public long aeStep() { return aeStep; }
+  public long step() { return step; }
+  public double seconds() { return seconds; }
+  public GeneratorConfig config() { return cfg; }
+  public long seed() { return seed; }
+  /** Steps of both phases done. */
+  public long totalSteps() { return aeStep + step; }
+  public boolean latentScaleFitted() { return !Double.isNaN(latentScale); }
+
+  /** FLUX's random init with adaLN-Zero: modulations and the output layer start at zero, biases at zero. */
+  static Map<String, Tensor> flowInit(FluxParams p, long seed) {
+    Map<String, Tensor> w = FluxInit.randomWeights(p, seed);
+    w.replaceAll((k, t) -> k.endsWith(".bias") || k.contains("_mod.") || k.contains("modulation.") || k.startsWith("final_layer.")
+        ? zeros_like(t) : t);
+    return w;
+  }
+
+  /** One step of whichever phase is due; returns what it measured. */
+  public StepResult trainStep() {
+    long t0 = System.nanoTime();
+    StepResult r;
+    if (aeStep < cfg.aeSteps()) r = aeTrainStep();
+    else {
+      if (!latentScaleFitted()) fitLatentScale();
+      r = flowTrainStep();
+    }
+    seconds += (System.nanoTime() - t0) / 1e9;
+    return r;
+  }
+
+  private StepResult aeTrainStep() {
+    Generator g = Rng.generator(mix(seed, 1, aeStep));
+    // warm up over 100 steps, then cosine down to a tenth by the phase's end (its length is known, unlike the transformer's)
+    double lr = cfg.aeLr() * Math.min(1.0, (aeStep + 1) / 100.0) * (0.1 + 0.45 * (1 + Math.cos(Math.PI * aeStep / cfg.aeSteps())));
+    double[] out = new double[2];
+    StepScope.run(() -> {
+      Tensor x = scenes(AE_SEEDS + aeStep * cfg.aeBatch(), cfg.aeBatch(), null);
+      int z = cfg.ae().zChannels();
+      Tensor moments = ae.encoder.forward(x);
+      Tensor mean = moments.narrow(1, 0, z);
+      Tensor logvar = moments.narrow(1, z, z).clamp(new ScalarOptional(new Scalar(-30.0)), new ScalarOptional(new Scalar(20.0)));
+      Tensor eps = placement.place(Rng.normal(g, Tensors.shape(mean)));
+      Tensor sample = mean.add(logvar.mul(new Scalar(0.5)).exp().mul(eps));
+      Tensor rec = ae.decoder.forward(sample);
+      Tensor l1 = rec.sub(x).abs().mean();
+      Tensor kl = mean.square().add(logvar.exp()).sub(new Scalar(1.0)).sub(logvar).mean().mul(new Scalar(0.5));
+      Tensor loss = l1.add(kl.mul(new Scalar(cfg.aeKlWeight())));
+      aeOpt.zeroGrad();
+      loss.backward();
+      out[1] = GradClip.clipNorm(aeParams.list(), cfg.gradClip());
+      aeOpt.setLr(lr);
+      aeOpt.step();
+      out[0] = Tensors.item(l1);
+    });
+    aeStep++;
+    return new StepResult("ae", aeStep, out[0], out[1], lr);
+  }
+
+  /** Shift and scale so that the latents the transformer sees have mean 0 and variance 1 (FLUX's shift/scale factors). */
+  void fitLatentScale() {
+    double sum = 0, sumSq = 0, n = 0;
+    try (NoGradGuard g = new NoGradGuard()) {
+      for (int done = 0; done < cfg.latentStatImages(); done += 32) {
+        int count = Math.min(32, cfg.latentStatImages() - done);
+        final int from = done;
+        double[] s = new double[3];
+        StepScope.run(() -> {
+          Tensor mean = ae.moments(scenes(LATENT_STAT_SEEDS + from, count, null)).narrow(1, 0, cfg.ae().zChannels()).to(ScalarType.Double);
+          s[0] = Tensors.item(mean.sum());
+          s[1] = Tensors.item(mean.square().sum());
+          s[2] = mean.numel();
+        });
+        sum += s[0]; sumSq += s[1]; n += s[2];
+      }
+    }
+    double mu = sum / n, var = Math.max(sumSq / n - mu * mu, 1e-12);
+    latentShift = mu;
+    latentScale = 1.0 / Math.sqrt(var);
+    rebuildAutoEncoder();
+  }
+
+  private void rebuildAutoEncoder() {
+    for (Tensor p : aeParams.list()) p.requires_grad_(false); // frozen from here on
+    ae = AutoEncoder.load(aeParams.source("vae", ""), aeParamsFitted(), new Placement(placement.device(), ScalarType.Float));
+  }
+
+  /** The autoencoder params with the fitted latent scale and shift (1 and 0 before the fit). */
+  AutoEncoderParams aeParamsFitted() {
+    AutoEncoderParams p = cfg.ae();
+    return new AutoEncoderParams(p.resolution(), p.inChannels(), p.ch(), p.outCh(), p.chMult(), p.numResBlocks(), p.zChannels(),
+        latentScaleFitted() ? latentScale : 1.0, latentScaleFitted() ? latentShift : 0.0);
+  }
+
+  private StepResult flowTrainStep() {
+    Generator g = Rng.generator(mix(seed, 2, step));
+    int b = cfg.batch();
+    double lr = cfg.lr() * Math.min(1.0, (step - warmStart + 1) / (double) Math.max(1, cfg.warmup()));
+    double[] out = new double[2];
+    StepScope.run(() -> {
+      List<String> captions = new ArrayList<>();
+      Tensor images = scenes(FLOW_SEEDS + step * b, b, captions);
+      float[] drop = Tensors.floats(Rng.uniform(g, b));
+      long[][] t5Rows = new long[b][], clipRows = new long[b][];
+      for (int i = 0; i < b; i++) {
+        String c = drop[i] < cfg.captionDropout() ? "" : captions.get(i);
+        t5Rows[i] = t5Ids.computeIfAbsent(c, s -> t5Tok.encode(s, cfg.t5MaxLength(), true));
+        clipRows[i] = clipIds.computeIfAbsent(c, s -> clipTok.encode(s, cfg.clipMaxLength(), true));
+      }
+      Tensor x0;
+      try (NoGradGuard ng = new NoGradGuard()) { x0 = ae.encode(images); }
+      Tensor noise = placement.place(Rng.normal(g, Tensors.shape(x0)));
+      Tensor t = placement.place(sigmoid(Rng.normal(g, b)));
+      Tensor loss = flowLoss(x0, noise, t, t5Rows, clipRows);
+      opt.zeroGrad();
+      loss.backward();
+      out[1] = GradClip.clipNorm(model.list(), cfg.gradClip());
+      opt.setLr(lr);
+      opt.step();
+      updateEma();
+      out[0] = Tensors.item(loss);
+    });
+    step++;
+    return new StepResult("flow", step, out[0], out[1], lr);
+  }
+
+  /** Mean squared error between the predicted velocity at x_t = (1 - t) x0 + t noise and noise - x0. */
+  Tensor flowLoss(Tensor x0, Tensor noise, Tensor t, long[][] t5Rows, long[][] clipRows) {
+    long b = x0.size(0), h = x0.size(2) / 2, w = x0.size(3) / 2;
+    Tensor xt = x0.add(noise.sub(x0).mul(t.view(b, 1, 1, 1)));
+    Tensor txt = t5.encode(t5Rows);
+    Tensor vec = clip.pooled(clipRows);
+    Tensor ids = placement.place(LatentPacking.imgIds(b, h, w));
+    Tensor txtIds = placement.place(LatentPacking.txtIds(b, txt.size(1)));
+    Tensor v = flux.forward(LatentPacking.pack(xt), ids, txt, txtIds, t, vec, null);
+    return v.sub(LatentPacking.pack(noise.sub(x0))).square().mean();
+  }
+
+  private void updateEma() {
+    double d = Math.min(cfg.emaDecay(), (1.0 + step) / (10.0 + step));
+    try (NoGradGuard g = new NoGradGuard()) {
+      model.tensors().forEach((k, p) -> ema.get(k).mul_(new Scalar(d)).add_(p.detach(), new Scalar(1 - d)));
+    }
+  }
+
+  /** Scenes from consecutive seeds as [n, 3, S, S] in [-1, 1]; their captions are added to {@code captions} when given. */
+  Tensor scenes(long firstSeed, int n, List<String> captions) {
+    TensorVector parts = new TensorVector();
+    for (int i = 0; i < n; i++) {
+      SceneRenderer.Rendered r = SceneRenderer.render(firstSeed + i, cfg.size(), cfg.size());
+      parts.push_back(Images.toTensor(r.image()));
+      if (captions != null) captions.add(Captions.caption(r.truth()));
+    }
+    return placement.place(cat(parts, 0));
+  }
+
+  // ------------------------------------------------------------------ state
+
+  /** Writes a checkpoint folder, then points {@code latest} at it (atomic), then drops older checkpoints. */
+  public void save() {
+    String name = String.format(Locale.ROOT, "ckpt-%09d", totalSteps());
+    Path dir = stateDir.resolve(name);
+    deleteTree(dir); // a partial folder of the same step from an interrupted save
+    Map<String, String> meta = Map.of("format", "pt", "dualproc", "world generator training state");
+    SafeTensorsWriter.write(dir.resolve("ae.safetensors"), aeParams.tensors(), meta);
+    if (aeStep < cfg.aeSteps()) SafeTensorsWriter.write(dir.resolve("ae_adam.safetensors"), aeOpt.stateTensors(), meta);
+    SafeTensorsWriter.write(dir.resolve("model.safetensors"), model.tensors(), meta);
+    SafeTensorsWriter.write(dir.resolve("ema.safetensors"), ema, meta);
+    SafeTensorsWriter.write(dir.resolve("adam.safetensors"), opt.stateTensors(), meta);
+    ObjectNode j = JSON.createObjectNode();
+    j.put("seed", seed).put("ae_step", aeStep).put("step", step).put("warm_start", warmStart).put("seconds", seconds)
+        .put("rng", "none to restore: each step's noise comes from a generator seeded by (seed, phase, step)")
+        .put("saved", Instant.now().toString());
+    if (latentScaleFitted()) j.put("latent_scale", latentScale).put("latent_shift", latentShift);
+    j.set("config", cfg.toJson());
+    AtomicFiles.writeString(dir.resolve("trainer.json"), j.toPrettyString() + "\n");
+    AtomicFiles.writeString(stateDir.resolve("latest"), name + "\n");
+    try (Stream<Path> s = Files.list(stateDir)) {
+      s.filter(p -> p.getFileName().toString().startsWith("ckpt-") && !p.getFileName().toString().equals(name)).forEach(GeneratorTrainer::deleteTree);
+    } catch (IOException e) {
+      throw new DualprocException(stateDir + ": cannot list (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private static Path latestCheckpoint(Path stateDir) {
+    try {
+      return stateDir.resolve(Files.readString(stateDir.resolve("latest")).trim());
+    } catch (IOException e) {
+      throw new DualprocException(stateDir + ": cannot read 'latest' (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private static JsonNode trainerJson(Path dir) {
+    try {
+      return JSON.readTree(dir.resolve("trainer.json").toFile());
+    } catch (IOException e) {
+      throw new DualprocException(dir + ": cannot read trainer.json (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /** A state folder continues only the run that made it: same config (every setting) and seed. */
+  private static void checkSameRun(Path stateDir, GeneratorConfig cfg, long seed) {
+    Path dir = latestCheckpoint(stateDir);
+    JsonNode j = trainerJson(dir);
+    if (!cfg.toJson().equals(j.get("config")))
+      throw new DualprocException(dir + ": this state was trained with config '" + j.path("config").path("name").asText()
+          + "' (or other settings); resume with the same --config, or start a new --state folder");
+    if (j.path("seed").asLong() != seed)
+      throw new DualprocException(dir + ": this state was trained with --seed " + j.path("seed").asLong() + ", not " + seed);
+  }
+
+  private void load() {
+    Path dir = latestCheckpoint(stateDir);
+    JsonNode j = trainerJson(dir);
+    aeStep = j.path("ae_step").asLong();
+    step = j.path("step").asLong();
+    warmStart = j.path("warm_start").asLong(0);
+    seconds = j.path("seconds").asDouble();
+    try (TensorSource s = TensorSources.open(dir.resolve("ae.safetensors"))) { aeParams.copyFrom(s); }
+    if (aeStep < cfg.aeSteps())
+      try (TensorSource s = TensorSources.open(dir.resolve("ae_adam.safetensors"))) { aeOpt.loadState(s); }
+    try (TensorSource s = TensorSources.open(dir.resolve("model.safetensors"))) { model.copyFrom(s); }
+    try (TensorSource s = TensorSources.open(dir.resolve("ema.safetensors"))) { ParameterSet.copyInto(ema, s); }
+    try (TensorSource s = TensorSources.open(dir.resolve("adam.safetensors"))) { opt.loadState(s); }
+    if (j.has("latent_scale")) {
+      latentScale = j.get("latent_scale").asDouble();
+      latentShift = j.get("latent_shift").asDouble();
+      rebuildAutoEncoder();
+    }
+  }
+
+  /**
+   * Starts this (fresh) state from an exported pipeline folder: its bf16 weights become the weights and the EMA, its
+   * latent scale and shift are kept, the autoencoder phase counts as done, the transformer step continues from the
+   * folder's dualproc.trained_steps. Adam moments start from zero, so the learning rate warms up again.
+   */
+  public void warmStartFrom(Path pipeline) {
+    if (totalSteps() > 0) throw new DualprocException(stateDir + ": --init-from needs a fresh state folder; this one is at step " + totalSteps());
+    JsonNode d;
+    try {
+      d = JSON.readTree(pipeline.resolve("model_index.json").toFile()).path("dualproc");
+    } catch (IOException e) {
+      throw new DualprocException(pipeline + ": cannot read model_index.json (" + e.getMessage() + ")", e);
+    }
+    if (!d.has("trained_steps")) throw new DualprocException(pipeline + ": model_index.json has no dualproc.trained_steps: not a pipeline this trainer exported");
+    AutoEncoderParams vae = AutoEncoderParams.fromJson(pipeline.resolve("vae").resolve("config.json"));
+    Map<String, Tensor> ae = new LinkedHashMap<>(), m = new LinkedHashMap<>();
+    try (TensorSource raw = TensorSources.open(pipeline.resolve("vae").resolve(AutoEncoderFiles.DIFFUSERS_WEIGHTS));
+         TensorSource flux = dev.dualproc.model.flux.FluxCheckpoint.open(pipeline);
+         TensorSource clipW = TensorSources.open(pipeline.resolve("text_encoder"));
+         TensorSource t5W = TensorSources.open(pipeline.resolve("text_encoder_2"))) {
+      TensorSource bfl = dev.dualproc.model.flux.AutoEncoderKeys.bflView(raw, vae.levels());
+      for (String k : bfl.names()) ae.put(k, bfl.load(k).to(ScalarType.Float));
+      for (String k : flux.names()) m.put("transformer." + k, flux.load(k).to(ScalarType.Float));
+      for (String k : clipW.names()) m.put("text_encoder." + k, clipW.load(k).to(ScalarType.Float));
+      for (String k : t5W.names()) m.put("text_encoder_2." + k, t5W.load(k).to(ScalarType.Float));
+      aeParams.copyFrom(TensorSources.of(pipeline + " vae", ae));
+      model.copyFrom(TensorSources.of(pipeline.toString(), m));
+      ParameterSet.copyInto(ema, TensorSources.of(pipeline.toString(), m));
+    }
+    aeStep = cfg.aeSteps();
+    step = d.get("trained_steps").asLong();
+    warmStart = step;
+    latentScale = vae.scaleFactor();
+    latentShift = vae.shiftFactor();
+    rebuildAutoEncoder();
+    log("warm start from " + pipeline + " at transformer step " + step);
+  }
+
+  /** Appends a line to {@code train.log} in the state folder. */
+  public void log(String line) {
+    try {
+      Files.writeString(stateDir.resolve("train.log"), Instant.now() + " " + line + "\n", StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new DualprocException(stateDir.resolve("train.log") + ": cannot append (" + e.getMessage() + ")", e);
+    }
+  }
+
+  static void deleteTree(Path p) {
+    if (!Files.exists(p)) return;
+    try (Stream<Path> s = Files.walk(p)) {
+      for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(q);
+    } catch (IOException e) {
+      throw new DualprocException(p + ": cannot delete (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /** A 64-bit mix of (seed, phase, step) (splitmix64 finaliser), non-negative: the seed of one step's noise. */
+  static long mix(long seed, long phase, long step) {
+    long z = seed * 0x9E3779B97F4A7C15L + phase * 0xBF58476D1CE4E5B9L + step * 0x94D049BB133111EBL;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return (z ^ (z >>> 31)) & Long.MAX_VALUE;
+  }
+}

@@ -1,0 +1,144 @@
+package dev.dualproc.world.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.dualproc.distill.Conditioning;
+import dev.dualproc.distill.Generators;
+import dev.dualproc.engine.DualprocException;
+import dev.dualproc.engine.Images;
+import dev.dualproc.engine.Placement;
+import dev.dualproc.engine.SafeTensorsFile;
+import dev.dualproc.engine.Tensors;
+import dev.dualproc.model.flux.FluxPipeline;
+import dev.dualproc.model.text.TextTokenizer;
+import dev.dualproc.world.BuiltinModels;
+import dev.dualproc.world.Captions;
+import dev.dualproc.world.SceneRenderer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The built-in generator's trainer on the micro config: export, resume, tokenizers, the "world" reference. */
+class GeneratorTrainingTest {
+  @TempDir Path tmp;
+
+  static GeneratorTraining.Options micro(Path state, long steps, Path out, int evalCount) {
+    return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, out, evalCount, 1.0, 0, new AtomicBoolean(), null);
+  }
+
+  @Test void aThreeStepRunWritesAPipelineThatFluxPipelineOpensAndSamples() throws Exception {
+    Path out = tmp.resolve("generator");
+    GeneratorTraining.Summary s = GeneratorTraining.run(micro(tmp.resolve("state"), 3, out, 2));
+    assertThat(s.aeStep()).isEqualTo(1);
+    assertThat(s.step()).isEqualTo(2);
+    assertThat(s.eval()).isNotNull();
+    for (String f : new String[] {"model_index.json", "MODEL_CARD.md", "transformer/config.json", "transformer/diffusion_pytorch_model.safetensors",
+        "vae/config.json", "text_encoder/model.safetensors", "text_encoder_2/model.safetensors", "tokenizer/tokenizer.json", "tokenizer_2/tokenizer.json"})
+      assertThat(out.resolve(f)).as(f).isRegularFile();
+    assertThat(Files.readString(out.resolve("model_index.json"))).contains("\"dualproc\"").contains("\"one_step_teaching\" : false");
+    try (SafeTensorsFile f = SafeTensorsFile.open(out.resolve("transformer/diffusion_pytorch_model.safetensors"))) {
+      assertThat(f.dtype("x_embedder.weight").name()).isEqualTo("BF16");
+    }
+    assertThat(Files.readString(out.resolve("MODEL_CARD.md"))).contains("transformer steps 2").contains("--config micro --seed 5");
+    try (FluxPipeline p = FluxPipeline.open(out, Placement.cpu(), 0, 0, 0)) {
+      assertThat(p.width()).isEqualTo(32);
+      assertThat(p.steps()).isEqualTo(GeneratorConfig.micro().sampleSteps());
+      assertThat(p.oneStepFromNoise()).isFalse();
+      Conditioning c = p.encode("a red house at sunset");
+      Tensor a = p.generate(c, 1), b = p.generate(c, 1);
+      assertThat(Tensors.shape(a)).containsExactly(1, 3, 32, 32);
+      assertThat(Tensors.maxAbsDiff(a, b)).isZero();
+      assertThat(Tensors.item(a.isfinite().all())).isEqualTo(1.0);
+    }
+    assertThat(Files.readString(tmp.resolve("state/train.log"))).contains("flow 2 loss");
+    // a fresh state warm-started from the export carries its weights, latent scale and step count on
+    GeneratorTrainer w = GeneratorTrainer.open(tmp.resolve("warm"), GeneratorConfig.micro(), 5, Placement.cpu());
+    w.warmStartFrom(out);
+    assertThat(w.step()).isEqualTo(2);
+    assertThat(w.latentScaleFitted()).isTrue();
+    try (SafeTensorsFile f = SafeTensorsFile.open(out.resolve("transformer/diffusion_pytorch_model.safetensors"))) {
+      assertThat(Tensors.maxAbsDiff(w.ema.get("transformer.img_in.weight"), f.load("x_embedder.weight"))).isZero();
+    }
+    assertThat(w.trainStep().phase()).isEqualTo("flow");
+    assertThatThrownBy(() -> w.warmStartFrom(out)).hasMessageContaining("fresh state");
+    Path picture = tmp.resolve("state/samples/ckpt-000000003.png");
+    assertThat(Images.read(picture).getWidth()).isEqualTo(GeneratorSamples.COUNT * 34 - 2);
+    assertThat(Images.readPngText(picture).get("what")).contains("EMA generations");
+  }
+
+  @Test void duringTheAutoencoderPhaseTheProgressPictureShowsReconstructions() {
+    GeneratorTraining.run(micro(tmp.resolve("ae"), 1, null, 0));
+    assertThat(Images.readPngText(tmp.resolve("ae/samples/ckpt-000000001.png")).get("what")).contains("reconstructions");
+  }
+
+  @Test void aRunStoppedAndResumedEndsBitIdenticalToAnUninterruptedOne() throws Exception {
+    Path whole = tmp.resolve("whole"), split = tmp.resolve("split");
+    GeneratorTraining.run(micro(whole, 4, null, 0));
+    GeneratorTraining.run(micro(split, 2, null, 0)); // crosses the autoencoder/transformer boundary and the latent fit
+    GeneratorTraining.Summary s = GeneratorTraining.run(micro(split, 2, null, 0));
+    assertThat(s.step()).isEqualTo(3);
+    Path a = latest(whole), b = latest(split);
+    assertThat(b.getFileName()).isEqualTo(a.getFileName());
+    for (String file : new String[] {"ae.safetensors", "model.safetensors", "ema.safetensors", "adam.safetensors"}) {
+      try (SafeTensorsFile x = SafeTensorsFile.open(a.resolve(file)); SafeTensorsFile y = SafeTensorsFile.open(b.resolve(file))) {
+        assertThat(y.names()).as(file).containsExactlyInAnyOrderElementsOf(x.names());
+        for (String n : x.names()) assertThat(Tensors.bytes(y.load(n))).as(file + " " + n).isEqualTo(Tensors.bytes(x.load(n)));
+      }
+    }
+    String ja = Files.readString(a.resolve("trainer.json")), jb = Files.readString(b.resolve("trainer.json"));
+    assertThat(jb.replaceAll("\"(saved|seconds)\" : [^,\\n]*", "")).isEqualTo(ja.replaceAll("\"(saved|seconds)\" : [^,\\n]*", ""));
+    // a different config on the same state is refused, not silently mixed
+    assertThatThrownBy(() -> GeneratorTraining.run(new GeneratorTraining.Options(split, GeneratorConfig.small(), 5, Placement.cpu(), 1, 0, null, 0, 1.0, 0, new AtomicBoolean(), null)))
+        .isInstanceOf(DualprocException.class).hasMessageContaining("config");
+  }
+
+  @Test void aStopRequestCheckpointsAtTheStepBoundary() throws Exception {
+    AtomicBoolean stop = new AtomicBoolean(true);
+    GeneratorTraining.Summary s = GeneratorTraining.run(new GeneratorTraining.Options(tmp.resolve("st"), GeneratorConfig.micro(), 5,
+        Placement.cpu(), 10, 0, tmp.resolve("never"), 0, 1.0, 0, stop, null));
+    assertThat(s.stoppedEarly()).isTrue();
+    assertThat(s.aeStep() + s.step()).isZero();
+    assertThat(tmp.resolve("st/latest")).isRegularFile();
+    assertThat(tmp.resolve("never")).doesNotExist();
+    assertThat(tmp.resolve("st/samples")).as("no picture while shutting down").doesNotExist();
+  }
+
+  @Test void theTokenizersHaveOneTokenForEveryCaptionWordAndFitEveryCaption() {
+    GeneratorConfig cfg = GeneratorConfig.standard();
+    GeneratorTokenizers.write(tmp.resolve("clip"), tmp.resolve("t5"), cfg);
+    try (TextTokenizer t5 = TextTokenizer.load(tmp.resolve("t5")); TextTokenizer clip = TextTokenizer.load(tmp.resolve("clip"))) {
+      long unk = t5.tokenId("<unk>");
+      for (String w : Captions.VOCABULARY) {
+        long[] t = t5.encode(w, 8, false);
+        assertThat(t).as("T5 ids of '%s'", w).hasSize(2);
+        assertThat(t[0]).as("T5 '%s' is a known piece", w).isNotEqualTo(unk);
+        assertThat(t5.decode(t)).isEqualTo(w);
+        long[] c = clip.encode(w, 8, false);
+        assertThat(c).as("CLIP ids of '%s'", w).hasSize(3);
+        assertThat(clip.decode(c)).isEqualTo(w);
+      }
+      for (long seed = 0; seed < 1000; seed++) {
+        String caption = Captions.caption(SceneRenderer.render(seed).truth());
+        assertThat(t5.encodeWithMask(caption, cfg.t5MaxLength(), true).truncated()).as(caption).isFalse();
+        assertThat(clip.encodeWithMask(caption, cfg.clipMaxLength(), true).truncated()).as(caption).isFalse();
+      }
+    }
+  }
+
+  @Test void worldNamesTheBuiltInGeneratorAndSaysHowToTrainItWhenAbsent() {
+    String before = System.getProperty(BuiltinModels.HOME_PROPERTY);
+    System.setProperty(BuiltinModels.HOME_PROPERTY, tmp.toString());
+    try {
+      assertThatThrownBy(() -> Generators.open("world", Placement.cpu())).isInstanceOf(DualprocException.class)
+          .hasMessageContaining("world train generator").hasMessageContaining(tmp.resolve("models/world/generator").toString());
+    } finally {
+      if (before == null) System.clearProperty(BuiltinModels.HOME_PROPERTY); else System.setProperty(BuiltinModels.HOME_PROPERTY, before);
+    }
+  }
+
+  private static Path latest(Path state) throws Exception { return state.resolve(Files.readString(state.resolve("latest")).trim()); }
+}
