@@ -1,0 +1,293 @@
+package dev.dualproc.world.critic;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dualproc.cli.Version;
+import dev.dualproc.distill.PreparedQuestion;
+import dev.dualproc.distill.RunFolder;
+import dev.dualproc.engine.AdamW;
+import dev.dualproc.engine.AtomicFiles;
+import dev.dualproc.engine.DualprocException;
+import dev.dualproc.engine.GradClip;
+import dev.dualproc.engine.Images;
+import dev.dualproc.engine.Placement;
+import dev.dualproc.engine.Rng;
+import dev.dualproc.engine.SafeTensorsFile;
+import dev.dualproc.engine.SafeTensorsWriter;
+import dev.dualproc.engine.StepScope;
+import dev.dualproc.engine.TensorSources;
+import dev.dualproc.engine.Tensors;
+import dev.dualproc.model.vlm.IdeficsCritic;
+import dev.dualproc.world.VqaItem;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+import org.bytedeco.pytorch.Generator;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * Trains the built-in critic on VQA items rendered on the fly (stream {@code seed}, item index = step * batch + i):
+ * AdamW on every weight, the critic's answer loss plus a small end-of-answer term, gradient clipping, Gaussian pixel
+ * noise as augmentation.
+ *
+ * <p>State folder: {@code ckpt-NNNNNNNN/} (a loadable fp32 snapshot plus {@code trainer.safetensors}: AdamW moments,
+ * the noise RNG, step, seconds, seed and config in the metadata), {@code LATEST} naming the newest (written last, so a
+ * crash leaves the previous checkpoint in force), {@code metrics.jsonl} and {@code train.log}. The data needs no state:
+ * it is a function of (seed, step). Resuming continues bit for bit as if never stopped.
+ */
+public final class CriticTrainer implements AutoCloseable {
+  public final CriticConfig config;
+  public final long seed;
+  public final Path stateDir;
+  private final Placement placement;
+  private IdeficsCritic critic;
+  private List<Tensor> params;
+  private Map<String, Tensor> weights;  // checkpoint key -> the parameter
+  private AdamW optimizer;
+  private Generator noise;
+  private long step;
+  private double seconds;
+  private final Map<String, PreparedQuestion> prepared = new HashMap<>();
+
+  /** Per step: the critic's mean answer loss, the end-of-answer loss, batch accuracy, learning rate, gradient norm. */
+  public record StepResult(long step, double loss, double stopLoss, double batchAccuracy, double lr, double gradNorm, double seconds) {}
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  static final String LATEST = "LATEST", TRAINER_FILE = "trainer.safetensors";
+
+  private CriticTrainer(CriticConfig config, long seed, Path stateDir, Placement placement) {
+    this.config = config; this.seed = VqaBatches.checkTrainingSeed(seed); this.stateDir = stateDir; this.placement = placement;
+  }
+
+  /** True when {@code stateDir} holds a checkpoint to resume. */
+  public static boolean hasCheckpoint(Path stateDir) { return Files.isRegularFile(stateDir.resolve(LATEST)); }
+
+  /** A fresh run: seeded initial weights, written as checkpoint 0. */
+  public static CriticTrainer start(Path stateDir, CriticConfig config, long seed, Placement placement) {
+    if (hasCheckpoint(stateDir))
+      throw new DualprocException(stateDir + ": holds a run already (" + LATEST + "); resume it, or pass another --state / --fresh");
+    CriticTrainer t = new CriticTrainer(config, seed, stateDir, placement);
+    Path first = stateDir.resolve(checkpointName(0));
+    int vocab = CriticFiles.writeConfigs(config, first);
+    try (var scope = new org.bytedeco.javacpp.PointerScope()) {
+      CriticFiles.write(config, first, CriticFiles.initialWeights(config, vocab, seed), ScalarType.Float, Map.of());
+    }
+    t.open(first, Rng.generator(seed ^ 0x5DEECE66DL));
+    t.save();
+    return t;
+  }
+
+  /** Continues the run in {@code stateDir}; {@code expected} (may be null) must equal the run's config. */
+  public static CriticTrainer resume(Path stateDir, CriticConfig expected, Placement placement) {
+    Path dir = latest(stateDir);
+    Map<String, String> meta;
+    try (SafeTensorsFile f = SafeTensorsFile.open(dir.resolve(TRAINER_FILE))) { meta = f.metadata(); }
+    CriticConfig config;
+    long seed;
+    try {
+      config = JSON.readValue(meta.get("config"), CriticConfig.class);
+      seed = Long.parseLong(meta.get("seed"));
+    } catch (IOException | RuntimeException e) {
+      throw new DualprocException(dir.resolve(TRAINER_FILE) + ": metadata config/seed missing or unreadable", e);
+    }
+    if (expected != null && !expected.equals(config))
+      throw new DualprocException(stateDir + ": the run was started with config " + json(config) + ", not " + json(expected)
+          + "; resume without --config/--batch/--lr, or start another --state");
+    CriticTrainer t = new CriticTrainer(config, seed, stateDir, placement);
+    t.open(dir, null);
+    t.restore(dir.resolve(TRAINER_FILE));
+    return t;
+  }
+
+  private static Path latest(Path stateDir) {
+    try {
+      String name = Files.readString(stateDir.resolve(LATEST)).strip();
+      Path dir = stateDir.resolve(name);
+      if (!name.matches("ckpt-\\d{8}") || !Files.isRegularFile(dir.resolve(TRAINER_FILE)))
+        throw new DualprocException(stateDir.resolve(LATEST) + ": names '" + name + "', which is not a complete checkpoint folder");
+      return dir;
+    } catch (IOException e) {
+      throw new DualprocException(stateDir.resolve(LATEST) + ": unreadable (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private void open(Path snapshot, Generator noiseGenerator) {
+    critic = IdeficsCritic.load(snapshot, placement);
+    weights = new TreeMap<>(critic.model.tensors()); // key order fixes the optimizer's parameter indices
+    params = new ArrayList<>(weights.values());
+    for (Tensor p : params) p.requires_grad_(true);
+    optimizer = new AdamW(params, AdamW.Options.lr(config.lr()).withWeightDecay(config.weightDecay()));
+    noise = noiseGenerator;
+  }
+
+  private void restore(Path trainerFile) {
+    try (SafeTensorsFile f = SafeTensorsFile.open(trainerFile)) {
+      Map<String, Tensor> adam = new LinkedHashMap<>();
+      for (String k : f.names()) {
+        if (!k.startsWith("adam.")) continue;
+        Tensor t = f.load(k);
+        adam.put(k.substring(5), k.endsWith(".step") ? t : t.to(placement.torchDevice(), t.scalar_type()));
+      }
+      optimizer.loadState(TensorSources.of(trainerFile + " (optimizer)", adam));
+      if (!f.contains("rng.noise")) throw new DualprocException(trainerFile + ": missing 'rng.noise'");
+      noise = Rng.restore(f.load("rng.noise"));
+      try {
+        step = Long.parseLong(f.metadata().get("step"));
+        seconds = Double.parseDouble(f.metadata().get("seconds"));
+      } catch (RuntimeException e) {
+        throw new DualprocException(trainerFile + ": metadata step/seconds missing or not numbers");
+      }
+    }
+  }
+
+  public IdeficsCritic critic() { return critic; }
+  public long step() { return step; }
+  public double seconds() { return seconds; }
+  public Map<String, Tensor> weights() { return weights; }
+  public long itemsSeen() { return step * config.batch(); }
+
+  /** One optimisation step on items step*batch .. step*batch + batch - 1 of the training stream. */
+  public StepResult trainStep() {
+    long t0 = System.nanoTime();
+    List<VqaItem> items = VqaBatches.items(seed, step * config.batch(), config.batch());
+    double lr = config.lrAt(step);
+    double[] out = new double[4];
+    StepScope.run(() -> {
+      List<Tensor> images = new ArrayList<>();
+      List<PreparedQuestion> qs = new ArrayList<>();
+      for (VqaItem it : items) {
+        images.add(augment(Images.toTensor(it.image())));
+        qs.add(prepare(it));
+      }
+      AnswerBatch r = AnswerBatch.of(critic, images, qs);
+      Tensor loss = r.answerLoss().add(r.stopLoss().mul(new org.bytedeco.pytorch.Scalar(config.stopWeight())));
+      optimizer.zeroGrad();
+      loss.backward();
+      out[3] = GradClip.clipNorm(params, config.gradClip());
+      optimizer.setLr(lr);
+      if (Double.isFinite(out[3])) optimizer.step(); // a non-finite gradient skips the update, as a scaler would
+      optimizer.zeroGrad();
+      out[0] = Tensors.item(r.answerLoss());
+      out[1] = Tensors.item(r.stopLoss());
+      int ok = 0;
+      for (int i = 0; i < items.size(); i++) if (r.saysYes()[i] == items.get(i).yes()) ok++;
+      out[2] = ok / (double) items.size();
+    });
+    step++;
+    double dt = (System.nanoTime() - t0) / 1e9;
+    seconds += dt;
+    return new StepResult(step, out[0], out[1], out[2], lr, out[3], dt);
+  }
+
+  private PreparedQuestion prepare(VqaItem it) {
+    return prepared.computeIfAbsent(it.answer() + "\u0000" + it.question(), k -> critic.prepare(it.question(), it.answer()));
+  }
+
+  /** Pixel noise of a standard deviation drawn from [0, noise] (in [-1, 1] units). */
+  private Tensor augment(Tensor image) {
+    if (config.noise() <= 0) return image;
+    double sigma = config.noise() * Tensors.item(Rng.uniform(noise, 1));
+    return image.add(Rng.normal(noise, Tensors.shape(image)).mul(new org.bytedeco.pytorch.Scalar(sigma)));
+  }
+
+  /** Writes checkpoint {@code step} and points LATEST at it; older checkpoint folders are removed afterwards. */
+  public void save() {
+    String name = checkpointName(step);
+    Path dir = stateDir.resolve(name);
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put("step", Long.toString(step));
+    meta.put("seconds", Double.toString(seconds));
+    meta.put("seed", Long.toString(seed));
+    meta.put("config", json(config));
+    meta.put("dualproc_version", Version.get());
+    CriticFiles.write(config, dir, weights, ScalarType.Float, Map.of("step", Long.toString(step)));
+    Map<String, Tensor> state = new LinkedHashMap<>();
+    optimizer.stateTensors().forEach((k, v) -> state.put("adam." + k, v));
+    state.put("rng.noise", Rng.state(noise));
+    SafeTensorsWriter.write(dir.resolve(TRAINER_FILE), state, meta);
+    AtomicFiles.writeString(stateDir.resolve(LATEST), name + "\n");
+    try (var list = Files.list(stateDir)) {
+      for (Path p : list.toList())
+        if (p.getFileName().toString().matches("ckpt-\\d{8}") && !p.getFileName().toString().equals(name)) deleteTree(p);
+    } catch (IOException e) {
+      throw new DualprocException(stateDir + ": cannot list old checkpoints (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /**
+   * Trains until {@code stop} says so, {@code steps} (total, 0 = no limit) are done or {@code minutes} (this call, 0 =
+   * no limit) have passed; validates every {@code validateEvery} steps; checkpoints every {@code checkpointMinutes}
+   * and at the end. Metrics go to metrics.jsonl, lines to train.log and {@code log}.
+   */
+  public void train(long steps, double minutes, double checkpointMinutes, int validateEvery, int validateItems,
+                    BooleanSupplier stop, java.util.function.Consumer<String> log) {
+    Path metrics = stateDir.resolve("metrics.jsonl");
+    RunFolder.truncateJsonl(metrics, (int) Math.min(Integer.MAX_VALUE, step));
+    long start = System.nanoTime(), lastSave = start;
+    double sumLoss = 0, sumAcc = 0;
+    int n = 0;
+    while (!stop.getAsBoolean() && (steps <= 0 || step < steps) && (minutes <= 0 || (System.nanoTime() - start) / 6e10 < minutes)) {
+      StepResult r = trainStep();
+      RunFolder.appendJsonl(metrics, r);
+      sumLoss += r.loss(); sumAcc += r.batchAccuracy(); n++;
+      if (step % 10 == 0 || step == steps) {
+        logLine(log, String.format(Locale.ROOT, "step %d loss %.4f stop %.4f acc %.3f lr %.2e |g| %.2f %.2f s/step (%.0f s trained)",
+            step, sumLoss / n, r.stopLoss(), sumAcc / n, r.lr(), r.gradNorm(), r.seconds(), seconds));
+        sumLoss = 0; sumAcc = 0; n = 0;
+      }
+      if (validateEvery > 0 && step % validateEvery == 0) {
+        HeldOutAccuracy v = HeldOutAccuracy.measure(critic, VqaBatches.VALIDATION_STREAM, validateItems, Math.max(config.batch(), 32));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("step", step);
+        m.put("validation", v.asMap());
+        m.put("validation_overall", v.overall());
+        RunFolder.appendJsonl(metrics, m);
+        logLine(log, "step " + step + " validation " + v.line());
+      }
+      if (checkpointMinutes > 0 && (System.nanoTime() - lastSave) / 6e10 >= checkpointMinutes) {
+        save();
+        lastSave = System.nanoTime();
+        logLine(log, "checkpoint at step " + step);
+      }
+    }
+    save();
+    logLine(log, "checkpoint at step " + step + " (" + String.format(Locale.ROOT, "%.0f", seconds) + " s trained)");
+  }
+
+  private void logLine(java.util.function.Consumer<String> log, String line) {
+    log.accept(line);
+    try {
+      Files.createDirectories(stateDir);
+      Files.writeString(stateDir.resolve("train.log"), java.time.Instant.now() + " " + line + "\n", java.nio.charset.StandardCharsets.UTF_8,
+          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new DualprocException(stateDir.resolve("train.log") + ": cannot append (" + e.getMessage() + ")", e);
+    }
+  }
+
+  static String checkpointName(long step) { return String.format(Locale.ROOT, "ckpt-%08d", step); }
+
+  static String json(CriticConfig c) {
+    try {
+      return JSON.writeValueAsString(c);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void deleteTree(Path p) throws IOException {
+    try (var walk = Files.walk(p)) {
+      for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
+    }
+  }
+
+  @Override public void close() { if (critic != null) critic.close(); }
+}
