@@ -32,7 +32,8 @@ import picocli.CommandLine.Parameters;
 /** `dualproc world`: the built-in world's scenes, verifiers, their measured accuracy, and critic training questions. */
 @Command(name = "world", mixinStandardHelpOptions = true,
     description = "The built-in world: render scenes with ground truth, verify images without a VLM, measure the verifiers, write VQA data.",
-    subcommands = {WorldCommand.Render.class, WorldCommand.Verify.class, WorldCommand.Accuracy.class, WorldCommand.Vqa.class})
+    subcommands = {WorldCommand.Render.class, WorldCommand.Verify.class, WorldCommand.Accuracy.class, WorldCommand.Vqa.class,
+        WorldTrainCommand.class, WorldEvalCommand.class})
 public final class WorldCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -38,7 +38,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * AdamW on every weight, the critic's answer loss plus a small end-of-answer term, gradient clipping, Gaussian pixel
  * noise as augmentation.
  *
- * <p>State folder: {@code ckpt-NNNNNNNN/} (a loadable fp32 snapshot plus {@code trainer.safetensors}: AdamW moments,
+ * <p>State folder: {@code ckpt-NNNNNNNN/} (a loadable fp32 snapshot in {@code model/} and {@code trainer.safetensors}: AdamW moments,
  * the noise RNG, step, seconds, seed and config in the metadata), {@code LATEST} naming the newest (written last, so a
  * crash leaves the previous checkpoint in force), {@code metrics.jsonl} and {@code train.log}. The data needs no state:
  * it is a function of (seed, step). Resuming continues bit for bit as if never stopped.
@@ -58,10 +58,11 @@ public final class CriticTrainer implements AutoCloseable {
   private final Map<String, PreparedQuestion> prepared = new HashMap<>();
 
   /** Per step: the critic's mean answer loss, the end-of-answer loss, batch accuracy, learning rate, gradient norm. */
-  public record StepResult(long step, double loss, double stopLoss, double batchAccuracy, double lr, double gradNorm, double seconds) {}
+  public record StepResult(long step, double loss, double stopLoss, double batchAccuracy, double lr, double gradNorm, double seconds,
+                           double dataSeconds) {}
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  static final String LATEST = "LATEST", TRAINER_FILE = "trainer.safetensors";
+  static final String LATEST = "LATEST", TRAINER_FILE = "trainer.safetensors", MODEL = "model";
 
   private CriticTrainer(CriticConfig config, long seed, Path stateDir, Placement placement) {
     this.config = config; this.seed = VqaBatches.checkTrainingSeed(seed); this.stateDir = stateDir; this.placement = placement;
@@ -75,7 +76,7 @@ public final class CriticTrainer implements AutoCloseable {
     if (hasCheckpoint(stateDir))
       throw new DualprocException(stateDir + ": holds a run already (" + LATEST + "); resume it, or pass another --state / --fresh");
     CriticTrainer t = new CriticTrainer(config, seed, stateDir, placement);
-    Path first = stateDir.resolve(checkpointName(0));
+    Path first = stateDir.resolve(checkpointName(0)).resolve(MODEL);
     int vocab = CriticFiles.writeConfigs(config, first);
     try (var scope = new org.bytedeco.javacpp.PointerScope()) {
       CriticFiles.write(config, first, CriticFiles.initialWeights(config, vocab, seed), ScalarType.Float, Map.of());
@@ -102,7 +103,7 @@ public final class CriticTrainer implements AutoCloseable {
       throw new DualprocException(stateDir + ": the run was started with config " + json(config) + ", not " + json(expected)
           + "; resume without --config/--batch/--lr, or start another --state");
     CriticTrainer t = new CriticTrainer(config, seed, stateDir, placement);
-    t.open(dir, null);
+    t.open(dir.resolve(MODEL), null);
     t.restore(dir.resolve(TRAINER_FILE));
     return t;
   }
@@ -158,6 +159,7 @@ public final class CriticTrainer implements AutoCloseable {
   public StepResult trainStep() {
     long t0 = System.nanoTime();
     List<VqaItem> items = VqaBatches.items(seed, step * config.batch(), config.batch());
+    double dataSeconds = (System.nanoTime() - t0) / 1e9;
     double lr = config.lrAt(step);
     double[] out = new double[4];
     StepScope.run(() -> {
@@ -184,7 +186,7 @@ public final class CriticTrainer implements AutoCloseable {
     step++;
     double dt = (System.nanoTime() - t0) / 1e9;
     seconds += dt;
-    return new StepResult(step, out[0], out[1], out[2], lr, out[3], dt);
+    return new StepResult(step, out[0], out[1], out[2], lr, out[3], dt, dataSeconds);
   }
 
   private PreparedQuestion prepare(VqaItem it) {
@@ -208,7 +210,7 @@ public final class CriticTrainer implements AutoCloseable {
     meta.put("seed", Long.toString(seed));
     meta.put("config", json(config));
     meta.put("dualproc_version", Version.get());
-    CriticFiles.write(config, dir, weights, ScalarType.Float, Map.of("step", Long.toString(step)));
+    CriticFiles.write(config, dir.resolve(MODEL), weights, ScalarType.Float, Map.of("step", Long.toString(step)));
     Map<String, Tensor> state = new LinkedHashMap<>();
     optimizer.stateTensors().forEach((k, v) -> state.put("adam." + k, v));
     state.put("rng.noise", Rng.state(noise));
@@ -239,8 +241,8 @@ public final class CriticTrainer implements AutoCloseable {
       RunFolder.appendJsonl(metrics, r);
       sumLoss += r.loss(); sumAcc += r.batchAccuracy(); n++;
       if (step % 10 == 0 || step == steps) {
-        logLine(log, String.format(Locale.ROOT, "step %d loss %.4f stop %.4f acc %.3f lr %.2e |g| %.2f %.2f s/step (%.0f s trained)",
-            step, sumLoss / n, r.stopLoss(), sumAcc / n, r.lr(), r.gradNorm(), r.seconds(), seconds));
+        logLine(log, String.format(Locale.ROOT, "step %d loss %.4f stop %.4f acc %.3f lr %.2e |g| %.2f %.2f s/step (data %.2f s) (%.0f s trained)",
+            step, sumLoss / n, r.stopLoss(), sumAcc / n, r.lr(), r.gradNorm(), r.seconds(), r.dataSeconds(), seconds));
         sumLoss = 0; sumAcc = 0; n = 0;
       }
       if (validateEvery > 0 && step % validateEvery == 0) {
