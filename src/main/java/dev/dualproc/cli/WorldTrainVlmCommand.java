@@ -31,6 +31,7 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
   @Option(names = "--config", description = "model size: small (default), tiny or micro; on resume, the run's own") String config;
   @Option(names = "--batch", description = "items per step (default: the config's)") Integer batch;
   @Option(names = "--lr", description = "learning rate (default: the config's)") Double lr;
+  @Option(names = "--tasks", split = ",", description = "train only these question families (comma-separated; default all)") java.util.List<String> tasks;
   @Option(names = "--seed", defaultValue = "0", description = "weights, noise and training VQA stream; default ${DEFAULT-VALUE}") long seed;
   @Option(names = "--steps", defaultValue = "0", description = "train until this many steps in total (0: no limit)") long steps;
   @Option(names = "--minutes", defaultValue = "0", description = "stop after this many minutes of this call (0: no limit)") double minutes;
@@ -41,22 +42,22 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
   @Option(names = "--eval-n", defaultValue = "900", description = "held-out items measured for the model card; default ${DEFAULT-VALUE}") int evalN;
   @Option(names = "--no-export", description = "only checkpoint; do not write --out") boolean noExport;
   @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda; default ${DEFAULT-VALUE}") String device;
+  @Option(names = "--threads", defaultValue = "0", description = "libtorch CPU threads (0: its default, one per core); 1 is"
+      + " much faster on a machine shared with other jobs") int threads;
 
   static final int SHUTDOWN_WAIT_SECONDS = 120;
 
   @Override public Integer call() {
     if (steps <= 0 && minutes <= 0) throw new DualprocException("give --steps N (total) or --minutes M (this call), or both");
     VqaBatches.checkTrainingSeed(seed);
+    if (threads > 0) org.bytedeco.pytorch.global.torch.set_num_threads(threads);
     Placement placement = Placement.parse(device, "float32");
     if (fresh) discard(state);
     CriticConfig wanted = config == null ? null : CriticConfig.named(config);
+    if (wanted == null && (batch != null || lr != null || tasks != null) && !CriticTrainer.hasCheckpoint(state)) wanted = CriticConfig.small();
     if (wanted != null && batch != null) wanted = wanted.withBatch(batch);
     if (wanted != null && lr != null) wanted = wanted.withLr(lr);
-    if (wanted == null && (batch != null || lr != null) && !CriticTrainer.hasCheckpoint(state)) {
-      wanted = CriticConfig.small();
-      if (batch != null) wanted = wanted.withBatch(batch);
-      if (lr != null) wanted = wanted.withLr(lr);
-    }
+    if (wanted != null && tasks != null) wanted = wanted.withTasks(tasks);
     AtomicBoolean stop = new AtomicBoolean();
     CountDownLatch saved = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
@@ -94,6 +95,7 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
     StringBuilder b = new StringBuilder("./dualproc world train vlm --fresh --config " + t.config.name() + " --seed " + t.seed + " --steps " + t.step());
     if (t.config.batch() != named.batch()) b.append(" --batch ").append(t.config.batch());
     if (t.config.lr() != named.lr()) b.append(" --lr ").append(t.config.lr());
+    if (!t.config.tasks().equals(named.tasks())) b.append(" --tasks ").append(String.join(",", t.config.tasks()));
     return b.toString();
   }
 

@@ -2,6 +2,7 @@ package dev.dualproc.world.critic;
 
 import dev.dualproc.engine.DualprocException;
 import dev.dualproc.model.vlm.TinyIdefics.Spec;
+import dev.dualproc.world.VqaGenerator;
 import java.util.List;
 
 /**
@@ -14,28 +15,36 @@ import java.util.List;
  *     [-1, 1] units (generated images are noisier than rendered ones)
  * @param stopWeight weight of the end-of-answer term (predict {@code <end_of_utterance>} after the answer), which
  *     makes greedy answers one word; the answer loss itself is the critic's
+ * @param tasks the question families trained on (VqaGenerator.TASKS names), all by default
  */
 public record CriticConfig(String name, Spec spec, int batch, double lr, int warmup, double weightDecay, double gradClip,
-    double noise, double stopWeight) {
+    double noise, double stopWeight, List<String> tasks) {
+
+  public CriticConfig {
+    tasks = List.copyOf(tasks);
+    if (tasks.isEmpty()) throw new DualprocException("--tasks: expected at least one question family");
+    for (String t : tasks)
+      if (!VqaGenerator.TASKS.contains(t)) throw new DualprocException("--tasks: unknown question family '" + t + "'; expected some of " + VqaGenerator.TASKS);
+  }
 
   public static final int IMAGE_SIZE = 64;
 
   /** About 5M parameters (10 MB in bf16). */
   public static CriticConfig small() {
     return new CriticConfig("small", new Spec(192, 768, 4, 3, IMAGE_SIZE, 8, 256, 768, 4, 4, 2, 64, 0, 0, 0, 0, 2, true),
-        32, 5e-4, 200, 0.01, 1.0, 0.03, 0.1);
+        32, 5e-4, 100, 0.01, 1.0, 0.03, 0.1, VqaGenerator.TASKS);
   }
 
   /** About 1.3M parameters: faster steps, for comparison and quick runs. */
   public static CriticConfig tiny() {
     return new CriticConfig("tiny", new Spec(128, 512, 3, 2, IMAGE_SIZE, 8, 128, 384, 3, 2, 1, 64, 0, 0, 0, 0, 2, true),
-        32, 1e-3, 100, 0.01, 1.0, 0.03, 0.1);
+        32, 1e-3, 100, 0.01, 1.0, 0.03, 0.1, VqaGenerator.TASKS);
   }
 
   /** A few thousand parameters, for tests (patches of 16: 4 image tokens). */
   public static CriticConfig micro() {
     return new CriticConfig("micro", new Spec(16, 32, 1, 2, IMAGE_SIZE, 16, 16, 32, 1, 2, 1, 8, 0, 0, 0, 0, 2, true),
-        4, 1e-3, 2, 0.0, 1.0, 0.03, 0.1);
+        4, 1e-3, 2, 0.0, 1.0, 0.03, 0.1, VqaGenerator.TASKS);
   }
 
   public static final List<String> NAMES = List.of("small", "tiny", "micro");
@@ -51,12 +60,16 @@ public record CriticConfig(String name, Spec spec, int batch, double lr, int war
 
   public CriticConfig withBatch(int b) {
     if (b < 1) throw new DualprocException("--batch: expected at least 1, got " + b);
-    return new CriticConfig(name, spec, b, lr, warmup, weightDecay, gradClip, noise, stopWeight);
+    return new CriticConfig(name, spec, b, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks);
   }
 
   public CriticConfig withLr(double l) {
     if (!(l > 0)) throw new DualprocException("--lr: expected a positive number, got " + l);
-    return new CriticConfig(name, spec, batch, l, warmup, weightDecay, gradClip, noise, stopWeight);
+    return new CriticConfig(name, spec, batch, l, warmup, weightDecay, gradClip, noise, stopWeight, tasks);
+  }
+
+  public CriticConfig withTasks(List<String> t) {
+    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, t);
   }
 
   /** The learning rate at a step (0-based): linear warm-up, then constant. */

@@ -56,6 +56,14 @@ public final class CriticTrainer implements AutoCloseable {
   private long step;
   private double seconds;
   private final Map<String, PreparedQuestion> prepared = new HashMap<>();
+  private ItemSource source;
+
+  /**
+   * Where training items come from: items first .. first + n - 1, a pure function of (first, n) so that a resumed run
+   * sees the same data. The default renders the VQA stream {@code seed}; generated images labelled by the verifiers,
+   * or hardening rounds, plug in here.
+   */
+  @FunctionalInterface public interface ItemSource { List<VqaItem> items(long first, int n); }
 
   /** Per step: the critic's mean answer loss, the end-of-answer loss, batch accuracy, learning rate, gradient norm. */
   public record StepResult(long step, double loss, double stopLoss, double batchAccuracy, double lr, double gradNorm, double seconds,
@@ -66,7 +74,11 @@ public final class CriticTrainer implements AutoCloseable {
 
   private CriticTrainer(CriticConfig config, long seed, Path stateDir, Placement placement) {
     this.config = config; this.seed = VqaBatches.checkTrainingSeed(seed); this.stateDir = stateDir; this.placement = placement;
+    this.source = (first, n) -> VqaBatches.items(this.seed, first, n, config.tasks());
   }
+
+  /** Replaces the training data (see {@link ItemSource}); give the same source again when resuming. */
+  public CriticTrainer source(ItemSource s) { source = s; return this; }
 
   /** True when {@code stateDir} holds a checkpoint to resume. */
   public static boolean hasCheckpoint(Path stateDir) { return Files.isRegularFile(stateDir.resolve(LATEST)); }
@@ -158,7 +170,7 @@ public final class CriticTrainer implements AutoCloseable {
   /** One optimisation step on items step*batch .. step*batch + batch - 1 of the training stream. */
   public StepResult trainStep() {
     long t0 = System.nanoTime();
-    List<VqaItem> items = VqaBatches.items(seed, step * config.batch(), config.batch());
+    List<VqaItem> items = source.items(step * config.batch(), config.batch());
     double dataSeconds = (System.nanoTime() - t0) / 1e9;
     double lr = config.lrAt(step);
     double[] out = new double[4];

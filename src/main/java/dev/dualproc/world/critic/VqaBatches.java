@@ -28,6 +28,18 @@ public final class VqaBatches {
     return seed;
   }
 
+  /**
+   * Training items first .. first + n - 1 over only the families {@code tasks}: item j is the stream's item
+   * (j div k) * 9 + (the j mod k-th family's slot), so yes and no still alternate per family.
+   */
+  public static List<VqaItem> items(long stream, long first, int n, List<String> tasks) {
+    if (tasks.size() == VqaGenerator.TASKS.size()) return items(stream, first, n);
+    int k = tasks.size(), all = VqaGenerator.TASKS.size();
+    int[] slot = tasks.stream().mapToInt(VqaGenerator.TASKS::indexOf).toArray();
+    return LongStream.range(first, first + n).parallel()
+        .mapToObj(j -> VqaGenerator.item(stream, (j / k) * all + slot[(int) (j % k)], CriticConfig.IMAGE_SIZE)).toList();
+  }
+
   /** Items first .. first + n - 1 of a stream at the critic's size, rendered in parallel (each depends on its index only). */
   public static List<VqaItem> items(long stream, long first, int n) {
     return LongStream.range(first, first + n).parallel()
