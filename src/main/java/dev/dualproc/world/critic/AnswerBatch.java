@@ -12,6 +12,7 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import static org.bytedeco.pytorch.global.torch.cat;
 import static org.bytedeco.pytorch.global.torch.cross_entropy_loss;
+import static org.bytedeco.pytorch.global.torch.zeros;
 
 /**
  * Several (image, question, answer) triples through an IdeficsCritic's model in one pass, for training and evaluation.
@@ -19,11 +20,12 @@ import static org.bytedeco.pytorch.global.torch.cross_entropy_loss;
  * target positions), the batch being only right-padded sequences under causal attention; the batch loss is their mean.
  *
  * @param answerLoss mean over the items of each item's answer loss (differentiable)
+ * @param itemLosses each item's answer loss [B] (differentiable)
  * @param stopLoss mean cross-entropy of {@code <end_of_utterance>} right after each answer (differentiable)
  * @param saysYes per item: the Yes logit beats the No logit at the answer's first position
  * @param itemLoss per item: its answer loss (detached)
  */
-public record AnswerBatch(Tensor answerLoss, Tensor stopLoss, boolean[] saysYes, double[] itemLoss) {
+public record AnswerBatch(Tensor answerLoss, Tensor itemLosses, Tensor stopLoss, boolean[] saysYes, double[] itemLoss) {
 
   /** images: [1, 3, H, W] each, any range (the critic min-max normalises each one, as in teaching). */
   public static AnswerBatch of(IdeficsCritic critic, List<Tensor> images, List<PreparedQuestion> questions) {
@@ -45,6 +47,7 @@ public record AnswerBatch(Tensor answerLoss, Tensor stopLoss, boolean[] saysYes,
     java.util.Arrays.fill(ids, pad);
     long[] rows = new long[answerRows + b], targets = new long[answerRows + b];
     float[] weights = new float[answerRows];
+    long[] itemOfRow = new long[answerRows];
     int[] firstRow = new int[b];
     int r = 0;
     for (int i = 0; i < b; i++) {
@@ -55,7 +58,8 @@ public record AnswerBatch(Tensor answerLoss, Tensor stopLoss, boolean[] saysYes,
       for (int p : positions) {
         rows[r] = (long) i * length + p - 1;
         targets[r] = in[p];
-        weights[r++] = 1f / (positions.length * b);
+        itemOfRow[r] = i;
+        weights[r++] = 1f / positions.length;
       }
       rows[answerRows + i] = (long) i * length + in.length - 1; // the last answer token predicts the end of the turn
       targets[answerRows + i] = stop;
@@ -66,7 +70,10 @@ public record AnswerBatch(Tensor answerLoss, Tensor stopLoss, boolean[] saysYes,
     Tensor logits = critic.model.logits(picked);
     Tensor ce = cross_entropy_loss(logits, Tensors.fromLongs(targets, targets.length).to(logits.device(), ScalarType.Long),
         new TensorOptional(), 0 /* none */, -100, 0.0);
-    Tensor answer = ce.narrow(0, 0, answerRows).mul(Tensors.fromFloats(weights, answerRows).to(ce.device(), ce.scalar_type())).sum();
+    Tensor rowLoss = ce.narrow(0, 0, answerRows).mul(Tensors.fromFloats(weights, answerRows).to(ce.device(), ce.scalar_type()));
+    Tensor perItem = zeros(new long[] {b}, new org.bytedeco.pytorch.TensorOptions(ce.scalar_type())).to(ce.device(), ce.scalar_type())
+        .index_add(0, Tensors.fromLongs(itemOfRow, answerRows).to(ce.device(), ScalarType.Long), rowLoss);
+    Tensor answer = perItem.mean();
     Tensor stopLoss = ce.narrow(0, answerRows, b).mean();
 
     long yes = critic.tokenizer.requireId("Yes"), no = critic.tokenizer.requireId("No");
@@ -83,6 +90,6 @@ public record AnswerBatch(Tensor answerLoss, Tensor stopLoss, boolean[] saysYes,
       for (int k = 0; k < n; k++) s += c[row + k];
       itemLoss[i] = s / n;
     }
-    return new AnswerBatch(answer, stopLoss, saysYes, itemLoss);
+    return new AnswerBatch(answer, perItem, stopLoss, saysYes, itemLoss);
   }
 }

@@ -16,7 +16,9 @@ import dev.dualproc.engine.SafeTensorsWriter;
 import dev.dualproc.engine.StepScope;
 import dev.dualproc.engine.TensorSources;
 import dev.dualproc.engine.Tensors;
+import dev.dualproc.model.vlm.AnswerTokens;
 import dev.dualproc.model.vlm.IdeficsCritic;
+import dev.dualproc.world.Captions;
 import dev.dualproc.world.VqaItem;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,8 +37,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Trains the built-in critic on VQA items rendered on the fly (stream {@code seed}, item index = step * batch + i):
- * AdamW on every weight, the critic's answer loss plus a small end-of-answer term, gradient clipping, Gaussian pixel
- * noise as augmentation.
+ * AdamW on every weight, the critic's answer loss plus a captioning term on some of the step's scenes and a small
+ * end-of-answer term, gradient clipping, Gaussian pixel noise as augmentation.
  *
  * <p>State folder: {@code ckpt-NNNNNNNN/} (a loadable fp32 snapshot in {@code model/} and {@code trainer.safetensors}: AdamW moments,
  * the noise RNG, step, seconds, seed and config in the metadata), {@code LATEST} naming the newest (written last, so a
@@ -66,8 +68,8 @@ public final class CriticTrainer implements AutoCloseable {
   @FunctionalInterface public interface ItemSource { List<VqaItem> items(long first, int n); }
 
   /** Per step: the critic's mean answer loss, the end-of-answer loss, batch accuracy, learning rate, gradient norm. */
-  public record StepResult(long step, double loss, double stopLoss, double batchAccuracy, double lr, double gradNorm, double seconds,
-                           double dataSeconds) {}
+  public record StepResult(long step, double loss, double stopLoss, double captionLoss, double batchAccuracy, double lr,
+                           double gradNorm, double seconds, double dataSeconds) {}
 
   private static final ObjectMapper JSON = new ObjectMapper();
   static final String LATEST = "LATEST", TRAINER_FILE = "trainer.safetensors", MODEL = "model";
@@ -173,7 +175,7 @@ public final class CriticTrainer implements AutoCloseable {
     List<VqaItem> items = source.items(step * config.batch(), config.batch());
     double dataSeconds = (System.nanoTime() - t0) / 1e9;
     double lr = config.lrAt(step);
-    double[] out = new double[4];
+    double[] out = new double[5];
     StepScope.run(() -> {
       List<Tensor> images = new ArrayList<>();
       List<PreparedQuestion> qs = new ArrayList<>();
@@ -181,28 +183,45 @@ public final class CriticTrainer implements AutoCloseable {
         images.add(augment(Images.toTensor(it.image())));
         qs.add(prepare(it));
       }
+      int vqa = items.size(), captions = Math.min(config.captions(), vqa);
+      for (VqaItem it : items.subList(0, captions)) {
+        images.add(augment(Images.toTensor(it.scene())));
+        qs.add(prepareCaption(Captions.caption(it.truth())));
+      }
       AnswerBatch r = AnswerBatch.of(critic, images, qs);
-      Tensor loss = r.answerLoss().add(r.stopLoss().mul(new org.bytedeco.pytorch.Scalar(config.stopWeight())));
+      Tensor vqaLoss = r.itemLosses().narrow(0, 0, vqa).mean();
+      Tensor loss = vqaLoss.add(r.stopLoss().mul(new org.bytedeco.pytorch.Scalar(config.stopWeight())));
+      if (captions > 0) {
+        Tensor captionLoss = r.itemLosses().narrow(0, vqa, captions).mean();
+        loss = loss.add(captionLoss.mul(new org.bytedeco.pytorch.Scalar(config.captionWeight())));
+        out[4] = Tensors.item(captionLoss);
+      }
       optimizer.zeroGrad();
       loss.backward();
       out[3] = GradClip.clipNorm(params, config.gradClip());
       optimizer.setLr(lr);
       if (Double.isFinite(out[3])) optimizer.step(); // a non-finite gradient skips the update, as a scaler would
       optimizer.zeroGrad();
-      out[0] = Tensors.item(r.answerLoss());
+      out[0] = Tensors.item(vqaLoss);
       out[1] = Tensors.item(r.stopLoss());
       int ok = 0;
-      for (int i = 0; i < items.size(); i++) if (r.saysYes()[i] == items.get(i).yes()) ok++;
+      for (int i = 0; i < vqa; i++) if (r.saysYes()[i] == items.get(i).yes()) ok++;
       out[2] = ok / (double) items.size();
     });
     step++;
     double dt = (System.nanoTime() - t0) / 1e9;
     seconds += dt;
-    return new StepResult(step, out[0], out[1], out[2], lr, out[3], dt, dataSeconds);
+    return new StepResult(step, out[0], out[1], out[4], out[2], lr, out[3], dt, dataSeconds);
   }
 
   private PreparedQuestion prepare(VqaItem it) {
     return prepared.computeIfAbsent(it.answer() + "\u0000" + it.question(), k -> critic.prepare(it.question(), it.answer()));
+  }
+
+  /** The caption item: the caption question (no yes/no postfix) answered with the scene's caption. */
+  private PreparedQuestion prepareCaption(String caption) {
+    return prepared.computeIfAbsent("caption\u0000" + caption, k -> new PreparedQuestion(CriticConfig.CAPTION_QUESTION, caption,
+        AnswerTokens.of(critic.tokenizer, critic.format, CriticConfig.CAPTION_QUESTION, caption)));
   }
 
   /** Pixel noise of a standard deviation drawn from [0, noise] (in [-1, 1] units). */
@@ -253,8 +272,8 @@ public final class CriticTrainer implements AutoCloseable {
       RunFolder.appendJsonl(metrics, r);
       sumLoss += r.loss(); sumAcc += r.batchAccuracy(); n++;
       if (step % 10 == 0 || step == steps) {
-        logLine(log, String.format(Locale.ROOT, "step %d loss %.4f stop %.4f acc %.3f lr %.2e |g| %.2f %.2f s/step (data %.2f s) (%.0f s trained)",
-            step, sumLoss / n, r.stopLoss(), sumAcc / n, r.lr(), r.gradNorm(), r.seconds(), r.dataSeconds(), seconds));
+        logLine(log, String.format(Locale.ROOT, "step %d loss %.4f caption %.3f stop %.4f acc %.3f lr %.2e |g| %.2f %.2f s/step (data %.2f s) (%.0f s trained)",
+            step, sumLoss / n, r.captionLoss(), r.stopLoss(), sumAcc / n, r.lr(), r.gradNorm(), r.seconds(), r.dataSeconds(), seconds));
         sumLoss = 0; sumAcc = 0; n = 0;
       }
       if (validateEvery > 0 && step % validateEvery == 0) {

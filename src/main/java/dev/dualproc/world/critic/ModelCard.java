@@ -30,9 +30,11 @@ final class ModelCard {
         | parameters | %,d (%.1f MB in bf16, folder %.1f MB) |
 
         Config `%s`: batch %d, AdamW lr %.1e (linear warm-up %d steps, then constant), weight decay %.2g, gradient
-        clip %.1f, pixel noise up to %.2f, end-of-answer term weight %.2f. The loss is the critic's own answer loss
-        (IdeficsCritic.answerLoss: cross-entropy of the answer tokens after the Idefics3 prompt with the postfix
-        "Answer with Yes or No."), on images min-max normalised as in teaching.
+        clip %.1f, pixel noise up to %.2f, end-of-answer term weight %.2f, %d caption items per step (weight %.2f). The
+        loss is the critic's own answer loss (IdeficsCritic.answerLoss: cross-entropy of the answer tokens after the
+        Idefics3 prompt with the postfix "Answer with Yes or No."), on images min-max normalised as in teaching, plus
+        captioning ("%s" answered with the scene's caption), which gives the vision tower a signal of its own.
+        Question families trained on: %s.
 
         ## Data
         VQA items rendered on the fly at 64x64 by `world/VqaGenerator` (%s), balanced between yes and no and, for the
@@ -62,7 +64,7 @@ final class ModelCard {
         s.scaleFactor(), s.textHidden(), s.imageSeqLen(CriticFiles.FAMILY),
         s.textHidden(), s.textLayers(), s.textHeads(), s.textKvHeads(), s.headDim(), s.textFfn(),
         t.critic().tokenizer.maxId() + 1, params, params * 2 / 1e6, bytes / 1e6,
-        c.name(), c.batch(), c.lr(), c.warmup(), c.weightDecay(), c.gradClip(), c.noise(), c.stopWeight(),
+        c.name(), c.batch(), c.lr(), c.warmup(), c.weightDecay(), c.gradClip(), c.noise(), c.stopWeight(), c.captions(), c.captionWeight(), CriticConfig.CAPTION_QUESTION, String.join(", ", c.tasks()),
         String.join(", ", VqaGenerator.TASKS), t.seed, Math.max(0, t.itemsSeen() - 1), t.itemsSeen(), t.step(),
         VqaBatches.EVAL_STREAM, VqaBatches.VALIDATION_STREAM,
         t.step(), t.seconds() / 60, t.step() == 0 ? 0 : t.seconds() / t.step(), dev.dualproc.cli.Version.get(),

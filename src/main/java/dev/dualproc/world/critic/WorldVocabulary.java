@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dualproc.model.vlm.PromptFormat;
 import dev.dualproc.tasks.Presets;
+import dev.dualproc.world.Captions;
 import dev.dualproc.world.Kind;
 import dev.dualproc.world.NamedColour;
 import dev.dualproc.world.VqaGenerator;
@@ -46,7 +47,7 @@ public final class WorldVocabulary {
 
   /**
    * Every word the critic reads: the chat turn, the answer postfix, the answers, the control presets' questions, every
-   * kind, colour and number word, and the words of a scan of the VQA generator's questions. Sorted, so the ids do not
+   * kind, colour and number word, the caption question and every caption word, and the words of a scan of the VQA generator's questions. Sorted, so the ids do not
    * depend on the scan's order.
    */
   public static List<String> vocabulary() {
@@ -57,6 +58,8 @@ public final class WorldVocabulary {
     for (Kind k : Kind.values()) { w.add(k.singular); w.add(k.plural); }
     for (NamedColour c : NamedColour.values()) w.addAll(words(c.word));
     w.addAll(List.of("zero", "one", "two", "three", "A", "B"));
+    w.addAll(words(CriticConfig.CAPTION_QUESTION));
+    for (String c : Captions.VOCABULARY) w.addAll(words(c));
     for (long i = 0; i < SCAN_ITEMS; i++) w.addAll(words(VqaGenerator.item(SCAN_STREAM, i, 64).question()));
     return List.copyOf(w);
   }
