@@ -19,10 +19,15 @@ public final class WorldCritic {
   public static Path folder() { return DualprocHome.model(FOLDER); }
 
   public static IdeficsCritic open(Placement placement) {
-    Path dir = folder();
+    Path dir;
+    try {
+      dir = folder();
+    } catch (DualprocException noHome) {
+      throw new DualprocException("the built-in critic is missing (" + noHome.getMessage() + "); run dualproc world train vlm", noHome);
+    }
     if (!Files.isRegularFile(dir.resolve("config.json")))
       throw new DualprocException("the built-in critic is missing: " + dir + " has no config.json; run dualproc world train vlm"
-          + " (it writes " + FOLDER + " under the models folder)");
+          + " (it writes models/" + FOLDER + ")");
     return IdeficsCritic.load(dir, placement);
   }
 
