@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 /** `dualproc world train vlm`: trains the built-in critic; resumable, and writes models/world/vlm with its model card. */
 @Command(name = "vlm", mixinStandardHelpOptions = true,
     description = {"Train the built-in critic (an Idefics3-family VLM) on the world's VQA items rendered on the fly.",
-        "Resumes from --state when it holds a run; Ctrl-C or SIGTERM checkpoints and stops. At the end (--steps or",
+        "Resumes from --state when it holds a run (progress in --state/train.log and metrics.jsonl); Ctrl-C or SIGTERM checkpoints and stops. At the end (--steps or",
         "--minutes reached) it writes --out: the HF snapshot in bf16 and MODEL_CARD.md with the held-out accuracy."})
 final class WorldTrainVlmCommand implements Callable<Integer> {
   @Option(names = "--state", defaultValue = "runs/world-vlm", description = "checkpoints, metrics.jsonl, train.log; default ${DEFAULT-VALUE}") Path state;
@@ -72,7 +72,7 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
       if (t.step() > 0) System.out.println("resuming " + state + " at step " + t.step() + " (config " + t.config.name() + ", seed " + t.seed + ")");
       else System.out.println("training " + state + " from scratch (config " + t.config.name() + ", seed " + t.seed + ")");
       Runtime.getRuntime().addShutdownHook(hook);
-      t.train(steps, minutes, checkpointMinutes, validateEvery, validateItems, stop::get, System.out::println);
+      t.train(new CriticTrainer.Schedule(steps, minutes, checkpointMinutes, validateEvery, validateItems), stop::get, System.out::println);
       saved.countDown();
       if (stop.get()) {
         System.out.println("stopped at step " + t.step() + "; state saved. Continue with: dualproc world train vlm --state " + state + " --steps N");

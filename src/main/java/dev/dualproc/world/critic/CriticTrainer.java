@@ -10,6 +10,7 @@ import dev.dualproc.engine.DualprocException;
 import dev.dualproc.engine.GradClip;
 import dev.dualproc.engine.Images;
 import dev.dualproc.engine.Placement;
+import dev.dualproc.engine.Progress;
 import dev.dualproc.engine.Rng;
 import dev.dualproc.engine.SafeTensorsFile;
 import dev.dualproc.engine.SafeTensorsWriter;
@@ -256,47 +257,57 @@ public final class CriticTrainer implements AutoCloseable {
   }
 
   /**
-   * Trains until {@code stop} says so, {@code steps} (total, 0 = no limit) are done or {@code minutes} (this call, 0 =
-   * no limit) have passed; validates every {@code validateEvery} steps; checkpoints every {@code checkpointMinutes}
-   * and at the end. Metrics go to metrics.jsonl, lines to train.log and {@code log}.
+   * When a {@link #train} call stops and what it does on the way: {@code steps} total (0 = no limit), {@code minutes}
+   * of this call (0 = no limit), a checkpoint every {@code checkpointMinutes} (0 = only at the end), a validation
+   * measurement on {@code validateItems} held-out items every {@code validateEvery} steps (0 = never).
    */
-  public void train(long steps, double minutes, double checkpointMinutes, int validateEvery, int validateItems,
-                    BooleanSupplier stop, java.util.function.Consumer<String> log) {
+  public record Schedule(long steps, double minutes, double checkpointMinutes, int validateEvery, int validateItems) {}
+
+  /**
+   * Trains until {@code stop} says so or the schedule ends, then checkpoints. Every step goes to metrics.jsonl, every
+   * tenth to train.log and the progress display; validations and checkpoints also to {@code log}.
+   */
+  public void train(Schedule s, BooleanSupplier stop, java.util.function.Consumer<String> log) {
     Path metrics = stateDir.resolve("metrics.jsonl");
     RunFolder.truncateJsonl(metrics, (int) Math.min(Integer.MAX_VALUE, step));
     long start = System.nanoTime(), lastSave = start;
     double sumLoss = 0, sumAcc = 0;
     int n = 0;
-    while (!stop.getAsBoolean() && (steps <= 0 || step < steps) && (minutes <= 0 || (System.nanoTime() - start) / 6e10 < minutes)) {
-      StepResult r = trainStep();
-      RunFolder.appendJsonl(metrics, r);
-      sumLoss += r.loss(); sumAcc += r.batchAccuracy(); n++;
-      if (step % 10 == 0 || step == steps) {
-        logLine(log, String.format(Locale.ROOT, "step %d loss %.4f caption %.3f stop %.4f acc %.3f lr %.2e |g| %.2f %.2f s/step (data %.2f s) (%.0f s trained)",
-            step, sumLoss / n, r.captionLoss(), r.stopLoss(), sumAcc / n, r.lr(), r.gradNorm(), r.seconds(), r.dataSeconds(), seconds));
-        sumLoss = 0; sumAcc = 0; n = 0;
-      }
-      if (validateEvery > 0 && step % validateEvery == 0) {
-        HeldOutAccuracy v = HeldOutAccuracy.measure(critic, VqaBatches.VALIDATION_STREAM, validateItems, Math.max(config.batch(), 32));
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("step", step);
-        m.put("validation", v.asMap());
-        m.put("validation_overall", v.overall());
-        RunFolder.appendJsonl(metrics, m);
-        logLine(log, "step " + step + " validation " + v.line());
-      }
-      if (checkpointMinutes > 0 && (System.nanoTime() - lastSave) / 6e10 >= checkpointMinutes) {
-        save();
-        lastSave = System.nanoTime();
-        logLine(log, "checkpoint at step " + step);
+    try (Progress progress = Progress.start("world train vlm", s.steps() > 0 ? s.steps() : -1, step)) {
+      while (!stop.getAsBoolean() && (s.steps() <= 0 || step < s.steps()) && (s.minutes() <= 0 || (System.nanoTime() - start) / 6e10 < s.minutes())) {
+        StepResult r = trainStep();
+        RunFolder.appendJsonl(metrics, r);
+        sumLoss += r.loss(); sumAcc += r.batchAccuracy(); n++;
+        progress.stepTo(step, String.format(Locale.ROOT, "loss %.3f acc %.2f", r.loss(), r.batchAccuracy()));
+        if (step % 10 == 0 || step == s.steps()) {
+          logLine(null, String.format(Locale.ROOT, "step %d loss %.4f caption %.3f stop %.4f acc %.3f lr %.2e |g| %.2f %.2f s/step (data %.2f s) (%.0f s trained)",
+              step, sumLoss / n, r.captionLoss(), r.stopLoss(), sumAcc / n, r.lr(), r.gradNorm(), r.seconds(), r.dataSeconds(), seconds));
+          sumLoss = 0; sumAcc = 0; n = 0;
+        }
+        if (s.validateEvery() > 0 && step % s.validateEvery() == 0) {
+          HeldOutAccuracy v = HeldOutAccuracy.measure(critic, VqaBatches.VALIDATION_STREAM, s.validateItems(), Math.max(config.batch(), 32));
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("step", step);
+          m.put("validation", v.asMap());
+          m.put("validation_overall", v.overall());
+          RunFolder.appendJsonl(metrics, m);
+          logLine(log, "step " + step + " validation " + v.line());
+        }
+        if (s.checkpointMinutes() > 0 && (System.nanoTime() - lastSave) / 6e10 >= s.checkpointMinutes()) {
+          save();
+          lastSave = System.nanoTime();
+          logLine(log, "checkpoint at step " + step);
+        }
       }
     }
     save();
-    logLine(log, "checkpoint at step " + step + " (" + String.format(Locale.ROOT, "%.0f", seconds) + " s trained)");
+    logLine(log, "checkpoint at step " + step + " (" + String.format(Locale.ROOT, "%.0f", seconds) + " s trained, "
+        + String.format(Locale.ROOT, "%.2f", step == 0 ? 0 : seconds / step) + " s/step on average)");
   }
 
+  /** A line to train.log, and to {@code log} unless null. */
   private void logLine(java.util.function.Consumer<String> log, String line) {
-    log.accept(line);
+    if (log != null) log.accept(line);
     try {
       Files.createDirectories(stateDir);
       Files.writeString(stateDir.resolve("train.log"), java.time.Instant.now() + " " + line + "\n", java.nio.charset.StandardCharsets.UTF_8,

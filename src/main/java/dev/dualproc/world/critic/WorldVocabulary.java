@@ -50,7 +50,11 @@ public final class WorldVocabulary {
    * kind, colour and number word, the caption question and every caption word, and the words of a scan of the VQA generator's questions. Sorted, so the ids do not
    * depend on the scan's order.
    */
-  public static List<String> vocabulary() {
+  public static List<String> vocabulary() { return Scanned.WORDS; }
+
+  private static final class Scanned { static final List<String> WORDS = scan(); } // scanned once, on first use
+
+  private static List<String> scan() {
     TreeSet<String> w = new TreeSet<>();
     w.addAll(words("User: Assistant: " + PromptFormat.YES_NO_POSTFIX + " Yes No"));
     for (String preset : Presets.names())

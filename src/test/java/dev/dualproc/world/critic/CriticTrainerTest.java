@@ -85,7 +85,7 @@ class CriticTrainerTest {
     try (CriticTrainer t = CriticTrainer.resume(dir.resolve("b"), null, Placement.cpu())) {
       assertThat(t.step()).isEqualTo(2);
       assertThat(t.seed).isEqualTo(11);
-      t.train(4, 0, 0, 0, 0, () -> false, line -> { });
+      t.train(new CriticTrainer.Schedule(4, 0, 0, 0, 0), () -> false, line -> { });
       assertThat(t.step()).isEqualTo(4);
       t.weights().forEach((k, v) -> resumed.put(k, Tensors.floats(v)));
     }

@@ -25,7 +25,7 @@ class WorldVocabularyTest {
     List<String> questions = new ArrayList<>();
     // streams the vocabulary scan did not read, including the held-out ones
     for (long stream : List.of(VqaBatches.EVAL_STREAM, 5L))
-      for (var it : VqaGenerator.items(stream, 0, 900, 64)) questions.add(it.question());
+      for (var it : VqaGenerator.items(stream, 0, 450, 64)) questions.add(it.question());
     for (String p : Presets.names()) {
       questions.addAll(Presets.questions(p, Map.of("closer", "A")));
       questions.addAll(Presets.questions(p, Map.of("closer", "B")));
