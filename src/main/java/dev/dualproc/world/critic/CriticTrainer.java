@@ -34,6 +34,8 @@ import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.DeviceType;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
@@ -189,7 +191,7 @@ public final class CriticTrainer implements AutoCloseable {
         images.add(augment(Images.toTensor(it.scene())));
         qs.add(prepareCaption(Captions.caption(it.truth())));
       }
-      AnswerBatch r = AnswerBatch.of(critic, images, qs);
+      AnswerBatch r = forward(images, qs);
       Tensor vqaLoss = r.itemLosses().narrow(0, 0, vqa).mean();
       Tensor loss = vqaLoss.add(r.stopLoss().mul(new org.bytedeco.pytorch.Scalar(config.stopWeight())));
       if (captions > 0) {
@@ -217,6 +219,20 @@ public final class CriticTrainer implements AutoCloseable {
 
   private PreparedQuestion prepare(VqaItem it) {
     return prepared.computeIfAbsent(it.answer() + "\u0000" + it.question(), k -> critic.prepare(it.question(), it.answer()));
+  }
+
+  private AnswerBatch forward(List<Tensor> images, List<PreparedQuestion> qs) {
+    if (!config.autocast()) return AnswerBatch.of(critic, images, qs);
+    DeviceType device = placement.isCpu() ? DeviceType.CPU : DeviceType.CUDA;
+    boolean was = torch.is_autocast_enabled(device);
+    torch.set_autocast_dtype(device, ScalarType.BFloat16);
+    torch.set_autocast_cache_enabled(false); // the weights change every step: never reuse a cast copy
+    torch.set_autocast_enabled(device, true);
+    try {
+      return AnswerBatch.of(critic, images, qs);
+    } finally {
+      torch.set_autocast_enabled(device, was);
+    }
   }
 
   /** The caption item: the caption question (no yes/no postfix) answered with the scene's caption. */
