@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
 public final class AskCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--vlm", required = true, paramLabel = "DIR|REPO", description = "HF snapshot folder of the VLM, or a repo id in the local HF cache")
+  @Option(names = "--vlm", defaultValue = "world", paramLabel = "world|DIR|REPO",
+      description = "world (the built-in critic, the default), an HF snapshot folder of the VLM, or a repo id in the local HF cache")
   String vlm;
 
   @Option(names = "--image", required = true, paramLabel = "FILE", description = "PNG or JPEG image")
@@ -52,7 +53,9 @@ public final class AskCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Tensor img = Images.readTensor(image); // read first: a bad image fails before the model loads
     try (PointerScope scope = new PointerScope();
-         IdeficsCritic critic = IdeficsCritic.open(vlm, Placement.parse(device, dtype))) {
+         IdeficsCritic critic = dev.dualproc.world.critic.WorldCritic.REF.equals(vlm)
+             ? dev.dualproc.world.critic.WorldCritic.open(Placement.parse(device, dtype))
+             : IdeficsCritic.open(vlm, Placement.parse(device, dtype))) {
       critic.postfix(postfix).maxNewTokens(maxNewTokens);
       PreparedQuestion q = critic.prepare(question, answer);
       Critic.Answer a = critic.answer(img, q);

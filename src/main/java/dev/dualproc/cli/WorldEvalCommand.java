@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 
 /** `dualproc world eval`: the built-in world's models measured on held-out data. */
 @Command(name = "eval", mixinStandardHelpOptions = true, description = "Measure the built-in world's models on held-out data.",
-    subcommands = {WorldEvalCommand.GeneratorCmd.class})
+    subcommands = {WorldEvalCommand.GeneratorCmd.class, WorldEvalVlmCommand.class})
 public final class WorldEvalCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 
 /** `dualproc world train`: trains the built-in world's models. */
 @Command(name = "train", mixinStandardHelpOptions = true, description = "Train the built-in world's models.",
-    subcommands = {WorldTrainCommand.GeneratorCmd.class})
+    subcommands = {WorldTrainCommand.GeneratorCmd.class, WorldTrainVlmCommand.class})
 public final class WorldTrainCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

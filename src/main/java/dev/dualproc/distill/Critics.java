@@ -26,7 +26,7 @@ public final class Critics {
   };
 
   // one line per family (the VLM branch adds its own); keep this list the only shared edit point
-  static final List<Family> FAMILIES = List.of(IDEFICS);
+  static final List<Family> FAMILIES = List.of(dev.dualproc.world.critic.WorldCritic.FAMILY, IDEFICS);
 
   public static Critic open(String ref, Placement placement) {
     for (Family f : FAMILIES) if (f.accepts(ref)) return f.open(ref, placement);

@@ -1,7 +1,6 @@
 package dev.dualproc.world;
 
 import dev.dualproc.engine.DualprocException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -13,17 +12,12 @@ import java.nio.file.Path;
 public final class BuiltinModels {
   private BuiltinModels() {}
 
-  public static final String HOME_PROPERTY = "dualproc.home";
+  public static final String HOME_PROPERTY = dev.dualproc.engine.DualprocHome.PROPERTY;
   public static final String GENERATOR = "models/world/generator";
 
   public static Path home() {
-    String prop = System.getProperty(HOME_PROPERTY);
-    if (prop != null && !prop.isBlank()) return Path.of(prop).toAbsolutePath().normalize();
-    Path start = codeLocation();
-    for (Path p = start; p != null; p = p.getParent())
-      if (Files.isDirectory(p.resolve("models")) || Files.isRegularFile(p.resolve("dualproc"))) return p;
-    throw new DualprocException("cannot find the dualproc home (a folder holding models/) above " + start
-        + "; set -D" + HOME_PROPERTY + "=<repository root>");
+    return dev.dualproc.engine.DualprocHome.find().orElseThrow(() -> new DualprocException(
+        "cannot find the dualproc home (a folder holding models/ or the dualproc launcher); set -D" + HOME_PROPERTY + "=<repository root>"));
   }
 
   /** The built-in generator's pipeline folder; fails with what to run when its weights are absent. */
@@ -35,11 +29,4 @@ public final class BuiltinModels {
     return dir;
   }
 
-  private static Path codeLocation() {
-    try {
-      return Path.of(BuiltinModels.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath();
-    } catch (URISyntaxException | RuntimeException e) {
-      return Path.of("").toAbsolutePath();
-    }
-  }
 }

@@ -80,6 +80,21 @@ public final class IdeficsModel {
     return text_model.forward(inputsEmbeds(ids, imageFeatures), cache);
   }
 
+  /**
+   * A batch for training: ids [B, L] (Long, right-padded: causal attention keeps padding from reaching real tokens),
+   * image features [B * image_seq_len, D] in batch order (imageFeatures of [B, 3, H, W]) -> hidden states [B, L, D].
+   */
+  public Tensor hiddenStates(Tensor ids, Tensor imageFeatures) {
+    Tensor idT = ids.to(device(), ScalarType.Long);
+    Tensor embeds = text_model.embed(idT);
+    Tensor isImage = idT.eq(new Scalar(config.imageTokenId()));
+    long count = (long) Tensors.item(isImage.sum());
+    if (count != imageFeatures.size(0))
+      throw new DualprocException("the batch has " + count + " <image> tokens but the images give " + imageFeatures.size(0) + " embeddings");
+    Tensor mask = isImage.unsqueeze(-1).expand_as(embeds);
+    return text_model.forward(masked_scatter(embeds, mask, imageFeatures.to(embeds.scalar_type())), null);
+  }
+
   /** Logits as transformers returns them (float32, or float64 for a float64 model). */
   public Tensor logits(Tensor hidden) {
     return lm_head.forward(hidden).to(Precision.upcast(dtype()));

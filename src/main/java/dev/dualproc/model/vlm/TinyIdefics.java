@@ -58,9 +58,20 @@ public final class TinyIdefics {
 
   /** Writes a model of these sizes with seeded random weights. */
   public static void write(VlmFamily family, Spec spec, Path out, long seed) {
-    if (Files.exists(out) && !Files.isDirectory(out)) throw new DualprocException(out + ": exists and is not a folder");
     boolean v2 = family == VlmFamily.IDEFICS2;
     ObjectNode tokenizer = v2 ? TinyTokenizers.sentencePiece(IDEFICS2_ADDED) : TinyTokenizers.byteLevel(IDEFICS3_SPECIALS, IDEFICS3_ADDED);
+    int vocab = writeFiles(family, spec, tokenizer, out);
+    SafeTensorsWriter.write(out.resolve("model.safetensors"), weights(family, spec, vocab, seed), Map.of("format", "pt"));
+  }
+
+  /**
+   * Every file of the snapshot but the weights, for the given tokenizer.json (which must hold the family's special
+   * tokens): config.json, tokenizer files, processor files, chat template. Returns the vocabulary size written to
+   * config.json, which the weights must use.
+   */
+  public static int writeFiles(VlmFamily family, Spec spec, ObjectNode tokenizer, Path out) {
+    if (Files.exists(out) && !Files.isDirectory(out)) throw new DualprocException(out + ": exists and is not a folder");
+    boolean v2 = family == VlmFamily.IDEFICS2;
     int vocab = TinyTokenizers.size(tokenizer);
     int imageTokenId = idOf(tokenizer, PromptFormat.IMAGE);
     ObjectNode config = v2 ? idefics2Config(spec, vocab, imageTokenId) : idefics3Config(spec, vocab, imageTokenId);
@@ -72,7 +83,7 @@ public final class TinyIdefics {
     writeJson(out.resolve("processor_config.json"), processor);
     writeJson(out.resolve("chat_template.json"), JSON.createObjectNode().put("chat_template", chatTemplate(family)));
     writeJson(out.resolve("config.json"), config);
-    SafeTensorsWriter.write(out.resolve("model.safetensors"), weights(family, spec, vocab, seed), Map.of("format", "pt"));
+    return vocab;
   }
 
   // ---- config.json -----------------------------------------------------------------------------------------------

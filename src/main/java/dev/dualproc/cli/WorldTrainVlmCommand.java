@@ -1,0 +1,123 @@
+package dev.dualproc.cli;
+
+import dev.dualproc.engine.DualprocException;
+import dev.dualproc.engine.DualprocHome;
+import dev.dualproc.engine.Placement;
+import dev.dualproc.world.critic.CriticConfig;
+import dev.dualproc.world.critic.CriticExport;
+import dev.dualproc.world.critic.CriticTrainer;
+import dev.dualproc.world.critic.HeldOutAccuracy;
+import dev.dualproc.world.critic.VqaBatches;
+import dev.dualproc.world.critic.WorldCritic;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** `dualproc world train vlm`: trains the built-in critic; resumable, and writes models/world/vlm with its model card. */
+@Command(name = "vlm", mixinStandardHelpOptions = true,
+    description = {"Train the built-in critic (an Idefics3-family VLM) on the world's VQA items rendered on the fly.",
+        "Resumes from --state when it holds a run (progress in --state/train.log and metrics.jsonl); Ctrl-C or SIGTERM checkpoints and stops. At the end (--steps or",
+        "--minutes reached) it writes --out: the HF snapshot in bf16 and MODEL_CARD.md with the held-out accuracy."})
+final class WorldTrainVlmCommand implements Callable<Integer> {
+  @Option(names = "--state", defaultValue = "runs/world-vlm", description = "checkpoints, metrics.jsonl, train.log; default ${DEFAULT-VALUE}") Path state;
+  @Option(names = "--out", description = "the exported critic (default: models/" + WorldCritic.FOLDER + " under the dualproc home, else ./models/" + WorldCritic.FOLDER + ")") Path out;
+  @Option(names = "--config", description = "model size: small (default), tiny or micro; on resume, the run's own") String config;
+  @Option(names = "--batch", description = "items per step (default: the config's)") Integer batch;
+  @Option(names = "--lr", description = "learning rate (default: the config's)") Double lr;
+  @Option(names = "--tasks", split = ",", description = "train only these question families (comma-separated; default all)") java.util.List<String> tasks;
+  @Option(names = "--captions", description = "caption items per step (default: the config's)") Integer captions;
+  @Option(names = "--autocast", arity = "1", description = "true: bf16 autocast in the training forward pass (default: the config's)") Boolean autocast;
+  @Option(names = "--seed", defaultValue = "0", description = "weights, noise and training VQA stream; default ${DEFAULT-VALUE}") long seed;
+  @Option(names = "--steps", defaultValue = "0", description = "train until this many steps in total (0: no limit)") long steps;
+  @Option(names = "--minutes", defaultValue = "0", description = "stop after this many minutes of this call (0: no limit)") double minutes;
+  @Option(names = "--fresh", description = "discard the run in --state and start over") boolean fresh;
+  @Option(names = "--checkpoint-minutes", defaultValue = "10", description = "checkpoint every N minutes; default ${DEFAULT-VALUE}") double checkpointMinutes;
+  @Option(names = "--validate-every", defaultValue = "500", description = "steps between validation measurements (0: never); default ${DEFAULT-VALUE}") int validateEvery;
+  @Option(names = "--validate-items", defaultValue = "180", description = "held-out validation items; default ${DEFAULT-VALUE}") int validateItems;
+  @Option(names = "--eval-n", defaultValue = "900", description = "held-out items measured for the model card; default ${DEFAULT-VALUE}") int evalN;
+  @Option(names = "--no-export", description = "only checkpoint; do not write --out") boolean noExport;
+  @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda; default ${DEFAULT-VALUE}") String device;
+  @Option(names = "--threads", defaultValue = "0", description = "libtorch CPU threads (0: its default, one per core); 1 is"
+      + " much faster on a machine shared with other jobs") int threads;
+
+  static final int SHUTDOWN_WAIT_SECONDS = 120;
+
+  @Override public Integer call() {
+    if (steps <= 0 && minutes <= 0) throw new DualprocException("give --steps N (total) or --minutes M (this call), or both");
+    VqaBatches.checkTrainingSeed(seed);
+    if (threads > 0) org.bytedeco.pytorch.global.torch.set_num_threads(threads);
+    Placement placement = Placement.parse(device, "float32");
+    if (fresh) discard(state);
+    CriticConfig wanted = config == null ? null : CriticConfig.named(config);
+    if (wanted == null && (batch != null || lr != null || tasks != null || captions != null || autocast != null) && !CriticTrainer.hasCheckpoint(state)) wanted = CriticConfig.small();
+    if (wanted != null && batch != null) wanted = wanted.withBatch(batch);
+    if (wanted != null && lr != null) wanted = wanted.withLr(lr);
+    if (wanted != null && tasks != null) wanted = wanted.withTasks(tasks);
+    if (wanted != null && captions != null) wanted = wanted.withCaptions(captions);
+    if (wanted != null && autocast != null) wanted = wanted.withAutocast(autocast);
+    AtomicBoolean stop = new AtomicBoolean();
+    CountDownLatch saved = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      stop.set(true); // the loop stops after the current step and checkpoints
+      try { saved.await(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS); } catch (InterruptedException ignored) { }
+    }, "dualproc-world-train-vlm-checkpoint");
+    try (CriticTrainer t = CriticTrainer.hasCheckpoint(state)
+        ? CriticTrainer.resume(state, wanted, placement)
+        : CriticTrainer.start(state, wanted == null ? CriticConfig.small() : wanted, seed, placement)) {
+      if (t.step() > 0) System.out.println("resuming " + state + " at step " + t.step() + " (config " + t.config.name() + ", seed " + t.seed + ")");
+      else System.out.println("training " + state + " from scratch (config " + t.config.name() + ", seed " + t.seed + ")");
+      Runtime.getRuntime().addShutdownHook(hook);
+      t.train(new CriticTrainer.Schedule(steps, minutes, checkpointMinutes, validateEvery, validateItems), stop::get, System.out::println);
+      saved.countDown();
+      if (stop.get()) {
+        System.out.println("stopped at step " + t.step() + "; state saved. Continue with: dualproc world train vlm --state " + state + " --steps N");
+        return 130;
+      }
+      if (!noExport) {
+        Path target = out != null ? out : DualprocHome.find().map(h -> h.resolve("models").resolve(WorldCritic.FOLDER))
+            .orElse(Path.of("models").resolve(WorldCritic.FOLDER));
+        HeldOutAccuracy a = CriticExport.export(t, target, evalN, reproduce(t));
+        System.out.println("wrote " + target + " (step " + t.step() + ")");
+        System.out.print(a.table());
+      }
+      return 0;
+    } finally {
+      saved.countDown();
+      try { Runtime.getRuntime().removeShutdownHook(hook); } catch (IllegalStateException | IllegalArgumentException shuttingDownOrNotAdded) { }
+    }
+  }
+
+  private static String reproduce(CriticTrainer t) {
+    CriticConfig named = CriticConfig.named(t.config.name());
+    StringBuilder b = new StringBuilder("./dualproc world train vlm --fresh --config " + t.config.name() + " --seed " + t.seed + " --steps " + t.step());
+    if (t.config.batch() != named.batch()) b.append(" --batch ").append(t.config.batch());
+    if (t.config.lr() != named.lr()) b.append(" --lr ").append(t.config.lr());
+    if (t.config.autocast() != named.autocast()) b.append(" --autocast ").append(t.config.autocast());
+    if (t.config.captions() != named.captions()) b.append(" --captions ").append(t.config.captions());
+    if (!t.config.tasks().equals(named.tasks())) b.append(" --tasks ").append(String.join(",", t.config.tasks()));
+    return b.toString();
+  }
+
+  /** Removes a previous run's checkpoints and logs (only the files the trainer writes). */
+  private static void discard(Path state) {
+    if (!Files.isDirectory(state)) return;
+    try (var list = Files.list(state)) {
+      for (Path p : list.toList()) {
+        String n = p.getFileName().toString();
+        if (!(n.matches("ckpt-\\d{8}") || n.equals("LATEST") || n.equals("metrics.jsonl") || n.equals("train.log"))) continue;
+        try (var walk = Files.walk(p)) {
+          for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
+        }
+      }
+    } catch (IOException e) {
+      throw new DualprocException(state + ": cannot discard the previous run (" + e.getMessage() + ")", e);
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package dev.dualproc.world.critic;
+
+import dev.dualproc.distill.PreparedQuestion;
+import dev.dualproc.engine.Tensors;
+import dev.dualproc.model.vlm.AnswerTokens;
+import dev.dualproc.model.vlm.IdeficsCritic;
+import dev.dualproc.model.vlm.PromptFormat;
+import java.util.List;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import static org.bytedeco.pytorch.global.torch.cat;
+import static org.bytedeco.pytorch.global.torch.cross_entropy_loss;
+import static org.bytedeco.pytorch.global.torch.zeros;
+
+/**
+ * Several (image, question, answer) triples through an IdeficsCritic's model in one pass, for training and evaluation.
+ * Each answer loss is the critic's own ({@link IdeficsCritic#answerLoss}: the same pixel values, prompt tokens and
+ * target positions), the batch being only right-padded sequences under causal attention; the batch loss is their mean.
+ *
+ * @param answerLoss mean over the items of each item's answer loss (differentiable)
+ * @param itemLosses each item's answer loss [B] (differentiable)
+ * @param stopLoss mean cross-entropy of {@code <end_of_utterance>} right after each answer (differentiable)
+ * @param saysYes per item: the Yes logit beats the No logit at the answer's first position
+ * @param itemLoss per item: its answer loss (detached)
+ */
+public record AnswerBatch(Tensor answerLoss, Tensor itemLosses, Tensor stopLoss, boolean[] saysYes, double[] itemLoss) {
+
+  /** images: [1, 3, H, W] each, any range (the critic min-max normalises each one, as in teaching). */
+  public static AnswerBatch of(IdeficsCritic critic, List<Tensor> images, List<PreparedQuestion> questions) {
+    int b = images.size();
+    if (b == 0 || questions.size() != b) throw new IllegalArgumentException("need as many questions as images, at least one");
+    TensorVector pixels = new TensorVector();
+    for (Tensor image : images) pixels.push_back(critic.pixelValues(image));
+    Tensor features = critic.model.imageFeatures(cat(pixels, 0));
+
+    AnswerTokens[] tokens = new AnswerTokens[b];
+    int length = 0, answerRows = 0;
+    for (int i = 0; i < b; i++) {
+      tokens[i] = (AnswerTokens) questions.get(i).tokens();
+      length = Math.max(length, tokens[i].inputIds().length);
+      answerRows += tokens[i].targetPositions().length;
+    }
+    long pad = critic.tokenizer.requireId("<|im_end|>"), stop = critic.tokenizer.requireId(PromptFormat.END_OF_UTTERANCE);
+    long[] ids = new long[b * length];
+    java.util.Arrays.fill(ids, pad);
+    long[] rows = new long[answerRows + b], targets = new long[answerRows + b];
+    float[] weights = new float[answerRows];
+    long[] itemOfRow = new long[answerRows];
+    int[] firstRow = new int[b];
+    int r = 0;
+    for (int i = 0; i < b; i++) {
+      long[] in = tokens[i].inputIds();
+      System.arraycopy(in, 0, ids, i * length, in.length);
+      firstRow[i] = r;
+      int[] positions = tokens[i].targetPositions();
+      for (int p : positions) {
+        rows[r] = (long) i * length + p - 1;
+        targets[r] = in[p];
+        itemOfRow[r] = i;
+        weights[r++] = 1f / positions.length;
+      }
+      rows[answerRows + i] = (long) i * length + in.length - 1; // the last answer token predicts the end of the turn
+      targets[answerRows + i] = stop;
+    }
+    Tensor hidden = critic.model.hiddenStates(Tensors.fromLongs(ids, b, length), features);
+    Tensor picked = hidden.reshape(b * length, hidden.size(2))
+        .index_select(0, Tensors.fromLongs(rows, rows.length).to(hidden.device(), ScalarType.Long));
+    Tensor logits = critic.model.logits(picked);
+    Tensor ce = cross_entropy_loss(logits, Tensors.fromLongs(targets, targets.length).to(logits.device(), ScalarType.Long),
+        new TensorOptional(), 0 /* none */, -100, 0.0);
+    Tensor rowLoss = ce.narrow(0, 0, answerRows).mul(Tensors.fromFloats(weights, answerRows).to(ce.device(), ce.scalar_type()));
+    Tensor perItem = zeros(new long[] {b}, new org.bytedeco.pytorch.TensorOptions(ce.scalar_type())).to(ce.device(), ce.scalar_type())
+        .index_add(0, Tensors.fromLongs(itemOfRow, answerRows).to(ce.device(), ScalarType.Long), rowLoss);
+    Tensor answer = perItem.mean();
+    Tensor stopLoss = ce.narrow(0, answerRows, b).mean();
+
+    long yes = critic.tokenizer.requireId("Yes"), no = critic.tokenizer.requireId("No");
+    float[] l = Tensors.floats(logits.detach());
+    float[] c = Tensors.floats(ce.detach());
+    long vocab = logits.size(1);
+    boolean[] saysYes = new boolean[b];
+    double[] itemLoss = new double[b];
+    for (int i = 0; i < b; i++) {
+      int row = firstRow[i];
+      saysYes[i] = l[(int) (row * vocab + yes)] > l[(int) (row * vocab + no)];
+      int n = tokens[i].targetPositions().length;
+      double s = 0;
+      for (int k = 0; k < n; k++) s += c[row + k];
+      itemLoss[i] = s / n;
+    }
+    return new AnswerBatch(answer, perItem, stopLoss, saysYes, itemLoss);
+  }
+}

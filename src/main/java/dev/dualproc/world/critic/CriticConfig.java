@@ -1,0 +1,90 @@
+package dev.dualproc.world.critic;
+
+import dev.dualproc.engine.DualprocException;
+import dev.dualproc.model.vlm.TinyIdefics.Spec;
+import dev.dualproc.world.VqaGenerator;
+import java.util.List;
+
+/**
+ * The built-in critic's sizes (an Idefics3-family model: SigLIP on 64x64 images in 8x8 patches, pixel shuffle by 2 to
+ * 16 image tokens, a small Llama decoder with tied embeddings) and its training hyperparameters.
+ *
+ * @param batch VQA items per step
+ * @param lr AdamW learning rate after a linear warm-up of {@code warmup} steps (constant after: runs are open-ended)
+ * @param noise image augmentation: Gaussian pixel noise of a standard deviation drawn per image from [0, noise], in
+ *     [-1, 1] units (generated images are noisier than rendered ones)
+ * @param stopWeight weight of the end-of-answer term (predict {@code <end_of_utterance>} after the answer), which
+ *     makes greedy answers one word; the answer loss itself is the critic's
+ * @param tasks the question families trained on (VqaGenerator.TASKS names), all by default
+ * @param captions caption items per step ({@link #CAPTION_QUESTION} answered with the scene's caption, weight
+ *     {@code captionWeight}, on the scenes of the step's first VQA items): balanced yes/no questions carry no signal
+ *     in the image alone (only image and question together decide), a plateau a model trained from scratch leaves
+ *     slowly; captioning makes the vision features informative first, as VLM pre-training does
+ * @param autocast run the training forward pass under bf16 autocast (fp32 weights, optimizer and loss; faster on CPUs
+ *     with bf16 instructions)
+ */
+public record CriticConfig(String name, Spec spec, int batch, double lr, int warmup, double weightDecay, double gradClip,
+    double noise, double stopWeight, List<String> tasks, int captions, double captionWeight, boolean autocast) {
+
+  public static final String CAPTION_QUESTION = "Describe the image.";
+
+  public CriticConfig {
+    tasks = List.copyOf(tasks);
+    if (tasks.isEmpty()) throw new DualprocException("--tasks: expected at least one question family");
+    if (captions < 0 || captions > batch) throw new DualprocException("captions per step must be in 0.." + batch + ", got " + captions);
+    for (String t : tasks)
+      if (!VqaGenerator.TASKS.contains(t)) throw new DualprocException("--tasks: unknown question family '" + t + "'; expected some of " + VqaGenerator.TASKS);
+  }
+
+  public static final int IMAGE_SIZE = 64;
+
+  /** About 5M parameters (10 MB in bf16). */
+  public static CriticConfig small() {
+    return new CriticConfig("small", new Spec(192, 768, 4, 3, IMAGE_SIZE, 8, 256, 768, 4, 4, 2, 64, 0, 0, 0, 0, 2, true),
+        32, 5e-4, 100, 0.01, 1.0, 0.03, 0.1, VqaGenerator.TASKS, 8, 0.5, true);
+  }
+
+  /** About 1.3M parameters: faster steps, for comparison and quick runs. */
+  public static CriticConfig tiny() {
+    return new CriticConfig("tiny", new Spec(128, 512, 3, 2, IMAGE_SIZE, 8, 128, 384, 3, 2, 1, 64, 0, 0, 0, 0, 2, true),
+        32, 1e-3, 100, 0.01, 1.0, 0.03, 0.1, VqaGenerator.TASKS, 8, 0.5, true);
+  }
+
+  /** A few thousand parameters, for tests (patches of 16: 4 image tokens). */
+  public static CriticConfig micro() {
+    return new CriticConfig("micro", new Spec(16, 32, 1, 2, IMAGE_SIZE, 16, 16, 32, 1, 2, 1, 8, 0, 0, 0, 0, 2, true),
+        4, 1e-3, 2, 0.0, 1.0, 0.03, 0.1, VqaGenerator.TASKS, 2, 0.5, false);
+  }
+
+  public static final List<String> NAMES = List.of("small", "tiny", "micro");
+
+  public static CriticConfig named(String name) {
+    return switch (name) {
+      case "small" -> small();
+      case "tiny" -> tiny();
+      case "micro" -> micro();
+      default -> throw new DualprocException("--config: expected one of " + NAMES + ", got '" + name + "'");
+    };
+  }
+
+  public CriticConfig withBatch(int b) {
+    if (b < 1) throw new DualprocException("--batch: expected at least 1, got " + b);
+    return new CriticConfig(name, spec, b, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, Math.min(captions, b), captionWeight, autocast);
+  }
+
+  public CriticConfig withLr(double l) {
+    if (!(l > 0)) throw new DualprocException("--lr: expected a positive number, got " + l);
+    return new CriticConfig(name, spec, batch, l, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast);
+  }
+
+  public CriticConfig withTasks(List<String> t) {
+    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, t, captions, captionWeight, autocast);
+  }
+
+  public CriticConfig withCaptions(int n) { return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, n, captionWeight, autocast); }
+
+  public CriticConfig withAutocast(boolean on) { return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, on); }
+
+  /** The learning rate at a step (0-based): linear warm-up, then constant. */
+  public double lrAt(long step) { return warmup <= 0 ? lr : lr * Math.min(1.0, (step + 1) / (double) warmup); }
+}

@@ -1,0 +1,75 @@
+package dev.dualproc.world.critic;
+
+import dev.dualproc.engine.AtomicFiles;
+import dev.dualproc.model.vlm.TinyIdefics.Spec;
+import dev.dualproc.world.VqaGenerator;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** MODEL_CARD.md of the built-in critic: what it is, what it saw, how long it trained, how well it does, how to redo it. */
+final class ModelCard {
+  private ModelCard() {}
+
+  static void write(Path file, CriticTrainer t, HeldOutAccuracy acc, long bytes, String reproduce) {
+    CriticConfig c = t.config;
+    Spec s = c.spec();
+    long params = t.weights().values().stream().mapToLong(w -> w.numel()).sum();
+    String text = String.format(Locale.ROOT, """
+        # dualproc built-in critic (`world`)
+
+        An Idefics3-family VLM (the same Java classes as SmolVLM/Idefics3) trained from scratch by dualproc on the
+        built-in world's yes/no questions. `dualproc teach` and `ask` open it as the critic `world`.
+
+        ## Model
+        | part | size |
+        |---|---|
+        | vision tower (SigLIP) | %dx%d input, %dx%d patches, hidden %d, %d layers, %d heads, MLP %d |
+        | connector | pixel shuffle x%d, linear to %d: %d image tokens |
+        | decoder (Llama) | hidden %d, %d layers, %d heads (%d key/value), head dim %d, MLP %d, tied embeddings |
+        | tokenizer | word level, %d ids (the world's question words and the Idefics3 special tokens) |
+        | parameters | %,d (%.1f MB in bf16, folder %.1f MB) |
+
+        Config `%s`: batch %d, AdamW lr %.1e (linear warm-up %d steps, then constant), weight decay %.2g, gradient
+        clip %.1f, pixel noise up to %.2f, end-of-answer term weight %.2f, %d caption items per step (weight %.2f). The
+        loss is the critic's own answer loss (IdeficsCritic.answerLoss: cross-entropy of the answer tokens after the
+        Idefics3 prompt with the postfix "Answer with Yes or No."), on images min-max normalised as in teaching, plus
+        captioning ("%s" answered with the scene's caption), which gives the vision tower a signal of its own.
+        Question families trained on: %s.
+
+        ## Data
+        VQA items rendered on the fly at 64x64 by `world/VqaGenerator` (%s), balanced between yes and no and, for the
+        overlay families, between matching and non-matching overlays; a quarter of the horizon negatives carry a
+        painted band where the overlay line goes. Training stream seed %d, items 0..%,d (%,d items, %,d steps).
+        Held out, never trained on: stream %d (this card and `dualproc world eval vlm`) and stream %d (validation
+        during training). Generated images are not in this model's data yet.
+
+        ## Training
+        %,d steps, %.1f minutes of training (%.2f s/step on average), dualproc %s.
+
+        ## Held-out accuracy (stream %d, %d items, bf16 weights loaded as teaching loads them)
+        %s
+        Worst family: %.1f%% (must-show 1 of issue #7 asks >= 95%% for each).
+
+        Measure again: `./dualproc world eval vlm --n %d`
+
+        ## Reproduce
+        ```
+        %s
+        ```
+        The data is a function of (seed, item index) and the trainer's state (weights, AdamW moments, noise RNG, step)
+        is checkpointed exactly, so stopping and resuming (`--minutes` chunks, Ctrl-C) gives the same weights as one
+        run, on the same machine and thread count.
+        """,
+        s.imageSize(), s.imageSize(), s.patchSize(), s.patchSize(), s.visionHidden(), s.visionLayers(), s.visionHeads(), s.visionFfn(),
+        s.scaleFactor(), s.textHidden(), s.imageSeqLen(CriticFiles.FAMILY),
+        s.textHidden(), s.textLayers(), s.textHeads(), s.textKvHeads(), s.headDim(), s.textFfn(),
+        t.critic().tokenizer.maxId() + 1, params, params * 2 / 1e6, bytes / 1e6,
+        c.name(), c.batch(), c.lr(), c.warmup(), c.weightDecay(), c.gradClip(), c.noise(), c.stopWeight(), c.captions(), c.captionWeight(), CriticConfig.CAPTION_QUESTION, String.join(", ", c.tasks()),
+        String.join(", ", VqaGenerator.TASKS), t.seed, Math.max(0, t.itemsSeen() - 1), t.itemsSeen(), t.step(),
+        VqaBatches.EVAL_STREAM, VqaBatches.VALIDATION_STREAM,
+        t.step(), t.seconds() / 60, t.step() == 0 ? 0 : t.seconds() / t.step(), dev.dualproc.cli.Version.get(),
+        acc.stream(), acc.byTask().values().stream().mapToInt(x -> x[1]).sum(), acc.table(), 100 * acc.worst(),
+        acc.byTask().values().stream().mapToInt(x -> x[1]).sum(), reproduce);
+    AtomicFiles.writeString(file, text);
+  }
+}

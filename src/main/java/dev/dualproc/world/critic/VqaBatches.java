@@ -1,0 +1,48 @@
+package dev.dualproc.world.critic;
+
+import dev.dualproc.engine.DualprocException;
+import dev.dualproc.world.VqaGenerator;
+import dev.dualproc.world.VqaItem;
+import java.util.List;
+import java.util.stream.LongStream;
+
+/**
+ * Where the critic's VQA items come from. Every item is rendered on the fly from (stream seed, index)
+ * ({@link VqaGenerator#item}); streams with different seeds draw different scene seeds. Training reads stream
+ * {@code --seed} from index 0, step after step; two streams are held out and never trained on:
+ * <ul>
+ * <li>{@link #EVAL_STREAM}: the held-out accuracy of the model card and of {@code dualproc world eval vlm};</li>
+ * <li>{@link #VALIDATION_STREAM}: the accuracy logged during training.</li>
+ * </ul>
+ */
+public final class VqaBatches {
+  private VqaBatches() {}
+
+  public static final long EVAL_STREAM = 700_000_001L;
+  public static final long VALIDATION_STREAM = 700_000_002L;
+
+  /** Rejects a training seed that is a held-out stream. */
+  public static long checkTrainingSeed(long seed) {
+    if (seed == EVAL_STREAM || seed == VALIDATION_STREAM)
+      throw new DualprocException("--seed: " + seed + " is a held-out VQA stream (" + EVAL_STREAM + ", " + VALIDATION_STREAM + "); pick another");
+    return seed;
+  }
+
+  /**
+   * Training items first .. first + n - 1 over only the families {@code tasks}: item j is the stream's item
+   * (j div k) * 9 + (the j mod k-th family's slot), so yes and no still alternate per family.
+   */
+  public static List<VqaItem> items(long stream, long first, int n, List<String> tasks) {
+    if (tasks.size() == VqaGenerator.TASKS.size()) return items(stream, first, n);
+    int k = tasks.size(), all = VqaGenerator.TASKS.size();
+    int[] slot = tasks.stream().mapToInt(VqaGenerator.TASKS::indexOf).toArray();
+    return LongStream.range(first, first + n).parallel()
+        .mapToObj(j -> VqaGenerator.item(stream, (j / k) * all + slot[(int) (j % k)], CriticConfig.IMAGE_SIZE)).toList();
+  }
+
+  /** Items first .. first + n - 1 of a stream at the critic's size, rendered in parallel (each depends on its index only). */
+  public static List<VqaItem> items(long stream, long first, int n) {
+    return LongStream.range(first, first + n).parallel()
+        .mapToObj(i -> VqaGenerator.item(stream, i, CriticConfig.IMAGE_SIZE)).toList();
+  }
+}

@@ -1,0 +1,101 @@
+package dev.dualproc.world.critic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.dualproc.distill.Critic;
+import dev.dualproc.distill.Critics;
+import dev.dualproc.distill.PreparedQuestion;
+import dev.dualproc.engine.DualprocException;
+import dev.dualproc.engine.DualprocHome;
+import dev.dualproc.engine.Images;
+import dev.dualproc.engine.Placement;
+import dev.dualproc.engine.Tensors;
+import dev.dualproc.model.vlm.IdeficsCritic;
+import dev.dualproc.world.VqaItem;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The trainer on the micro config: its folder is a working IdeficsCritic, its loss is the critic's, resume is exact. */
+class CriticTrainerTest {
+  @TempDir Path dir;
+
+  @Test void trainedFolderLoadsAnswersAndOpensAsWorld() {
+    Path out = dir.resolve("models").resolve(WorldCritic.FOLDER);
+    try (CriticTrainer t = CriticTrainer.start(dir.resolve("state"), CriticConfig.micro(), 3, Placement.cpu())) {
+      for (int i = 0; i < 3; i++) assertThat(t.trainStep().loss()).isFinite();
+      HeldOutAccuracy a = CriticExport.export(t, out, 18, "test");
+      assertThat(a.byTask().values().stream().mapToInt(c -> c[1]).sum()).isEqualTo(18);
+    }
+    assertThat(out.resolve("MODEL_CARD.md")).content().contains("| horizon | 2 |").contains("700000001");
+    List<VqaItem> items = VqaBatches.items(VqaBatches.EVAL_STREAM, 0, 5);
+    try (IdeficsCritic c = IdeficsCritic.load(out, Placement.cpu()); NoGradGuard g = new NoGradGuard()) {
+      assertThat(c.model.report.unmatched()).isEmpty();
+      List<Tensor> images = new ArrayList<>();
+      List<PreparedQuestion> qs = new ArrayList<>();
+      double sum = 0;
+      for (VqaItem it : items) {
+        Tensor image = Images.toTensor(it.image());
+        PreparedQuestion q = c.prepare(it.question(), it.answer());
+        images.add(image);
+        qs.add(q);
+        double single = Tensors.item(c.answerLoss(image, q));
+        sum += single;
+        Critic.Answer answer = c.answer(image, q);
+        assertThat(answer.p()).isCloseTo(Math.exp(-single), org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(answer.greedy()).doesNotContain("<");
+      }
+      // the batched training loss is the mean of the critic's own answer losses
+      AnswerBatch b = AnswerBatch.of(c, images, qs);
+      assertThat(Tensors.item(b.answerLoss())).isCloseTo(sum / items.size(), org.assertj.core.data.Offset.offset(1e-5));
+      for (int i = 0; i < items.size(); i++)
+        assertThat(b.itemLoss()[i]).isCloseTo(Tensors.item(c.answerLoss(images.get(i), qs.get(i))), org.assertj.core.data.Offset.offset(1e-5));
+    }
+    String before = System.getProperty(DualprocHome.PROPERTY);
+    try {
+      System.setProperty(DualprocHome.PROPERTY, dir.toString());
+      try (Critic c = Critics.open("world", Placement.cpu())) {
+        assertThat(c.identity()).isEqualTo(out.toString());
+      }
+      System.setProperty(DualprocHome.PROPERTY, dir.resolve("elsewhere").toString());
+      assertThatThrownBy(() -> Critics.open("world", Placement.cpu())).isInstanceOf(DualprocException.class)
+          .hasMessageContaining("run dualproc world train vlm");
+    } finally {
+      if (before == null) System.clearProperty(DualprocHome.PROPERTY); else System.setProperty(DualprocHome.PROPERTY, before);
+    }
+  }
+
+  @Test void stopAndResumeGivesTheSameWeightsAsOneRun() {
+    Map<String, float[]> straight = new java.util.TreeMap<>(), resumed = new java.util.TreeMap<>();
+    CriticConfig config = CriticConfig.micro().withAutocast(true); // the configs that train for real use bf16 autocast
+    try (CriticTrainer t = CriticTrainer.start(dir.resolve("a"), config, 11, Placement.cpu())) {
+      for (int i = 0; i < 4; i++) t.trainStep();
+      t.weights().forEach((k, v) -> straight.put(k, Tensors.floats(v)));
+    }
+    try (CriticTrainer t = CriticTrainer.start(dir.resolve("b"), config, 11, Placement.cpu())) {
+      for (int i = 0; i < 2; i++) t.trainStep();
+      t.save();
+      t.trainStep(); // lost: the run is killed after this step, before its next checkpoint
+    }
+    try (CriticTrainer t = CriticTrainer.resume(dir.resolve("b"), null, Placement.cpu())) {
+      assertThat(t.step()).isEqualTo(2);
+      assertThat(t.seed).isEqualTo(11);
+      t.train(new CriticTrainer.Schedule(4, 0, 0, 0, 0), () -> false, line -> { });
+      assertThat(t.step()).isEqualTo(4);
+      t.weights().forEach((k, v) -> resumed.put(k, Tensors.floats(v)));
+    }
+    assertThat(resumed.keySet()).isEqualTo(straight.keySet());
+    straight.forEach((k, v) -> assertThat(resumed.get(k)).as(k).containsExactly(v));
+    assertThat(straight.values().stream().anyMatch(v -> v.length > 0)).isTrue();
+    assertThatThrownBy(() -> CriticTrainer.resume(dir.resolve("b"), config.withBatch(8), Placement.cpu()))
+        .isInstanceOf(DualprocException.class).hasMessageContaining("was started with config");
+    assertThatThrownBy(() -> CriticTrainer.start(dir.resolve("b"), config, 11, Placement.cpu()))
+        .isInstanceOf(DualprocException.class).hasMessageContaining("holds a run already");
+  }
+}
