@@ -149,8 +149,8 @@ class TaskSpecTest {
   }
 
   @Test void unknownModelRefsFailWithAClearMessage() {
-    assertThatThrownBy(() -> Generators.open("world", dev.dualproc.engine.Placement.cpu()))
-        .isInstanceOf(DualprocException.class).hasMessageStartingWith("generator: no generator family of this build reads 'world'");
+    assertThatThrownBy(() -> Generators.open("no/such-model", dev.dualproc.engine.Placement.cpu()))
+        .isInstanceOf(DualprocException.class).hasMessageStartingWith("generator: no generator family of this build reads 'no/such-model'");
     assertThatThrownBy(() -> Critics.open("HuggingFaceM4/idefics2-8b", dev.dualproc.engine.Placement.cpu()))
         .isInstanceOf(DualprocException.class).hasMessageStartingWith("vlm: no critic family of this build reads");
   }
