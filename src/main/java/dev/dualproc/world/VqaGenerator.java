@@ -95,12 +95,15 @@ public final class VqaGenerator {
       }
       case "counts" -> {
         if (objs.isEmpty()) return null;
-        Kind k = objs.get(rng.nextInt(objs.size())).kind();
-        if (!yes && rng.nextInt(3) == 0) k = Kind.values()[rng.nextInt(Kind.values().length)];
-        final Kind kind = k;
-        int truth = (int) objs.stream().filter(o -> o.kind() == kind).count();
-        int asked = truth;
-        if (!yes) while (asked == truth) asked = 1 + rng.nextInt(3);
+        // the number asked is the count of a random present kind for yes and no alike, so the words carry no answer
+        Kind present = objs.get(rng.nextInt(objs.size())).kind();
+        int asked = (int) objs.stream().filter(o -> o.kind() == present).count();
+        Kind kind = present;
+        if (!yes) {
+          List<Kind> other = new ArrayList<>();
+          for (Kind k : Kind.values()) if (objs.stream().filter(o -> o.kind() == k).count() != asked) other.add(k);
+          kind = other.get(rng.nextInt(other.size()));
+        }
         String q = asked == 1 ? "Is there exactly one " + kind.singular + " in the image?"
             : "Are there exactly " + NUMBERS.get(asked) + " " + kind.plural + " in the image?";
         return plain(task, sceneSeed, r, q, yes);

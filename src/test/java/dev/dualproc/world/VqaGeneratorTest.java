@@ -32,6 +32,22 @@ class VqaGeneratorTest {
     assertThat(VqaGenerator.items(6, 0, 9, 64).get(0).question()).isNotNull();
   }
 
+  /** A count question's words say nothing of its answer: "exactly one" and "exactly two" are yes about half the time. */
+  @Test void countQuestionsCarryNoAnswerInTheirWords() {
+    Map<String, int[]> byNumber = new HashMap<>();
+    for (int i = 0; i < 400; i++) {
+      VqaItem it = VqaGenerator.item(17, 2 + 9L * i, 32); // index = 2 mod 9: the counts task
+      assertThat(it.task()).isEqualTo("counts");
+      String number = it.question().contains("exactly one") ? "one" : it.question().contains("exactly two") ? "two" : "three";
+      byNumber.computeIfAbsent(number, k -> new int[2])[it.yes() ? 0 : 1]++;
+    }
+    for (String n : List.of("one", "two")) {
+      int[] c = byNumber.get(n);
+      double yes = (double) c[0] / (c[0] + c[1]);
+      assertThat(yes).as("P(yes | 'exactly %s') over %d questions", n, c[0] + c[1]).isBetween(0.38, 0.62);
+    }
+  }
+
   /** The answers agree with what the verifiers measure, independently of the generator's use of the truth. */
   @Test void answersAgreeWithTheVerifiers() {
     int hacked = 0;
