@@ -141,9 +141,9 @@ class TaskSpecTest {
     return cmd.call();
   }
 
-  @Test void theRealCommandWithoutModelFamiliesFailsCleanlyAndLeavesNoRunFolder() {
+  @Test void theRealCommandWithAnUnknownModelFailsCleanlyAndLeavesNoRunFolder() {
     int code = dev.dualproc.cli.Main.commandLine().execute("teach", "--preset", "horizon", "--value", "0.3",
-        "--prompt", "a house and a tree on a meadow", "--runs", tmp.resolve("runs").toString());
+        "--prompt", "a house and a tree on a meadow", "--generator", "no/such-model", "--runs", tmp.resolve("runs").toString());
     assertThat(code).isEqualTo(2);
     assertThat(tmp.resolve("runs")).doesNotExist();
   }
