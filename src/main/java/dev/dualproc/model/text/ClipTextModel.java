@@ -100,15 +100,8 @@ public final class ClipTextModel {
 
   /** last_hidden_state [B, L, hidden] of equally long rows of ids; keeps the graph for training. */
   public Tensor lastHidden(long[][] ids) {
-    if (ids.length == 0) throw new IllegalArgumentException("no rows of token ids");
+    Tensor idTensor = toDevice(IdRows.stack(ids, this::checkIds));
     int L = ids[0].length;
-    long[] flat = new long[ids.length * L];
-    for (int b = 0; b < ids.length; b++) {
-      if (ids[b].length != L) throw new IllegalArgumentException("row " + b + " has " + ids[b].length + " ids, row 0 has " + L);
-      checkIds(ids[b]);
-      System.arraycopy(ids[b], 0, flat, b * L, L);
-    }
-    Tensor idTensor = toDevice(Tensors.fromLongs(flat, ids.length, L));
     Tensor h = embedding(token_embedding, idTensor).add(position_embedding.narrow(0, 0, L).unsqueeze(0));
     Tensor causal = StepScope.compute(() -> causalMask(L));
     for (Layer layer : layers) {

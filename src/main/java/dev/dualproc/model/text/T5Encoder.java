@@ -99,15 +99,7 @@ public final class T5Encoder {
 
   /** last_hidden_state [B, L, d_model] of equally long rows of ids, no mask (FLUX's way); keeps the graph for training. */
   public Tensor encode(long[][] ids) {
-    if (ids.length == 0) throw new IllegalArgumentException("no rows of token ids");
-    int L = ids[0].length;
-    long[] flat = new long[ids.length * L];
-    for (int b = 0; b < ids.length; b++) {
-      if (ids[b].length != L) throw new IllegalArgumentException("row " + b + " has " + ids[b].length + " ids, row 0 has " + L);
-      checkIds(ids[b]);
-      System.arraycopy(ids[b], 0, flat, b * L, L);
-    }
-    return forward(toDevice(Tensors.fromLongs(flat, ids.length, L)), null);
+    return forward(toDevice(IdRows.stack(ids, this::checkIds)), null);
   }
 
   private Tensor forward(Tensor idTensor, long[] mask) {
