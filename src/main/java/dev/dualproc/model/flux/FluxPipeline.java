@@ -9,7 +9,7 @@ import dev.dualproc.engine.Rng;
 import dev.dualproc.engine.Tensors;
 import dev.dualproc.model.text.ClipTextModel;
 import dev.dualproc.model.text.T5Encoder;
-import dev.dualproc.model.text.TextTokenizer;
+import dev.dualproc.model.text.FluxTextEncoders;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -33,7 +33,6 @@ public final class FluxPipeline implements Generator {
     public static Variant of(FluxParams p) { return p.guidanceEmbed() ? DEV : SCHNELL; }
   }
 
-  public static final int CLIP_MAX_LENGTH = 77;
 
   /**
    * Sampling defaults a pipeline folder may carry in model_index.json under "dualproc" (the built-in world generator
@@ -88,15 +87,15 @@ public final class FluxPipeline implements Generator {
   private double guidanceScale;
   private final FluxSampler sampler;
   private final Map<String, Conditioning> conditioningCache = new HashMap<>();
-  private TextTokenizer clipTokenizer, t5Tokenizer;
-  private ClipTextModel clip;
-  private T5Encoder t5;
+  private FluxTextEncoders text;
   private LoraSet lora = new LoraSet(0, 0);
 
-  private FluxPipeline(Path folder, Flux transformer, AutoEncoder ae, TextTokenizer clipTokenizer, ClipTextModel clip,
-      TextTokenizer t5Tokenizer, T5Encoder t5, int width, int height, int steps, Defaults defaults) {
+  private FluxPipeline(Path folder, Flux transformer, AutoEncoder ae, FluxTextEncoders text, int width, int height, int steps,
+      Defaults defaults) {
     this.folder = folder; this.transformer = transformer; this.ae = ae;
-    this.clipTokenizer = clipTokenizer; this.clip = clip; this.t5Tokenizer = t5Tokenizer; this.t5 = t5;
+    this.text = text;
+    T5Encoder t5 = text.t5();
+    ClipTextModel clip = text.clip();
     Variant v = Variant.of(transformer.params);
     this.variant = defaults.steps() > 0 || defaults.maxSequenceLength() > 0
         ? new Variant(v.name(), defaults.steps() > 0 ? defaults.steps() : v.steps(),
@@ -133,13 +132,10 @@ public final class FluxPipeline implements Generator {
         throw new DualprocException(folder + ": missing " + sub + "/ (a FLUX pipeline folder has transformer/, vae/, text_encoder/, text_encoder_2/, tokenizer/, tokenizer_2/)");
     Flux transformer = FluxCheckpoint.load(transformerPath(folder), placement);
     AutoEncoder ae = AutoEncoderFiles.load(aePath(folder), placement);
-    TextTokenizer clipTok = TextTokenizer.load(folder.resolve("tokenizer"));
-    TextTokenizer t5Tok = TextTokenizer.load(folder.resolve("tokenizer_2"));
-    ClipTextModel clip = ClipTextModel.load(folder.resolve("text_encoder"), placement);
-    T5Encoder t5 = T5Encoder.load(folder.resolve("text_encoder_2"), placement);
+    FluxTextEncoders text = FluxTextEncoders.loadDiffusers(folder, placement);
     Defaults d = Defaults.read(folder);
     int side = ae.params.downFactor() >= 8 ? 512 : 64; // FLUX.1's 8x autoencoder: 512 px; small built-in models: 64 px
-    return new FluxPipeline(folder, transformer, ae, clipTok, clip, t5Tok, t5,
+    return new FluxPipeline(folder, transformer, ae, text,
         width > 0 ? width : d.width() > 0 ? d.width() : side, height > 0 ? height : d.height() > 0 ? d.height() : side, steps, d);
   }
 
@@ -170,13 +166,10 @@ public final class FluxPipeline implements Generator {
   @Override public Conditioning encode(String prompt) {
     Conditioning cached = conditioningCache.get(prompt);
     if (cached != null) return cached;
-    if (t5 == null) throw new DualprocException("the text encoders were released; prompt '" + prompt + "' was not encoded before");
+    if (text == null) throw new DualprocException("the text encoders were released; prompt '" + prompt + "' was not encoded before");
     Conditioning c;
-    try (NoGradGuard g = new NoGradGuard()) {
-      Tensor txt = t5.encode(t5Tokenizer.encode(prompt, variant.t5MaxLength(), true)).detach();
-      Tensor vec = clip.pooled(clipTokenizer.encode(prompt, Math.min(CLIP_MAX_LENGTH, clip.config.maxPositionEmbeddings()), true)).detach();
-      c = FluxCond.of(transformer.placement().place(txt), transformer.placement().place(vec)).toConditioning(prompt);
-    }
+    FluxTextEncoders.Embeddings e = text.encode(prompt, variant.t5MaxLength());
+    c = FluxCond.of(transformer.placement().place(e.txt().detach()), transformer.placement().place(e.vec().detach())).toConditioning(prompt);
     // the cache outlives the caller's PointerScope, if any: keep the tensors from being freed when it closes
     for (Tensor t : c.tensors().values()) t.retainReference();
     conditioningCache.put(prompt, c);
@@ -185,8 +178,10 @@ public final class FluxPipeline implements Generator {
 
   /** Frees T5 and CLIP (T5-XXL is ~9.5 GB in bf16); prompts encoded before stay available from the cache. */
   public void releaseTextEncoders() {
-    if (guidanceScale != 1 && t5 != null) encode(""); // guidance keeps needing the empty prompt
-    t5 = null; clip = null; t5Tokenizer = null; clipTokenizer = null; System.gc(); }
+    if (guidanceScale != 1 && text != null) encode(""); // guidance keeps needing the empty prompt
+    if (text != null) text.close();
+    text = null;
+  }
 
   @Override public Tensor noise(long seed) {
     int f = ae.params.downFactor();
@@ -204,7 +199,7 @@ public final class FluxPipeline implements Generator {
 
   public void setGuidanceScale(double scale) {
     if (!(scale >= 1)) throw new DualprocException("guidance scale: expected a number >= 1 (1 = no guidance), got " + scale);
-    if (scale != 1 && !conditioningCache.containsKey("") && t5 == null)
+    if (scale != 1 && !conditioningCache.containsKey("") && text == null)
       throw new DualprocException("guidance needs the empty prompt's conditioning; set it before releasing the text encoders");
     if (scale != 1) encode(""); // cached now, so releasing the encoders later keeps guidance working
     guidanceScale = scale;

@@ -48,7 +48,9 @@ public final class FluxTextEncoders implements AutoCloseable {
     if (t5 == null) throw new IllegalStateException("the FLUX text encoders were closed");
     try (NoGradGuard noGrad = new NoGradGuard()) {
       Tensor txt = t5.encode(t5Tokenizer.encode(prompt, t5MaxLength, true));
-      Tensor vec = clip.pooled(clipTokenizer.encode(prompt, CLIP_MAX_LENGTH, true));
+      // 77 as FLUX pads CLIP prompts, or fewer for a CLIP with fewer positions (the built-in world's has 24)
+      int clipLength = Math.min(CLIP_MAX_LENGTH, clip.config.maxPositionEmbeddings());
+      Tensor vec = clip.pooled(clipTokenizer.encode(prompt, clipLength, true));
       return new Embeddings(txt, vec);
     }
   }
