@@ -16,8 +16,8 @@ import java.util.List;
  * @param stopWeight weight of the end-of-answer term (predict {@code <end_of_utterance>} after the answer), which
  *     makes greedy answers one word; the answer loss itself is the critic's
  * @param tasks the question families trained on (VqaGenerator.TASKS names), all by default
- * @param captions caption items per step ({@link #CAPTION_QUESTION} answered with the scene's caption, weight
- *     {@code captionWeight}, on the scenes of the step's first VQA items): balanced yes/no questions carry no signal
+ * @param captions caption items per step ({@link #CAPTION_QUESTION} answered with a {@link DenseCaption} of
+ *     the image, weight {@code captionWeight}, on the images of the step's first VQA items): balanced yes/no questions carry no signal
  *     in the image alone (only image and question together decide), a plateau a model trained from scratch leaves
  *     slowly; captioning makes the vision features informative first, as VLM pre-training does
  * @param autocast run the training forward pass under bf16 autocast (fp32 weights, optimizer and loss; faster on CPUs

@@ -19,7 +19,6 @@ import dev.dualproc.engine.TensorSources;
 import dev.dualproc.engine.Tensors;
 import dev.dualproc.model.vlm.AnswerTokens;
 import dev.dualproc.model.vlm.IdeficsCritic;
-import dev.dualproc.world.Captions;
 import dev.dualproc.world.VqaItem;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -188,8 +187,8 @@ public final class CriticTrainer implements AutoCloseable {
       }
       int vqa = items.size(), captions = Math.min(config.captions(), vqa);
       for (VqaItem it : items.subList(0, captions)) {
-        images.add(augment(Images.toTensor(it.scene())));
-        qs.add(prepareCaption(Captions.caption(it.truth())));
+        images.add(augment(Images.toTensor(it.image())));
+        qs.add(prepareCaption(DenseCaption.of(it)));
       }
       AnswerBatch r = forward(images, qs);
       Tensor vqaLoss = r.itemLosses().narrow(0, 0, vqa).mean();

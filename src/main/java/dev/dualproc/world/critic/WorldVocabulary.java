@@ -64,6 +64,7 @@ public final class WorldVocabulary {
     w.addAll(List.of("zero", "one", "two", "three", "A", "B"));
     w.addAll(words(CriticConfig.CAPTION_QUESTION));
     for (String c : Captions.VOCABULARY) w.addAll(words(c));
+    for (String c : DenseCaption.VOCABULARY) w.addAll(words(c));
     for (long i = 0; i < SCAN_ITEMS; i++) w.addAll(words(VqaGenerator.item(SCAN_STREAM, i, 64).question()));
     return List.copyOf(w);
   }
