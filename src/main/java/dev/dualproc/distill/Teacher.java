@@ -23,7 +23,10 @@ import org.bytedeco.pytorch.Tensor;
  * critic is shown, {@link CriticEnsemble} several critics as one, and {@link Anchor} an optional penalty.
  */
 public final class Teacher {
-  /** One finished step: step is the count of optimizer steps done (1-based); p = mean over questions of exp(-loss). */
+  /**
+   * One finished step: step is the count of optimizer steps done (1-based); loss includes the anchor term, if any;
+   * p = mean over views and questions of exp(-answer loss) (an ensemble's p: the mean over its critics).
+   */
   public record StepResult(int step, double loss, double p, double gradNorm, double seconds) {}
 
   final TaskSpec spec;
