@@ -44,7 +44,8 @@ public final class TeachRun {
   public static Started start(TaskSpec resolved, Path runsDir, Models models, Options options) {
     Placement placement = Placement.parse(resolved.device(), resolved.dtype());
     try (Generator generator = models.generator().apply(resolved.generator(), placement);
-         Critic critic = models.critic().apply(resolved.critic(), placement)) {
+         Critic critic = CriticEnsemble.open(models.critic(), resolved.criticRefs(), placement)) {
+      if (!LoraTargets.isReference(resolved.loraTargets())) LoraTargets.select(resolved.loraTargets(), generator); // fails before the folder exists
       RunFolder run = RunFolder.create(runsDir, resolved, LocalDateTime.now());
       LOG.info("run folder: {}", run.dir);
       return new Started(run, train(run, false, generator, critic, options));
@@ -56,7 +57,7 @@ public final class TeachRun {
     TaskSpec spec = run.spec();
     Placement placement = Placement.parse(spec.device(), spec.dtype());
     try (Generator generator = models.generator().apply(spec.generator(), placement);
-         Critic critic = models.critic().apply(spec.critic(), placement)) {
+         Critic critic = CriticEnsemble.open(models.critic(), spec.criticRefs(), placement)) {
       return train(run, resume, generator, critic, options);
     }
   }
