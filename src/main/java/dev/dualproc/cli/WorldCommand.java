@@ -33,7 +33,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "world", mixinStandardHelpOptions = true,
     description = "The built-in world: render scenes with ground truth, verify images without a VLM, measure the verifiers, write VQA data.",
     subcommands = {WorldCommand.Render.class, WorldCommand.Verify.class, WorldCommand.Accuracy.class, WorldCommand.Vqa.class,
-        WorldTrainCommand.class, WorldEvalCommand.class})
+        WorldTrainCommand.class, WorldEvalCommand.class, WorldTableCommand.class})
 public final class WorldCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
