@@ -1,5 +1,6 @@
 package dev.dualproc.world.table;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dualproc.distill.Results.OffOn;
@@ -17,7 +18,7 @@ import java.util.Map;
     "step_seconds", "seconds_per_100_steps", "eval_seconds", "eval_seeds", "pass_valid", "valid", "objects", "objects_ratio",
     "vlm_p", "meets_target", "misses", "spec"})
 public record CellResult(String preset, int promptNumber, String prompt, long teachingSeed, Map<String, Object> params,
-                         String run, int steps, double trainWallSeconds, double stepSeconds, double secondsPer100Steps,
+                         String run, int steps, double trainWallSeconds, double stepSeconds, @JsonProperty("seconds_per_100_steps") double secondsPer100Steps,
                          double evalSeconds, int evalSeeds, OffOn passValid, OffOn valid, OffOn objects, Double objectsRatio,
                          OffOn vlmP, boolean meetsTarget, List<String> misses, JsonNode spec) {
 

@@ -1,5 +1,6 @@
 package dev.dualproc.world.table;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -23,7 +24,7 @@ import java.util.*;
 public record TeachingGrid(Target target, List<Long> teachingSeeds, SeedRange evalSeeds, Map<String, Row> presets) {
 
   /** The thresholds a row must meet (issue 7, must-show 2). */
-  public record Target(double onAtLeast, double offAtMost, double objectsRatioAtLeast, double secondsPer100StepsAtMost) {
+  public record Target(double onAtLeast, double offAtMost, double objectsRatioAtLeast, @JsonProperty("seconds_per_100_steps_at_most") double secondsPer100StepsAtMost) {
     /** What a row misses, in words; empty when it meets every target. */
     public List<String> misses(dev.dualproc.distill.Results.OffOn passValid, dev.dualproc.distill.Results.OffOn objects,
                                double secondsPer100Steps) {

@@ -1,5 +1,6 @@
 package dev.dualproc.world.table;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -49,7 +50,7 @@ public final class TeachingTable {
   /** Per preset: rows meeting the target, and the extremes that decide it. */
   @JsonPropertyOrder({"preset", "rows", "meet_target", "mean_off", "mean_on", "max_off", "min_on", "min_objects_ratio", "max_seconds_per_100_steps"})
   public record PresetSummary(String preset, int rows, int meetTarget, double meanOff, double meanOn, double maxOff, double minOn,
-                              Double minObjectsRatio, double maxSecondsPer100Steps) {}
+                              Double minObjectsRatio, @JsonProperty("max_seconds_per_100_steps") double maxSecondsPer100Steps) {}
 
   /** The table, or null when a teach run was interrupted (Ctrl-C); finished cells are kept either way. */
   public record Outcome(Table table, int ranCells, int skippedCells) {
