@@ -47,7 +47,7 @@ public final class WorldTableCommand implements Callable<Integer> {
     String gridName = grid == null ? TeachingGrid.BUILTIN + " (built in)" : grid.toString();
     TeachingTable.Options o = new TeachingTable.Options(out, presets, prompts, teachingSeeds, evalSeeds, steps, generator, critic, sets);
     TeachingTable.Plan plan = TeachingTable.plan(g, gridName, o, Path.of("").toAbsolutePath());
-    TeachingTable.Outcome result = TeachingTable.run(plan, models);
+    TeachingTable.Outcome result = TeachingTable.run(plan, models, new java.util.concurrent.atomic.AtomicBoolean());
     if (result.interrupted()) {
       System.out.println("interrupted; the finished cells are kept in " + out.resolve("cells") + "; run the same command again to continue");
       return 130;

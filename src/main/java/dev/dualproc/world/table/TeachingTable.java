@@ -118,8 +118,11 @@ public final class TeachingTable {
 
   public static Path cellFile(Path out, Cell cell) { return out.resolve("cells").resolve(cell.id() + ".json"); }
 
-  /** Runs the cells that have no cell file yet, then writes table.json and table.md (not when interrupted). */
-  public static Outcome run(Plan plan, Models models) {
+  /**
+   * Runs the cells that have no cell file yet, then writes table.json and table.md (not when interrupted). {@code stop}
+   * is polled at step boundaries and between cells; Ctrl-C sets it too (TeachRun's shutdown hook).
+   */
+  public static Outcome run(Plan plan, Models models, AtomicBoolean stop) {
     Path out = plan.options().out();
     List<CellResult> rows = new ArrayList<>();
     int ran = 0, skipped = 0;
@@ -137,8 +140,9 @@ public final class TeachingTable {
         skipped++;
         continue;
       }
+      if (stop.get()) return new Outcome(null, ran, skipped);
       LOG.info("cell {}/{} {}: teaching '{}'", i + 1, plan.cells().size(), cell.id(), cell.prompt());
-      CellResult r = teach(cell, spec, plan.grid(), out, models);
+      CellResult r = teach(cell, spec, plan.grid(), out, models, stop);
       if (r == null) return new Outcome(null, ran, skipped);
       write(file, r);
       LOG.info(String.format(Locale.ROOT, "cell %s: pass-and-valid off %.3f on %.3f, %.1f s per 100 steps%s", cell.id(),
@@ -153,12 +157,12 @@ public final class TeachingTable {
   }
 
   /** One teach run and its evaluation; null when it was interrupted. */
-  static CellResult teach(Cell cell, TaskSpec spec, TeachingGrid grid, Path out, Models models) {
+  static CellResult teach(Cell cell, TaskSpec spec, TeachingGrid grid, Path out, Models models, AtomicBoolean stop) {
     ObjectsVerifier objects = ObjectsVerifier.forCaption(cell.prompt());
     int[] found = new int[2], seen = new int[2];
     long start = System.nanoTime();
     long[] lastStep = {start};
-    TeachRun.Options options = new TeachRun.Options(false, new AtomicBoolean(), r -> lastStep[0] = System.nanoTime(), e -> {
+    TeachRun.Options options = new TeachRun.Options(false, stop, r -> lastStep[0] = System.nanoTime(), e -> {
       int k = e.loraOn() ? 1 : 0; // the verifiers only judge finished images; nothing here feeds back into the run
       seen[k]++;
       if (objects.judge(Images.toImage(e.image())).pass()) found[k]++;

@@ -120,6 +120,35 @@ class TeachingTableTest {
     assertThat(Files.readAllBytes(cell)).isEqualTo(bytes);
   }
 
+  @Test void anInterruptedTableKeepsItsFinishedCellsAndARerunTeachesOnlyTheRest() throws Exception {
+    Path out = tmp.resolve("table"), gen = TinyModels.generatorFolder(tmp, 1, 1, 0), critic = TinyModels.criticFolder(tmp);
+    var options = new TeachingTable.Options(out, List.of("depth"), 1, 2, 2, 2, gen.toString(), critic.toString(), List.of());
+    TeachingTable.Plan plan = TeachingTable.plan(TeachingGrid.builtin(), "built in", options, tmp);
+    assertThat(plan.cells()).extracting(Cell::id).containsExactly("depth-1-1001", "depth-1-1002");
+    // the second cell's models open, then the stop comes (as Ctrl-C sets it) before its first step
+    var stop = new java.util.concurrent.atomic.AtomicBoolean();
+    AtomicInteger opened = new AtomicInteger();
+    Models stopping = new Models((ref, p) -> {
+      if (opened.incrementAndGet() == 2) stop.set(true);
+      return TinyModels.MODELS.generator().apply(ref, p);
+    }, TinyModels.MODELS.critic());
+    TeachingTable.Outcome first = TeachingTable.run(plan, stopping, stop);
+    assertThat(first.interrupted()).isTrue();
+    Path one = TeachingTable.cellFile(out, plan.cells().get(0)), two = TeachingTable.cellFile(out, plan.cells().get(1));
+    assertThat(one).exists();
+    assertThat(two).doesNotExist();
+    assertThat(out.resolve("table.json")).doesNotExist();
+    byte[] bytes = Files.readAllBytes(one);
+
+    TeachingTable.Outcome again = TeachingTable.run(plan, TinyModels.MODELS, new java.util.concurrent.atomic.AtomicBoolean());
+    assertThat(again.interrupted()).isFalse();
+    assertThat(again.skippedCells()).isEqualTo(1);
+    assertThat(again.ranCells()).isEqualTo(1);
+    assertThat(Files.readAllBytes(one)).isEqualTo(bytes);
+    assertThat(again.table().rows()).extracting(r -> r.cell().id()).containsExactly("depth-1-1001", "depth-1-1002");
+    assertThat(JSON.readTree(out.resolve("table.json").toFile()).get("rows")).hasSize(2);
+  }
+
   @Test void badOverridesAndSelectionsFailNamingWhatIsWrong() throws Exception {
     Path out = tmp.resolve("table");
     assertThatThrownBy(() -> table(TinyModels.MODELS, smallTable(out, "--set", "learning_rate=1e-4")))
