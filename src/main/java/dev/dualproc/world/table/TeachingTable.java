@@ -162,7 +162,11 @@ public final class TeachingTable {
     int[] found = new int[2], seen = new int[2];
     long start = System.nanoTime();
     long[] lastStep = {start};
-    TeachRun.Options options = new TeachRun.Options(false, stop, r -> lastStep[0] = System.nanoTime(), e -> {
+    double[] setup = {0};
+    TeachRun.Options options = new TeachRun.Options(false, stop, r -> {
+      lastStep[0] = System.nanoTime();
+      if (r.step() == 1) setup[0] = Math.max(0, (lastStep[0] - start) / 1e9 - r.seconds()); // models, run folder, prompts
+    }, e -> {
       int k = e.loraOn() ? 1 : 0; // the verifiers only judge finished images; nothing here feeds back into the run
       seen[k]++;
       if (objects.judge(Images.toImage(e.image())).pass()) found[k]++;
@@ -175,10 +179,11 @@ public final class TeachingTable {
     if (passValid == null) throw new IllegalStateException(cell.id() + ": the run's evaluation has no verifier verdicts");
     Results.OffOn valid = new Results.OffOn(validRate(results.eval(), false), validRate(results.eval(), true));
     Results.OffOn objectsRate = new Results.OffOn(found[0] / (double) seen[0], found[1] / (double) seen[1]);
-    double wall = (lastStep[0] - start) / 1e9, per100 = wall * 100.0 / results.steps();
+    // a run of another length counts its setup once: setup + the rest scaled to 100 steps (for 100 steps, just the wall)
+    double wall = (lastStep[0] - start) / 1e9, per100 = setup[0] + (wall - setup[0]) * 100.0 / results.steps();
     List<String> misses = grid.target().misses(passValid, objectsRate, per100);
     return new CellResult(cell.preset(), cell.promptNumber(), cell.prompt(), cell.teachingSeed(), spec.control().params(),
-        out.relativize(started.run().dir).toString(), results.steps(), wall, results.seconds(), per100, (end - lastStep[0]) / 1e9,
+        out.relativize(started.run().dir).toString(), results.steps(), wall, setup[0], results.seconds(), per100, (end - lastStep[0]) / 1e9,
         spec.evalSeeds().size(), passValid, valid, objectsRate, objectsRate.off() > 0 ? objectsRate.on() / objectsRate.off() : null,
         results.summary().vlmP(), misses.isEmpty(), misses, tree(spec));
   }
