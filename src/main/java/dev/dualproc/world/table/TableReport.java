@@ -9,7 +9,7 @@ import java.util.Map;
 public final class TableReport {
   private TableReport() {}
 
-  public static String markdown(TeachingTable.Table t) {
+  public static String markdown(Table t) {
     StringBuilder b = new StringBuilder("# Teaching table\n\n");
     JsonNode s = t.sharedSpec();
     b.append(String.format(Locale.ROOT, "Grid %s; generator %s, critic %s; %s steps, lr %s, rank %s; %s evaluation seeds; overrides: %s.%n",
@@ -32,7 +32,7 @@ public final class TableReport {
     prompts.forEach((k, p) -> b.append("- ").append(k).append(": \"").append(p).append("\"\n"));
     b.append("\n| preset | rows meeting target | mean off | mean on | max off | min on | min objects on/off | max s/100 steps |\n");
     b.append("|---|---|---|---|---|---|---|---|\n");
-    for (TeachingTable.PresetSummary p : t.presets())
+    for (Table.PresetSummary p : t.presets())
       b.append(String.format(Locale.ROOT, "| %s | %d/%d | %s | %s | %s | %s | %s | %.1f |%n", p.preset(), p.meetTarget(), p.rows(),
           pct(p.meanOff()), pct(p.meanOn()), pct(p.maxOff()), pct(p.minOn()),
           p.minObjectsRatio() == null ? "n/a" : String.format(Locale.ROOT, "%.2f", p.minObjectsRatio()), p.maxSecondsPer100Steps()));
@@ -42,7 +42,11 @@ public final class TableReport {
     return b.toString();
   }
 
-  private static String text(JsonNode n, String field) { return n.has(field) ? n.get(field).asText() : "(varies)"; }
+  private static String text(JsonNode n, String field) {
+    if (!n.has(field)) return "(varies)";
+    JsonNode v = n.get(field);
+    return v.isFloatingPointNumber() ? new java.math.BigDecimal(v.asText()).stripTrailingZeros().toString() : v.asText(); // 5e-5 as 0.00005
+  }
 
   private static String pct(double v) { return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.1f%%", 100 * v); }
 

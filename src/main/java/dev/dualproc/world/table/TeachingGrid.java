@@ -11,6 +11,7 @@ import dev.dualproc.tasks.Presets;
 import dev.dualproc.world.CaptionSpec;
 import dev.dualproc.world.Captions;
 import dev.dualproc.world.Style;
+import dev.dualproc.world.train.GeneratorTrainer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -90,6 +91,8 @@ public record TeachingGrid(Target target, List<Long> teachingSeeds, SeedRange ev
     for (long s : g.teachingSeeds()) if (s < 0) throw new DualprocException(origin + ": teaching_seeds: expected seeds >= 0, got " + s);
     SeedRange e = g.evalSeeds();
     if (e == null || e.count() < 1 || e.first() < 0) throw new DualprocException(origin + ": eval_seeds: expected {first: S >= 0, count: N >= 1}");
+    if (e.first() + e.count() > GeneratorTrainer.AE_SEEDS)
+      throw new DualprocException(origin + ": eval_seeds: must lie below 2^40 (the built-in generator trains on seeds from there)");
     for (long s : g.teachingSeeds())
       if (s >= e.first() && s < e.first() + e.count())
         throw new DualprocException(origin + ": eval_seeds: teaching seed " + s + " is also an evaluation seed; the evaluation noise must be held out");
