@@ -9,18 +9,23 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import static org.bytedeco.pytorch.global.torch.binary_cross_entropy_with_logits;
 import static org.bytedeco.pytorch.global.torch.cross_entropy_loss;
 import static org.bytedeco.pytorch.global.torch.linear;
 
 /**
  * A training-only linear probe on the critic's vision patches: from each patch state it predicts the {@link
- * PatchTargets} (thing, colour, horizon row, overlay mark) and from their mean the stroke weight. Trained from scratch,
+ * PatchTargets} (thing, colour, horizon row, overlay mark), and from their mean and max the image's stroke weight, the
+ * kinds and (kind, colour) pairs present, the time of day and whether its overlay matches the scene. Trained from scratch,
  * a VLM learns facts spread over the whole image (time of day) in a few hundred steps but facts held by a few patches
  * (is there a car? is the line on the horizon?) only after a long plateau; this loss makes the patches carry those
  * facts from the start, as a pretrained vision tower's do. Its weights live in the trainer state, never in the export.
  */
 final class PatchProbe {
   static final List<String> KEYS = List.of("probe.patch.weight", "probe.patch.bias", "probe.image.weight", "probe.image.bias");
+
+  /** Per-image logits, from the mean and the max over the patches: stroke, presence, time of day, overlay answers. */
+  static final int IMAGE_CLASSES = PatchTargets.STROKES + PatchTargets.PRESENT + PatchTargets.TIMES + PatchTargets.OVERLAYS.size();
 
   private final int patch, horizonClasses;
   final Map<String, Tensor> weights = new LinkedHashMap<>();
@@ -33,8 +38,8 @@ final class PatchProbe {
     var g = Rng.generator(seed ^ 0x9E3779B97F4A7C15L);
     weights.put(KEYS.get(0), Rng.normal(g, classes, hidden).mul(new Scalar(0.02)));
     weights.put(KEYS.get(1), zeros(classes));
-    weights.put(KEYS.get(2), Rng.normal(g, PatchTargets.STROKES, hidden).mul(new Scalar(0.02)));
-    weights.put(KEYS.get(3), zeros(PatchTargets.STROKES));
+    weights.put(KEYS.get(2), Rng.normal(g, IMAGE_CLASSES, 2 * hidden).mul(new Scalar(0.02)));
+    weights.put(KEYS.get(3), zeros(IMAGE_CLASSES));
     for (Tensor t : weights.values()) t.requires_grad_(true);
   }
 
@@ -49,7 +54,7 @@ final class PatchProbe {
     }
   }
 
-  /** The mean of the five cross-entropies over a batch: states [B, patches, hidden] in the targets' order. */
+  /** The mean of the cross-entropies over a batch: states [B, patches, hidden] in the targets' order. */
   Tensor loss(Tensor states, List<PatchTargets> targets) {
     int b = targets.size();
     long n = states.size(1), d = states.size(2);
@@ -74,9 +79,36 @@ final class PatchProbe {
       sum = sum == null ? ce : sum.add(ce);
       at += classes;
     }
-    Tensor pooled = states.to(ScalarType.Float).mean(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional());
-    Tensor strokeLogits = linear(pooled, weights.get(KEYS.get(2)), new TensorOptional(weights.get(KEYS.get(3))));
-    return sum.add(ce(strokeLogits, stroke)).div(new Scalar(5.0));
+    Tensor f = states.to(ScalarType.Float);
+    Tensor pooled = org.bytedeco.pytorch.global.torch.cat(new org.bytedeco.pytorch.TensorVector(
+        f.mean(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional()), org.bytedeco.pytorch.global.torch.amax(f, new long[] {1}, false)), 1);
+    Tensor image = linear(pooled, weights.get(KEYS.get(2)), new TensorOptional(weights.get(KEYS.get(3))));
+    float[] present = new float[b * PatchTargets.PRESENT];
+    long[] time = new long[b];
+    List<Long> overlayRows = new java.util.ArrayList<>();
+    List<Float> overlayYes = new java.util.ArrayList<>();
+    int overlayAt = PatchTargets.STROKES + PatchTargets.PRESENT + PatchTargets.TIMES;
+    for (int i = 0; i < b; i++) {
+      PatchTargets t = targets.get(i);
+      System.arraycopy(t.present(), 0, present, i * PatchTargets.PRESENT, PatchTargets.PRESENT);
+      time[i] = t.timeOfDay();
+      if (t.overlay() >= 0) { overlayRows.add((long) i * IMAGE_CLASSES + overlayAt + t.overlay()); overlayYes.add(t.overlayYes() ? 1f : 0f); }
+    }
+    sum = sum.add(ce(image.narrow(1, 0, PatchTargets.STROKES), stroke));
+    Tensor presentLogits = image.narrow(1, PatchTargets.STROKES, PatchTargets.PRESENT);
+    sum = sum.add(binary_cross_entropy_with_logits(presentLogits, Tensors.fromFloats(present, b, PatchTargets.PRESENT).to(presentLogits.device(), ScalarType.Float)));
+    boolean anyTime = java.util.Arrays.stream(time).anyMatch(x -> x >= 0);
+    if (anyTime) sum = sum.add(ce(image.narrow(1, PatchTargets.STROKES + PatchTargets.PRESENT, PatchTargets.TIMES), time));
+    int terms = 6 + (anyTime ? 1 : 0);
+    if (!overlayRows.isEmpty()) { // each overlay item's answer, at its preset's logit
+      long[] rows = overlayRows.stream().mapToLong(Long::longValue).toArray();
+      float[] yes = new float[rows.length];
+      for (int i = 0; i < yes.length; i++) yes[i] = overlayYes.get(i);
+      Tensor picked = image.reshape(-1).index_select(0, Tensors.fromLongs(rows, rows.length).to(image.device(), ScalarType.Long));
+      sum = sum.add(binary_cross_entropy_with_logits(picked, Tensors.fromFloats(yes, yes.length).to(picked.device(), ScalarType.Float)));
+      terms++;
+    }
+    return sum.div(new Scalar(terms));
   }
 
   private static Tensor ce(Tensor logits, long[] targets) {

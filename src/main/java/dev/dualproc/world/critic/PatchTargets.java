@@ -20,8 +20,16 @@ import java.util.List;
  * @param mark per patch: {@link #NO_MARK}, or the overlay mark it holds (horizon line, painted band, line-weight bar,
  *     palette strip, point A, point B)
  * @param stroke the stroke weight in pixels, clamped to {@link #STROKES} - 1 (0 for photos)
+ * @param present per image, multi-hot: each kind present, then each (kind, colour) present ({@link #PRESENT} entries)
+ * @param timeOfDay per image: the time of day's ordinal, or -100 (ignored) in palette scenes
+ * @param overlay per image: the index in {@link #OVERLAYS} of the item's overlay, or -1 without one
+ * @param overlayYes whether the item's overlay matches the scene (its answer): the very fact the overlay question asks
  */
-public record PatchTargets(long[] thing, long[] colour, long[] horizon, long[] mark, long stroke) {
+public record PatchTargets(long[] thing, long[] colour, long[] horizon, long[] mark, long stroke, float[] present,
+                           long timeOfDay, int overlay, boolean overlayYes) {
+  public static final List<String> OVERLAYS = List.of("palette", "line-weight", "horizon", "depth");
+  public static final int KINDS = Kind.values().length, PRESENT = KINDS + KINDS * NamedColour.values().length;
+  public static final int TIMES = dev.dualproc.world.TimeOfDay.values().length;
   public static final int SKY = 0, GROUND = 1, LIGHT = 2, FIRST_KIND = 3;
   public static final int THINGS = FIRST_KIND + Kind.values().length, COLOURS = 1 + NamedColour.values().length;
   public static final int NO_MARK = 0, LINE = 1, BAND = 2, BAR = 3, STRIP = 4, POINT_A = 5, POINT_B = 6, MARKS = 7;
@@ -49,7 +57,14 @@ public record PatchTargets(long[] thing, long[] colour, long[] horizon, long[] m
         if (offset >= 0 && offset < patch) horizon[i] = 1 + (long) Math.floor(offset);
         mark[i] = mark(item, t, r, c, patch);
       }
-    return new PatchTargets(thing, colour, horizon, mark, Math.min(STROKES - 1, t.strokeWeight()));
+    float[] present = new float[PRESENT];
+    for (SceneObject o : t.objects()) {
+      present[o.kind().ordinal()] = 1;
+      present[KINDS + o.kind().ordinal() * NamedColour.values().length + o.colour().ordinal()] = 1;
+    }
+    return new PatchTargets(thing, colour, horizon, mark, Math.min(STROKES - 1, t.strokeWeight()), present,
+        t.timeOfDay() == null ? -100 : t.timeOfDay().ordinal(), item.hasOverlay() ? OVERLAYS.indexOf(item.overlayPreset()) : -1,
+        item.hasOverlay() && item.yes());
   }
 
   private static SceneObject objectAt(List<SceneObject> objects, double x, double y) {

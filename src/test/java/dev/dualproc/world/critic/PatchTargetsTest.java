@@ -63,6 +63,19 @@ class PatchTargetsTest {
   }
 
   @Test
+  void imageTargetsSayWhatIsPresentAndTheOverlayAnswer() {
+    for (VqaItem it : ITEMS) {
+      PatchTargets t = PatchTargets.of(it, PATCH);
+      assertThat(t.overlay()).isEqualTo(it.hasOverlay() ? PatchTargets.OVERLAYS.indexOf(it.task()) : -1);
+      assertThat(t.overlayYes()).isEqualTo(it.hasOverlay() && it.yes());
+      int kinds = 0;
+      for (int k = 0; k < PatchTargets.KINDS; k++) kinds += (int) t.present()[k];
+      assertThat(kinds).isEqualTo((int) it.truth().objects().stream().map(SceneObject::kind).distinct().count());
+      assertThat(t.timeOfDay()).isEqualTo(it.truth().timeOfDay() == null ? -100 : it.truth().timeOfDay().ordinal());
+    }
+  }
+
+  @Test
   void strokeIsTheDrawingsWeightAndZeroForPhotos() {
     for (VqaItem it : ITEMS)
       assertThat(PatchTargets.of(it, PATCH).stroke()).isEqualTo(Math.min(PatchTargets.STROKES - 1, it.truth().strokeWeight()));
