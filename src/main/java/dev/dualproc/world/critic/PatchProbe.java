@@ -15,7 +15,7 @@ import static org.bytedeco.pytorch.global.torch.linear;
 
 /**
  * A training-only linear probe on the critic's vision patches: from each patch state it predicts the {@link
- * PatchTargets} (thing, colour, horizon row, overlay mark), and from their mean and max the image's stroke weight, the
+ * PatchTargets} (thing, colour, horizon row, overlay mark) and, again from each patch, the image's stroke weight, the
  * kinds and (kind, colour) pairs present, the time of day and whether its overlay matches the scene. Trained from scratch,
  * a VLM learns facts spread over the whole image (time of day) in a few hundred steps but facts held by a few patches
  * (is there a car? is the line on the horizon?) only after a long plateau; this loss makes the patches carry those
@@ -24,7 +24,11 @@ import static org.bytedeco.pytorch.global.torch.linear;
 final class PatchProbe {
   static final List<String> KEYS = List.of("probe.patch.weight", "probe.patch.bias", "probe.image.weight", "probe.image.bias");
 
-  /** Per-image logits, from the mean and the max over the patches: stroke, presence, time of day, overlay answers. */
+  /**
+   * Per-image facts (stroke, presence, time of day, overlay answers), predicted from every patch alone: the vision tower
+   * must broadcast them into all tokens, where the decoder reads them as easily as the sky's colour (time of day, the
+   * one fact a from-scratch decoder learns in a few hundred steps).
+   */
   static final int IMAGE_CLASSES = PatchTargets.STROKES + PatchTargets.PRESENT + PatchTargets.TIMES + PatchTargets.OVERLAYS.size();
 
   private final int patch, horizonClasses;
@@ -38,7 +42,7 @@ final class PatchProbe {
     var g = Rng.generator(seed ^ 0x9E3779B97F4A7C15L);
     weights.put(KEYS.get(0), Rng.normal(g, classes, hidden).mul(new Scalar(0.02)));
     weights.put(KEYS.get(1), zeros(classes));
-    weights.put(KEYS.get(2), Rng.normal(g, IMAGE_CLASSES, 2 * hidden).mul(new Scalar(0.02)));
+    weights.put(KEYS.get(2), Rng.normal(g, IMAGE_CLASSES, hidden).mul(new Scalar(0.02)));
     weights.put(KEYS.get(3), zeros(IMAGE_CLASSES));
     for (Tensor t : weights.values()) t.requires_grad_(true);
   }
@@ -79,24 +83,25 @@ final class PatchProbe {
       sum = sum == null ? ce : sum.add(ce);
       at += classes;
     }
-    Tensor f = states.to(ScalarType.Float);
-    Tensor pooled = org.bytedeco.pytorch.global.torch.cat(new org.bytedeco.pytorch.TensorVector(
-        f.mean(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional()), org.bytedeco.pytorch.global.torch.amax(f, new long[] {1}, false)), 1);
-    Tensor image = linear(pooled, weights.get(KEYS.get(2)), new TensorOptional(weights.get(KEYS.get(3))));
-    float[] present = new float[b * PatchTargets.PRESENT];
-    long[] time = new long[b];
+    Tensor image = linear(flat, weights.get(KEYS.get(2)), new TensorOptional(weights.get(KEYS.get(3)))); // [B * n, classes]
+    float[] present = new float[(int) (b * n) * PatchTargets.PRESENT];
+    long[] time = new long[(int) (b * n)], strokes = new long[(int) (b * n)];
     List<Long> overlayRows = new java.util.ArrayList<>();
     List<Float> overlayYes = new java.util.ArrayList<>();
     int overlayAt = PatchTargets.STROKES + PatchTargets.PRESENT + PatchTargets.TIMES;
     for (int i = 0; i < b; i++) {
       PatchTargets t = targets.get(i);
-      System.arraycopy(t.present(), 0, present, i * PatchTargets.PRESENT, PatchTargets.PRESENT);
-      time[i] = t.timeOfDay();
-      if (t.overlay() >= 0) { overlayRows.add((long) i * IMAGE_CLASSES + overlayAt + t.overlay()); overlayYes.add(t.overlayYes() ? 1f : 0f); }
+      for (int j = 0; j < n; j++) { // every patch of image i answers for the whole image
+        int row = (int) (i * n + j);
+        System.arraycopy(t.present(), 0, present, row * PatchTargets.PRESENT, PatchTargets.PRESENT);
+        time[row] = t.timeOfDay();
+        strokes[row] = stroke[i];
+        if (t.overlay() >= 0) { overlayRows.add((long) row * IMAGE_CLASSES + overlayAt + t.overlay()); overlayYes.add(t.overlayYes() ? 1f : 0f); }
+      }
     }
-    sum = sum.add(ce(image.narrow(1, 0, PatchTargets.STROKES), stroke));
+    sum = sum.add(ce(image.narrow(1, 0, PatchTargets.STROKES), strokes));
     Tensor presentLogits = image.narrow(1, PatchTargets.STROKES, PatchTargets.PRESENT);
-    sum = sum.add(binary_cross_entropy_with_logits(presentLogits, Tensors.fromFloats(present, b, PatchTargets.PRESENT).to(presentLogits.device(), ScalarType.Float)));
+    sum = sum.add(binary_cross_entropy_with_logits(presentLogits, Tensors.fromFloats(present, b * n, PatchTargets.PRESENT).to(presentLogits.device(), ScalarType.Float)));
     boolean anyTime = java.util.Arrays.stream(time).anyMatch(x -> x >= 0);
     if (anyTime) sum = sum.add(ce(image.narrow(1, PatchTargets.STROKES + PatchTargets.PRESENT, PatchTargets.TIMES), time));
     int terms = 6 + (anyTime ? 1 : 0);
