@@ -6,6 +6,7 @@ import dev.dualproc.engine.Placement;
 import dev.dualproc.world.critic.CriticConfig;
 import dev.dualproc.world.critic.CriticExport;
 import dev.dualproc.world.critic.CriticTrainer;
+import dev.dualproc.world.critic.GeneratedAgreement;
 import dev.dualproc.world.critic.GeneratedMix;
 import dev.dualproc.world.critic.GeneratedPool;
 import dev.dualproc.world.critic.GeneratedVqa;
@@ -53,6 +54,8 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
   @Option(names = "--generated-pool", description = "generated images made once into --state/generated-pool (default "
       + DEFAULT_POOL + "; on resume, the run's own)") Integer generatedPool;
   @Option(names = "--generator", description = "the generator of the pool: world or a pipeline folder (default world; on resume, the run's own)") String generator;
+  @Option(names = "--eval-generated", defaultValue = "0", description = "items about images generated from held-out captions whose"
+      + " agreement with the verifiers goes on the model card (0: not measured); default ${DEFAULT-VALUE}") int evalGenerated;
   @Option(names = "--init-from", description = "warm-start a fresh --state from a critic this command exported (e.g. models/world/vlm)") Path initFrom;
   @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda; default ${DEFAULT-VALUE}") String device;
   @Option(names = "--threads", defaultValue = "0", description = "libtorch CPU threads (0: its default, one per core); 1 is"
@@ -101,9 +104,22 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
       if (!noExport) {
         Path target = out != null ? out : DualprocHome.find().map(h -> h.resolve("models").resolve(WorldCritic.FOLDER))
             .orElse(Path.of("models").resolve(WorldCritic.FOLDER));
-        HeldOutAccuracy a = CriticExport.export(t, target, evalN, reproduce(t));
+        GeneratedMix.Settings kept = GeneratedMix.read(state);
+        String data = kept == null || kept.fraction() == 0 ? null : String.format(java.util.Locale.ROOT,
+            "Generated images mixed in: %d of the %d items of every step ask about a pool of %d images that %s made from the captions of"
+            + " the generator's own training scenes (scene seeds %d on, noise seeded by the same number), answered by what the verifiers"
+            + " measure on each image; every overlay question on an image the validity check rejects answers No.",
+            kept.perStep(t.config.batch()), t.config.batch(), kept.pool(), kept.generator(), GeneratedPool.TRAIN_FIRST_SEED);
+        String genRef = kept == null ? (generator == null ? "world" : generator) : kept.generator();
+        java.util.function.Function<dev.dualproc.model.vlm.IdeficsCritic, GeneratedAgreement> measureGenerated = evalGenerated <= 0 ? null : c -> {
+          try (dev.dualproc.distill.Generator g = Generators.open(genRef, placement, new Generators.Size(CriticConfig.IMAGE_SIZE, CriticConfig.IMAGE_SIZE, 0))) {
+            return GeneratedAgreement.measure(c, g, evalGenerated, 64);
+          }
+        };
+        HeldOutAccuracy a = CriticExport.export(t, target, evalN, reproduce(t), data, measureGenerated);
         System.out.println("wrote " + target + " (step " + t.step() + ")");
         System.out.print(a.table());
+        if (measureGenerated != null) System.out.println("(the agreement on generated images is on " + target.resolve("MODEL_CARD.md") + ")");
       }
       return 0;
     } finally {
