@@ -13,11 +13,15 @@ public record GeneratedAgreement(HeldOutAccuracy agreement, int images, double v
   public static final String MEASURE = "agreement with the verifiers";
 
   public static GeneratedAgreement measure(IdeficsCritic critic, Generator g, int n, int batch) {
-    GeneratedPool pool = GeneratedPool.generate(g, GeneratedPool.EVAL_FIRST_SEED, n);
+    return measure(critic, GeneratedPool.generate(g, GeneratedPool.EVAL_FIRST_SEED, n), n, batch, g.identity());
+  }
+
+  /** n items of the held-out stream about {@code pool}'s images; none when the pool can ask no family both ways. */
+  public static GeneratedAgreement measure(IdeficsCritic critic, GeneratedPool pool, int n, int batch, String generator) {
     GeneratedVqa vqa = new GeneratedVqa(pool, GeneratedVqa.TASKS);
-    HeldOutAccuracy a = HeldOutAccuracy.measure(critic, VqaBatches.EVAL_STREAM, n, batch,
+    HeldOutAccuracy a = HeldOutAccuracy.measure(critic, VqaBatches.EVAL_STREAM, vqa.families().isEmpty() ? 0 : n, batch,
         (first, size) -> vqa.items(VqaBatches.EVAL_STREAM, first, size));
-    return new GeneratedAgreement(a, pool.size(), vqa.validRate(), g.identity());
+    return new GeneratedAgreement(a, pool.size(), vqa.validRate(), generator);
   }
 
   /** The per-family table, an overall line and where the images came from. */
