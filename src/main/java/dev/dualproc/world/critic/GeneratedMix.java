@@ -63,6 +63,9 @@ public final class GeneratedMix {
    */
   public static CriticTrainer.ItemSource source(long seed, CriticConfig config, GeneratedVqa generated, int perStep) {
     int batch = config.batch(), rendered = batch - perStep;
+    if (perStep > 0 && generated.families().isEmpty())
+      throw new DualprocException(String.format(Locale.ROOT, "--generated-fraction: the pool of %d generated images (%.0f%% valid scenes) can ask"
+          + " no question family with both answers; use a better generator or a larger --generated-pool", generated.pool().size(), 100 * generated.validRate()));
     if (perStep < 0 || rendered < config.captions())
       throw new DualprocException(String.format(Locale.ROOT, "--generated-fraction: leaves %d rendered items per step, fewer than the %d"
           + " caption items (captions describe a rendered scene's truth); lower it or --captions", rendered, config.captions()));
