@@ -344,7 +344,7 @@ public final class CriticTrainer implements AutoCloseable {
     }
     save();
     logLine(log, "checkpoint at step " + step + " (" + String.format(Locale.ROOT, "%.0f", seconds) + " s trained, "
-        + String.format(Locale.ROOT, "%.2f", step == 0 ? 0 : seconds / step) + " s/step on average)");
+        + String.format(Locale.ROOT, "%.2f", step == warmStart ? 0 : seconds / (step - warmStart)) + " s/step on average)");
   }
 
   /** A line to train.log, and to {@code log} unless null. */

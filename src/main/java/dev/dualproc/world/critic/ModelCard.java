@@ -73,7 +73,7 @@ final class ModelCard {
         String.join(", ", VqaGenerator.TASKS), t.seed, Math.max(0, t.itemsSeen() - 1), t.itemsSeen(), t.step(),
         VqaBatches.EVAL_STREAM, VqaBatches.VALIDATION_STREAM,
         generatedData == null ? "Generated images are not in this model's data." : generatedData,
-        t.step(), t.seconds() / 60, t.step() == 0 ? 0 : t.seconds() / t.step(), dev.dualproc.cli.Version.get(),
+        t.step(), t.seconds() / 60, t.step() == t.warmStart() ? 0 : t.seconds() / (t.step() - t.warmStart()), dev.dualproc.cli.Version.get(),
         acc.stream(), acc.byTask().values().stream().mapToInt(x -> x[1]).sum(), acc.table(), 100 * acc.worst(),
         acc.byTask().values().stream().mapToInt(x -> x[1]).sum(),
         generated == null ? "" : "\n## Agreement with the verifiers on generated images\n" + generated.table()
