@@ -1,7 +1,6 @@
 package dev.dualproc.world.critic;
 
 import dev.dualproc.eval.DepthVerifier;
-import dev.dualproc.eval.DetectedObject;
 import dev.dualproc.eval.PaletteVerifier;
 import dev.dualproc.eval.SceneAnalysis;
 import dev.dualproc.eval.StrokeVerifier;
@@ -127,9 +126,6 @@ public final class GeneratedVqa {
     for (int attempt = 0; attempt < Math.max(400, 4 * pool.size()); attempt++) if (tryItem(task, yes, rng) != null) return true;
     return false;
   }
-
-  /** Objects detected on an image: what the plain families' answers come from. */
-  public static List<DetectedObject> detected(BufferedImage image) { return SceneAnalysis.of(image).objects; }
 
   /** Items and yes answers per family over {@code items}: [family] -> {items, yes}. */
   public static java.util.Map<String, int[]> balance(List<VqaItem> items) {
