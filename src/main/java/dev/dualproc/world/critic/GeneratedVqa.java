@@ -20,14 +20,14 @@ import java.util.stream.LongStream;
  * VQA items about generated images, answered by what the verifiers measure on the image (never by the caption it was
  * generated from): objects, colours, counts and left-right from the detected objects, the overlay families from the
  * measured horizon, stroke weight, palette and depth, each overlay answer checked by its verifier on the image shown.
- * A control passes only on a valid scene, so on an image the validity check rejects every overlay question is No
- * (the overlay drawn at the measured value or away from it, at random): the critic learns to refuse broken images.
- * Time of day is not asked: SceneAnalysis does not measure it.
+ * A control passes only on a valid scene, so on an image the validity check rejects every question is No (the
+ * question or overlay drawn from the measurement or away from it, at random; what the detector finds in a broken image
+ * is no object): the critic learns to refuse broken images. Time of day is not asked: SceneAnalysis does not measure it.
  *
  * <p>Item i of stream s asks family {@code families().get(i mod k)} and is a yes item when (i div k) is even, as
  * rendered items are; its choices come from a random generator seeded by (s, i), so an item is a pure function of
- * (pool, s, i). Overlay yes items use valid images; overlay no items a broken image half of the time (when the pool has
- * both), else a valid image with an overlay away from the measurement.
+ * (pool, s, i). Yes items use valid images; no items a broken image half of the time (when the pool has both), else a
+ * valid image with a question or overlay away from the measurement.
  */
 public final class GeneratedVqa {
   /** The families asked about generated images: all but time of day, which the verifiers do not measure. */
@@ -97,19 +97,17 @@ public final class GeneratedVqa {
   }
 
   private VqaItem tryItem(String task, boolean yes, SplittableRandom rng) {
-    boolean overlay = VqaGenerator.OVERLAY_TASKS.contains(task);
-    int img;
-    if (!overlay) img = rng.nextInt(pool.size());
-    else if (yes) img = pick(valid, rng);
-    else img = invalid.length > 0 && (valid.length == 0 || rng.nextBoolean()) ? pick(invalid, rng) : pick(valid, rng);
+    // yes answers only on valid scenes; half of the no answers on broken images (when the pool has both kinds)
+    int img = yes ? pick(valid, rng) : invalid.length > 0 && (valid.length == 0 || rng.nextBoolean()) ? pick(invalid, rng) : pick(valid, rng);
     if (img < 0) return null;
     Measured m = measured.get(img);
-    // on a broken image the overlay may match the measurement or not: the answer is No either way
-    boolean ask = overlay && !m.valid() ? rng.nextBoolean() : yes;
-    VqaQuestions.Asked a = VqaQuestions.ask(task, ask, m.facts(), pool.images().get(img), rng);
+    // on a broken image the question may match its measurement, or another image's, or neither: the answer is No
+    boolean ask = m.valid() ? yes : rng.nextBoolean();
+    SceneFacts facts = m.valid() || valid.length == 0 || rng.nextBoolean() ? m.facts() : measured.get(pick(valid, rng)).facts();
+    VqaQuestions.Asked a = VqaQuestions.ask(task, ask, facts, pool.images().get(img), rng);
     if (a == null) return null;
     VqaItem it = new VqaItem(task, pool.seeds().get(img), a.scene(), null, a.question(), yes, a.preset(), a.params(), a.mode(), a.hacked());
-    if (overlay && verifierSays(it) != yes) return null;
+    if (it.hasOverlay() && verifierSays(it) != yes) return null;
     return it;
   }
 
