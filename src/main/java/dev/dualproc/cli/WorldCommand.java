@@ -178,7 +178,7 @@ public final class WorldCommand implements Runnable {
       if (generated != null && size != 64) throw new DualprocException("--size: generated items are 64x64 (the critic's size)");
       StringBuilder lines = new StringBuilder();
       java.util.List<VqaItem> all = new java.util.ArrayList<>();
-      int invalidOverlay = 0;
+      int invalidOverlay = 0, invalidPlain = 0;
       for (long i = first; i < first + count; i++) {
         VqaItem it = generated != null ? generated.item(seed, i) : VqaGenerator.item(seed, i, size);
         all.add(it);
@@ -197,7 +197,8 @@ public final class WorldCommand implements Runnable {
         if (generated != null) {
           boolean valid = dev.dualproc.eval.SceneAnalysis.of(it.scene()).validity.valid();
           m.put("valid_scene", valid);
-          if (it.hasOverlay() && !valid) invalidOverlay++;
+          if (!valid && it.hasOverlay()) invalidOverlay++;
+          else if (!valid) invalidPlain++;
         }
         lines.append(JSON.writeValueAsString(m)).append('\n');
       }
@@ -206,8 +207,8 @@ public final class WorldCommand implements Runnable {
       if (generated != null) {
         System.out.println("| family | items | yes | no |\n|---|---|---|---|");
         dev.dualproc.world.critic.GeneratedVqa.balance(all).forEach((t, c) -> System.out.printf(Locale.ROOT, "| %s | %d | %d | %d |%n", t, c[0], c[1], c[0] - c[1]));
-        System.out.printf(Locale.ROOT, "overlay items on invalid images (all answered No): %d; valid scenes in the pool: %.1f%% of %d; families asked: %s%n",
-            invalidOverlay, 100 * generated.validRate(), generated.pool().size(), generated.families());
+        System.out.printf(Locale.ROOT, "items on invalid images (all answered No): %d with an overlay, %d without; valid scenes in the pool:"
+            + " %.1f%% of %d; families asked: %s%n", invalidOverlay, invalidPlain, 100 * generated.validRate(), generated.pool().size(), generated.families());
       }
       return 0;
     }
