@@ -44,8 +44,8 @@ public final class TeachCommand implements Callable<Integer> {
   String mode;
   @Option(names = "--generator", paramLabel = "REF", description = "world, a model folder/file, or an HF repo id")
   String generator;
-  @Option(names = "--vlm", paramLabel = "REF", description = "the critic: world, a model folder, or an HF repo id")
-  String vlm;
+  @Option(names = "--vlm", paramLabel = "REF", description = "the critic: world, a model folder, or an HF repo id (repeat for an ensemble: the answer losses are averaged)")
+  List<String> vlms = new ArrayList<>();
   @Option(names = "--steps", paramLabel = "N", description = "optimizer steps (100)") Integer steps;
   @Option(names = "--lr", paramLabel = "X", description = "AdamW learning rate (5e-5)") Double lr;
   @Option(names = "--rank", paramLabel = "R", description = "LoRA rank (16)") Integer rank;
@@ -57,6 +57,12 @@ public final class TeachCommand implements Callable<Integer> {
   @Option(names = "--timestep", paramLabel = "RULE", description = "auto, one-step (from pure noise) or uniform (no-grad rollout to a random step)") String timestep;
   @Option(names = "--readout-every", paramLabel = "N", description = "greedy answer and p on the first eval seed every N steps (10; 0 off)") Integer readoutEvery;
   @Option(names = "--checkpoint-every", paramLabel = "N", description = "resume state every N steps (10; 0: only at the end and on Ctrl-C)") Integer checkpointEvery;
+  @Option(names = "--lora-targets", paramLabel = "LIST", split = ",", description = "modules that get the LoRA: groups (all, attention, mlp, modulation, context, double, single) and/or module-name patterns (all)")
+  List<String> loraTargets = new ArrayList<>();
+  @Option(names = "--views", paramLabel = "N", description = "score N augmented copies of each image and average the loss (1: the image itself)") Integer views;
+  @Option(names = "--view-augment", paramLabel = "KEY=VALUE", description = "view augmentation: shift=PX, blur=SIGMA, noise=STD, seed=S (repeat)")
+  List<String> viewAugment = new ArrayList<>();
+  @Option(names = "--anchor-weight", paramLabel = "W", description = "weight of the L2 penalty between the images with and without the LoRA (0: off)") Double anchorWeight;
   @Option(names = "--device", paramLabel = "DEV", description = "cpu, cuda or cuda:N (cpu)") String device;
   @Option(names = "--dtype", paramLabel = "T", description = "auto (float32 on cpu, bfloat16 on cuda), float32 or bfloat16") String dtype;
   @Option(names = "--runs", paramLabel = "DIR", description = "where run folders go (default: runs)")
@@ -147,7 +153,19 @@ public final class TeachCommand implements Callable<Integer> {
     if (readoutEvery != null) n.put("readout_every", readoutEvery);
     if (checkpointEvery != null) n.put("checkpoint_every", checkpointEvery);
     if (generator != null) n.put("generator", generator);
-    if (vlm != null) n.put("critic", vlm);
+    if (vlms.size() == 1) n.put("critic", vlms.get(0));
+    if (vlms.size() > 1) strings(n.putArray("critics"), vlms);
+    if (!loraTargets.isEmpty()) strings(n.putArray("lora_targets"), loraTargets.stream().map(String::strip).toList());
+    if (views != null) n.put("views", views);
+    if (!viewAugment.isEmpty()) {
+      ObjectNode a = n.putObject("view_augment");
+      for (String kv : viewAugment) {
+        int eq = kv.indexOf('=');
+        if (eq <= 0) throw new DualprocException("--view-augment: expected KEY=VALUE (shift, blur, noise or seed), got '" + kv + "'");
+        a.set(kv.substring(0, eq).trim(), TaskSpecYaml.scalar(kv.substring(eq + 1).trim(), "--view-augment " + kv.substring(0, eq).trim()));
+      }
+    }
+    if (anchorWeight != null) n.put("anchor_weight", anchorWeight);
     if (device != null) n.put("device", device);
     if (dtype != null) n.put("dtype", dtype);
     return n;

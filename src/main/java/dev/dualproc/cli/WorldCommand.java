@@ -31,9 +31,9 @@ import picocli.CommandLine.Parameters;
 
 /** `dualproc world`: the built-in world's scenes, verifiers, their measured accuracy, and critic training questions. */
 @Command(name = "world", mixinStandardHelpOptions = true,
-    description = "The built-in world: render scenes with ground truth, verify images without a VLM, measure the verifiers, write VQA data.",
+    description = "The built-in world: render scenes with ground truth, verify images without a VLM, measure the verifiers, write VQA data, train and measure the built-in models, and make the teaching table.",
     subcommands = {WorldCommand.Render.class, WorldCommand.Verify.class, WorldCommand.Accuracy.class, WorldCommand.Vqa.class,
-        WorldTrainCommand.class, WorldEvalCommand.class})
+        WorldTrainCommand.class, WorldEvalCommand.class, WorldTableCommand.class})
 public final class WorldCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

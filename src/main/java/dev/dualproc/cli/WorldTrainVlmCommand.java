@@ -39,6 +39,7 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
   @Option(names = "--lr", description = "learning rate (default: the config's)") Double lr;
   @Option(names = "--tasks", split = ",", description = "train only these question families (comma-separated; default all)") java.util.List<String> tasks;
   @Option(names = "--captions", description = "caption items per step (default: the config's)") Integer captions;
+  @Option(names = "--probe-weight", description = "weight of the patch-probe loss: each vision patch predicts what the renderer drew there (0: off; default: the config's)") Double probeWeight;
   @Option(names = "--autocast", arity = "1", description = "true: bf16 autocast in the training forward pass (default: the config's)") Boolean autocast;
   @Option(names = "--seed", defaultValue = "0", description = "weights, noise and training VQA stream; default ${DEFAULT-VALUE}") long seed;
   @Option(names = "--steps", defaultValue = "0", description = "train until this many steps in total (0: no limit)") long steps;
@@ -71,11 +72,12 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
     Placement placement = Placement.parse(device, "float32");
     if (fresh) discard(state);
     CriticConfig wanted = config == null ? null : CriticConfig.named(config);
-    if (wanted == null && (batch != null || lr != null || tasks != null || captions != null || autocast != null) && !CriticTrainer.hasCheckpoint(state)) wanted = CriticConfig.small();
+    if (wanted == null && (batch != null || lr != null || tasks != null || captions != null || autocast != null || probeWeight != null) && !CriticTrainer.hasCheckpoint(state)) wanted = CriticConfig.small();
     if (wanted != null && batch != null) wanted = wanted.withBatch(batch);
     if (wanted != null && lr != null) wanted = wanted.withLr(lr);
     if (wanted != null && tasks != null) wanted = wanted.withTasks(tasks);
     if (wanted != null && captions != null) wanted = wanted.withCaptions(captions);
+    if (wanted != null && probeWeight != null) wanted = wanted.withProbeWeight(probeWeight);
     if (wanted != null && autocast != null) wanted = wanted.withAutocast(autocast);
     AtomicBoolean stop = new AtomicBoolean();
     CountDownLatch saved = new CountDownLatch(1);
@@ -163,6 +165,7 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
     if (t.config.lr() != named.lr()) b.append(" --lr ").append(t.config.lr());
     if (t.config.autocast() != named.autocast()) b.append(" --autocast ").append(t.config.autocast());
     if (t.config.captions() != named.captions()) b.append(" --captions ").append(t.config.captions());
+    if (t.config.probeWeight() != named.probeWeight()) b.append(" --probe-weight ").append(t.config.probeWeight());
     if (!t.config.tasks().equals(named.tasks())) b.append(" --tasks ").append(String.join(",", t.config.tasks()));
     GeneratedMix.Settings mix = GeneratedMix.read(state);
     if (mix != null && mix.fraction() > 0)

@@ -15,6 +15,14 @@ public interface Critic extends AutoCloseable {
   /** Cross-entropy of the answer tokens given the image ([1, 3, H, W], any range: the critic min-max normalizes). */
   Tensor answerLoss(Tensor image, PreparedQuestion q);
 
+  /** The answer loss with p = exp(-loss), what a teaching step reports (an ensemble reports its members' mean p). */
+  default Scored score(Tensor image, PreparedQuestion q) {
+    Tensor l = answerLoss(image, q);
+    return new Scored(l, Math.exp(-dev.dualproc.engine.Tensors.item(l)));
+  }
+
+  record Scored(Tensor loss, double p) {}
+
   /** The mean answer loss over several pairs on the same image (the reference averages up to 5); critics may share work. */
   default Tensor meanAnswerLoss(Tensor image, java.util.List<PreparedQuestion> qs) {
     if (qs.isEmpty()) throw new IllegalArgumentException("no questions to average over");

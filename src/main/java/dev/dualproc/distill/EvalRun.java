@@ -34,7 +34,7 @@ public final class EvalRun {
     for (int k = 2; Files.exists(out); k++) out = out.resolveSibling(out.getFileName() + "-" + k);
     Placement placement = Placement.parse(spec.device(), spec.dtype());
     try (Generator generator = models.generator().apply(spec.generator(), placement);
-         Critic critic = models.critic().apply(spec.critic(), placement)) {
+         Critic critic = CriticEnsemble.open(models.critic(), spec.criticRefs(), placement)) {
       Teacher t = new Teacher(spec, run.dir, generator, critic);
       generator.loraFile().load(run.lora(), t.lora());
       Map<String, String> meta = new LinkedHashMap<>();

@@ -35,6 +35,20 @@ public interface Generator extends AutoCloseable {
   /** The adapters on the reference module set, created on first call with the given rank, alpha and init seed. */
   LoraSet attachLora(int rank, double alpha, long initSeed);
 
+  /**
+   * Every module a LoRA can go on (lora_targets): adapter name -> checkpoint key of its layer, in the order adapters are
+   * attached. Empty: this generator offers only its reference set ({@link #attachLora(int, double, long)}).
+   */
+  default java.util.Map<String, String> loraModules() { return java.util.Map.of(); }
+
+  /** Named groups of {@link #loraModules} (names from {@link LoraTargets#GROUPS}; "all" is the reference set). */
+  default java.util.Map<String, java.util.List<String>> loraGroups() { return java.util.Map.of(); }
+
+  /** Adapters on exactly {@code modules} (names from {@link #loraModules}), with the given rank, alpha and init seed. */
+  default LoraSet attachLora(java.util.List<String> modules, int rank, double alpha, long initSeed) {
+    throw new dev.dualproc.engine.DualprocException(identity() + ": this generator can only attach its reference LoRA modules");
+  }
+
   /** The adapters attached so far (empty before attachLora). */
   LoraSet lora();
 

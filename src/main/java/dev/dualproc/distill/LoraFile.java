@@ -95,8 +95,8 @@ public class LoraFile {
         for (Lora l : lora.adapters()) {
           String a = peft ? peftKey(l.name, "A") : kohyaName.apply(l.name) + ".lora_down.weight";
           String b = peft ? peftKey(l.name, "B") : kohyaName.apply(l.name) + ".lora_up.weight";
-          copy(f, a, l.A, used);
-          copy(f, b, l.B, used);
+          copy(f, a, l.A, used, t -> t);
+          copy(f, b, l.B, used, t -> peft ? peftB(l.name, t) : t);
           double alpha = fileAlpha;
           if (!peft) {
             String k = kohyaName.apply(l.name) + ".alpha";
@@ -114,11 +114,14 @@ public class LoraFile {
     }
   }
 
-  private static void copy(SafeTensorsFile f, String key, Tensor dst, Set<String> used) {
+  /** A PEFT file's B as the adapter holds it (FLUX stores norm_out's two row halves swapped). */
+  protected Tensor peftB(String module, Tensor b) { return b; }
+
+  private static void copy(SafeTensorsFile f, String key, Tensor dst, Set<String> used, java.util.function.UnaryOperator<Tensor> fromFile) {
     if (!f.contains(key)) throw new DualprocException(f.path() + ": missing '" + key + "' (the file was made for another generator?)");
     if (!Arrays.equals(f.shape(key), Tensors.shape(dst)))
       throw new DualprocException(f.path() + ": '" + key + "' has shape " + Arrays.toString(f.shape(key)) + ", expected " + Tensors.shapeString(dst));
-    dst.detach().copy_(f.load(key).to(dst.device(), dst.scalar_type()));
+    dst.detach().copy_(fromFile.apply(f.load(key)).to(dst.device(), dst.scalar_type()));
     used.add(key);
   }
 }

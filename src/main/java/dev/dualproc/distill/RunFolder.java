@@ -61,11 +61,7 @@ public final class RunFolder {
       }
       qs.add(q);
     }
-    TaskSpec stored = new TaskSpec(resolved.prompts(), resolved.evalPrompts(), resolved.control(), qs, resolved.steps(),
-        resolved.lr(), resolved.rank(), resolved.alpha(), resolved.trainWeight(), resolved.trainSeed(), resolved.trainN(),
-        resolved.evalSeeds(), resolved.timestep(), resolved.timestepSeed(), resolved.loraSeed(), resolved.gradClip(),
-        resolved.weightDecay(), resolved.readoutEvery(), resolved.checkpointEvery(), resolved.generator(), resolved.critic(),
-        resolved.device(), resolved.dtype());
+    TaskSpec stored = resolved.withQuestions(qs);
     AtomicFiles.writeString(run.taskYaml(), TaskSpecYaml.write(stored));
     return run;
   }

@@ -12,7 +12,8 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"prompts", "eval_prompts", "control", "questions", "steps", "lr", "rank", "alpha", "train_weight",
     "train_seed", "train_n", "eval_seeds", "timestep", "timestep_seed", "lora_seed", "grad_clip", "weight_decay",
-    "readout_every", "checkpoint_every", "generator", "critic", "device", "dtype"})
+    "readout_every", "checkpoint_every", "generator", "critic", "critics", "lora_targets", "views", "view_augment", "anchor_weight",
+    "device", "dtype"})
 public record TaskSpec(
     List<String> prompts,          // training prompts, used in turn (step o uses prompt o % n)
     List<String> evalPrompts,      // default: the training prompts
@@ -36,7 +37,13 @@ public record TaskSpec(
     String generator,              // world | FOLDER
     String critic,                 // world | FOLDER
     String device,                 // cpu | cuda | cuda:N
-    String dtype) {                // auto | float32 | bfloat16
+    String dtype,                  // auto | float32 | bfloat16
+    // teach options beyond the reference algorithm (README "Teach options"); their defaults are the reference
+    List<String> critics,          // an ensemble of critic refs, answer losses averaged (resolved: null for one critic)
+    List<String> loraTargets,      // [all]: the reference module set; else groups and/or module-name patterns
+    Integer views,                 // 1: the decoded image itself; N > 1: the mean loss over N augmented copies
+    ViewAugment viewAugment,       // how the views are augmented (null with one plain view)
+    Double anchorWeight) {         // 0: off; w * mean((x0 with LoRA - x0 without)^2) is added to the loss
 
   public static final int MAX_QUESTIONS = 5;
 
@@ -53,6 +60,26 @@ public record TaskSpec(
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonPropertyOrder({"image", "preset", "params"})
   public record Overlay(String image, String preset, Map<String, Object> params) {}
+
+  /**
+   * Random augmentations of each view (seeded per step from {@code seed}, so a resumed run draws the same ones): a shift
+   * of up to {@code shift} pixels each way (edges repeated), a Gaussian blur of sigma up to {@code blur} pixels, and
+   * Gaussian noise of standard deviation {@code noise} (image range [-1, 1]).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonPropertyOrder({"shift", "blur", "noise", "seed"})
+  public record ViewAugment(Integer shift, Double blur, Double noise, Long seed) {}
+
+  /** The critic refs: the ensemble, or the one critic. */
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  public List<String> criticRefs() { return critics != null && !critics.isEmpty() ? critics : List.of(critic); }
+
+  /** The same task with other questions (a run folder stores overlay files under its own paths). */
+  public TaskSpec withQuestions(List<Question> qs) {
+    return new TaskSpec(prompts, evalPrompts, control, qs, steps, lr, rank, alpha, trainWeight, trainSeed, trainN, evalSeeds,
+        timestep, timestepSeed, loraSeed, gradClip, weightDecay, readoutEvery, checkpointEvery, generator, critic, device, dtype,
+        critics, loraTargets, views, viewAugment, anchorWeight);
+  }
 
   /** The preset name, or null when the task has no control. */
   @com.fasterxml.jackson.annotation.JsonIgnore

@@ -66,7 +66,8 @@ public final class TaskSpecCheck {
     int readoutEvery = range(or(s.readoutEvery(), 10), 0, 1_000_000, "readout_every");
     int checkpointEvery = range(or(s.checkpointEvery(), 10), 0, 1_000_000, "checkpoint_every");
     String generator = modelRef(or(s.generator(), "world"), "generator", baseDir);
-    String critic = modelRef(or(s.critic(), "world"), "critic", baseDir);
+    List<String> critics = critics(s, baseDir);
+    String critic = critics.size() == 1 ? critics.get(0) : null;
     String device = or(s.device(), "cpu");
     if (!device.matches("cpu|cuda(:\\d+)?")) throw new DualprocException("device: expected cpu, cuda or cuda:N, got '" + device + "'");
     String dtype = or(s.dtype(), "auto");
@@ -74,9 +75,58 @@ public final class TaskSpecCheck {
       throw new DualprocException("dtype: expected auto, float32 or bfloat16, got '" + dtype + "'");
     if (dtype.equals("auto")) dtype = device.equals("cpu") ? "float32" : "bfloat16"; // the reference runs bf16 on GPUs
 
+    List<String> loraTargets = loraTargets(s.loraTargets());
+    int views = range(or(s.views(), 1), 1, MAX_VIEWS, "views");
+    TaskSpec.ViewAugment viewAugment = viewAugment(s.viewAugment(), views);
+    double anchorWeight = or(s.anchorWeight(), 0.0);
+    if (!(anchorWeight >= 0 && anchorWeight <= 1e6)) throw new DualprocException("anchor_weight: expected a number in [0, 1e6], got " + anchorWeight);
+
     return new TaskSpec(prompts, evalPrompts, control, List.copyOf(questions), steps, lr, rank, alpha, trainWeight, trainSeed,
         trainN, evalSeeds, timestep, timestepSeed, loraSeed, gradClip, weightDecay, readoutEvery, checkpointEvery,
-        generator, critic, device, dtype);
+        generator, critic, device, dtype, critics.size() == 1 ? null : critics, loraTargets, views, viewAugment, anchorWeight);
+  }
+
+  public static final int MAX_VIEWS = 64, MAX_CRITICS = 8;
+
+  /** One critic (critic: REF), or an ensemble (critics: [REF, ...]); default world. */
+  private static List<String> critics(TaskSpec s, Path baseDir) {
+    if (s.critics() == null || s.critics().isEmpty()) return List.of(modelRef(or(s.critic(), "world"), "critic", baseDir));
+    if (s.critic() != null) throw new DualprocException("critic, critics: give one critic (critic: REF) or an ensemble (critics: [REF, ...]), not both");
+    if (s.critics().size() > MAX_CRITICS) throw new DualprocException("critics: at most " + MAX_CRITICS + " critics, got " + s.critics().size());
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < s.critics().size(); i++) {
+      String r = s.critics().get(i);
+      if (r == null || r.isBlank()) throw new DualprocException("critics[" + i + "]: empty; expected world, a path or an HF repo id owner/name");
+      out.add(modelRef(r.strip(), "critics[" + i + "]", baseDir));
+    }
+    return List.copyOf(out);
+  }
+
+  /** Group names (LoraTargets.GROUPS) or module-name patterns; which modules they match is checked on the generator. */
+  private static List<String> loraTargets(List<String> in) {
+    if (in == null || in.isEmpty()) return List.of(LoraTargets.ALL);
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < in.size(); i++) {
+      String t = in.get(i) == null ? "" : in.get(i).strip();
+      if (!LoraTargets.GROUPS.contains(t) && !LoraTargets.isPattern(t))
+        throw new DualprocException("lora_targets[" + i + "]: '" + t + "' is neither a group (" + String.join(", ", LoraTargets.GROUPS)
+            + ") nor a module-name pattern (letters, digits, _, . and the wildcard *)");
+      out.add(t);
+    }
+    return List.copyOf(out);
+  }
+
+  /** Null with one plain view; with several views, the defaults fill what is left out. */
+  private static TaskSpec.ViewAugment viewAugment(TaskSpec.ViewAugment a, int views) {
+    if (a == null && views == 1) return null;
+    if (a == null) a = new TaskSpec.ViewAugment(null, null, null, null);
+    int shift = range(or(a.shift(), 2), 0, 64, "view_augment.shift");
+    double blur = or(a.blur(), 1.0);
+    if (!(blur >= 0 && blur <= 16)) throw new DualprocException("view_augment.blur: expected a sigma in [0, 16] pixels, got " + blur);
+    double noise = or(a.noise(), 0.02);
+    if (!(noise >= 0 && noise <= 1)) throw new DualprocException("view_augment.noise: expected a standard deviation in [0, 1], got " + noise);
+    long seed = nonNegative(or(a.seed(), 0L), "view_augment.seed");
+    return new TaskSpec.ViewAugment(shift, blur, noise, seed);
   }
 
   private static TaskSpec.Question question(TaskSpec.Question q, String field, Path baseDir) {

@@ -74,6 +74,11 @@ public final class TaskSpecYaml {
 
   /** The tree as a spec; errors name the field. */
   public static TaskSpec fromTree(ObjectNode tree, String origin) {
+    if (tree.has("critic") && tree.get("critic").isArray()) { // critic: [a, b] is an ensemble, as critics: [a, b]
+      if (tree.has("critics")) throw new DualprocException("critic, critics: give one critic (critic: REF) or an ensemble (critics: [REF, ...]), not both (" + origin + ")");
+      tree = tree.deepCopy();
+      tree.set("critics", tree.remove("critic"));
+    }
     try {
       return MAPPER.treeToValue(tree, TaskSpec.class);
     } catch (UnrecognizedPropertyException e) {

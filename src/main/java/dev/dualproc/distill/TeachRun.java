@@ -29,11 +29,16 @@ public final class TeachRun {
 
   /**
    * {@code exportKohya}: also write lora-kohya.safetensors; {@code stop}: polled at step boundaries (the web studio's
-   * Stop, the shutdown hook); {@code onStep}: told of every finished step, after metrics and checkpoint (progress views).
+   * Stop, the shutdown hook); {@code onStep}: told of every finished step, after metrics and checkpoint (progress views);
+   * {@code onEvalImage}: shown every image of the final evaluation (measurements beyond results.json, e.g. the teaching table).
    */
-  public record Options(boolean exportKohya, AtomicBoolean stop, java.util.function.Consumer<Teacher.StepResult> onStep) {
+  public record Options(boolean exportKohya, AtomicBoolean stop, java.util.function.Consumer<Teacher.StepResult> onStep,
+                        java.util.function.Consumer<Evaluation.Image> onEvalImage) {
+    public Options(boolean exportKohya, AtomicBoolean stop, java.util.function.Consumer<Teacher.StepResult> onStep) {
+      this(exportKohya, stop, onStep, e -> {});
+    }
     public static Options defaults() { return new Options(false, new AtomicBoolean(), r -> {}); }
-    public Options withExportKohya(boolean k) { return new Options(k, stop, onStep); }
+    public Options withExportKohya(boolean k) { return new Options(k, stop, onStep, onEvalImage); }
   }
 
   private TeachRun() {}
@@ -44,7 +49,8 @@ public final class TeachRun {
   public static Started start(TaskSpec resolved, Path runsDir, Models models, Options options) {
     Placement placement = Placement.parse(resolved.device(), resolved.dtype());
     try (Generator generator = models.generator().apply(resolved.generator(), placement);
-         Critic critic = models.critic().apply(resolved.critic(), placement)) {
+         Critic critic = CriticEnsemble.open(models.critic(), resolved.criticRefs(), placement)) {
+      if (!LoraTargets.isReference(resolved.loraTargets())) LoraTargets.select(resolved.loraTargets(), generator); // fails before the folder exists
       RunFolder run = RunFolder.create(runsDir, resolved, LocalDateTime.now());
       LOG.info("run folder: {}", run.dir);
       return new Started(run, train(run, false, generator, critic, options));
@@ -56,7 +62,7 @@ public final class TeachRun {
     TaskSpec spec = run.spec();
     Placement placement = Placement.parse(spec.device(), spec.dtype());
     try (Generator generator = models.generator().apply(spec.generator(), placement);
-         Critic critic = models.critic().apply(spec.critic(), placement)) {
+         Critic critic = CriticEnsemble.open(models.critic(), spec.criticRefs(), placement)) {
       return train(run, resume, generator, critic, options);
     }
   }
@@ -99,7 +105,7 @@ public final class TeachRun {
         LOG.info("stopped at step {}/{}; state saved. Continue with: dualproc teach --resume {}", t.step(), spec.steps(), run.dir);
         return Outcome.INTERRUPTED;
       }
-      finish(run, t, seconds[0]);
+      finish(run, t, seconds[0], options.onEvalImage());
       return Outcome.FINISHED;
     } finally {
       saved.countDown();
@@ -130,7 +136,7 @@ public final class TeachRun {
   }
 
   /** The LoRA is reloaded from lora.safetensors first, so the samples and results show exactly what the file does. */
-  static void finish(RunFolder run, Teacher t, double seconds) {
+  static void finish(RunFolder run, Teacher t, double seconds, java.util.function.Consumer<Evaluation.Image> onEvalImage) {
     t.generator().loraFile().load(run.lora(), t.lora());
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("dualproc_version", Version.get());
@@ -139,7 +145,10 @@ public final class TeachRun {
     meta.put("step", Integer.toString(t.step()));
     VisualPrompt shown = t.questions().stream().map(AskedQuestion::visualPrompt).filter(Objects::nonNull).findFirst().orElse(null);
     Samples samples = new Samples(run.samples(), t.step(), meta, shown);
-    List<Results.Entry> eval = Evaluation.run(t, t.spec().evalPrompts(), t.spec().evalSeeds(), samples::add);
+    List<Results.Entry> eval = Evaluation.run(t, t.spec().evalPrompts(), t.spec().evalSeeds(), e -> {
+      samples.add(e);
+      onEvalImage.accept(e);
+    });
     Path grid = samples.writeGrid();
     int steps = t.step();
     Results results = new Results(steps, seconds, steps == 0 ? 0 : seconds / steps, eval, Results.summarize(eval));

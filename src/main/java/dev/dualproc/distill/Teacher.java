@@ -18,10 +18,15 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * Dual-process distillation (paper-brief §1.3): each step rolls seeded noise out to step i without grad, runs one
  * generator step with grad to a decoded x0, overlays each question's visual prompt, and backpropagates the critic's
- * answer loss, averaged over the questions, into the LoRA only (gradient clipping, then AdamW).
+ * answer loss, averaged over the questions, into the LoRA only (gradient clipping, then AdamW). The teach options
+ * (README) plug in without changing that shape: {@link LoraTargets} picks the adapted modules, {@link Views} what the
+ * critic is shown, {@link CriticEnsemble} several critics as one, and {@link Anchor} an optional penalty.
  */
 public final class Teacher {
-  /** One finished step: step is the count of optimizer steps done (1-based); p = mean over questions of exp(-loss). */
+  /**
+   * One finished step: step is the count of optimizer steps done (1-based); loss includes the anchor term, if any;
+   * p = mean over views and questions of exp(-answer loss) (an ensemble's p: the mean over its critics).
+   */
   public record StepResult(int step, double loss, double p, double gradNorm, double seconds) {}
 
   final TaskSpec spec;
@@ -32,13 +37,15 @@ public final class Teacher {
   final AdamW optimizer;
   final Timesteps timesteps;
   private final SeedBank bank;
+  private final Views views;
   private final Map<String, Conditioning> conditioning = new HashMap<>();
   int step; // optimizer steps done
 
   /** Attaches a fresh LoRA, prepares the questions and overlays, and encodes the training prompts once. */
   public Teacher(TaskSpec spec, Path baseDir, Generator generator, Critic critic) {
     this.spec = spec; this.generator = generator; this.critic = critic;
-    this.lora = generator.attachLora(spec.rank(), spec.alpha(), spec.loraSeed());
+    this.lora = LoraTargets.attach(generator, spec);
+    this.views = Views.of(spec);
     for (TaskSpec.Question q : spec.questions())
       questions.add(new AskedQuestion(q, critic.prepare(q.question(), q.answer()),
           VisualPrompt.of(q, baseDir, generator.width(), generator.height())));
@@ -62,14 +69,9 @@ public final class Teacher {
         Tensor zt;
         try (NoGradGuard g = new NoGradGuard()) { zt = generator.rollout(bank.noise(step), c, i); } // truncated backprop
         Tensor image = generator.x0Image(zt, c, i);             // decoded x0 = z_t - sigma_i * v, with grad
-        Tensor loss = null;
-        double p = 0;
-        for (AskedQuestion q : questions) {                     // every question scores the same image, through its overlay
-          Tensor l = critic.answerLoss(q.view(image), q.prepared());
-          p += Math.exp(-Tensors.item(l)) / questions.size();
-          loss = loss == null ? l : loss.add(l);
-        }
-        loss = loss.div(Tensors.scalar(questions.size()));
+        Critic.Scored answer = answerLoss(views.of(image, step));
+        Tensor loss = answer.loss();
+        if (spec.anchorWeight() != null && spec.anchorWeight() > 0) loss = loss.add(Anchor.term(spec.anchorWeight(), generator, lora, image, zt, c, i));
         double lossValue = Tensors.item(loss);
         optimizer.zeroGrad();
         loss.backward();
@@ -79,10 +81,24 @@ public final class Teacher {
               + "; the LoRA was not updated (try a lower lr or float32)");
         optimizer.step();
         step++;
-        r = new StepResult(step, lossValue, p, gradNorm, (System.nanoTime() - t0) / 1e9);
+        r = new StepResult(step, lossValue, answer.p(), gradNorm, (System.nanoTime() - t0) / 1e9);
       }
       afterStep.accept(r);
     }
+  }
+
+  /** The answer loss averaged over every view and question (each view through the question's overlay), and the mean p. */
+  Critic.Scored answerLoss(List<Tensor> seen) {
+    int n = seen.size() * questions.size();
+    Tensor loss = null;
+    double p = 0;
+    for (Tensor v : seen)
+      for (AskedQuestion q : questions) {
+        Critic.Scored s = critic.score(q.view(v), q.prepared());
+        p += s.p() / n;
+        loss = loss == null ? s.loss() : loss.add(s.loss());
+      }
+    return new Critic.Scored(loss.div(Tensors.scalar(n)), p);
   }
 
   /** A readout: the image (with the first question's overlay, if any) and every question's greedy answer and p. */

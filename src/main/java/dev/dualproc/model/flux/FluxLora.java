@@ -7,7 +7,9 @@ import dev.dualproc.engine.LoraSet;
 import dev.dualproc.engine.Rng;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.bytedeco.pytorch.Generator;
 
@@ -38,6 +40,49 @@ public final class FluxLora {
         if (blocks < 0) out.add(part.name());
         else for (int i = 0; i < blocks; i++) out.add(part.name().replace(".N.", "." + i + "."));
       }
+    }
+    return out;
+  }
+
+  /**
+   * The lora_targets groups, as PEFT-style suffixes of diffusers module names (data): attention = every q/k/v/out
+   * projection; mlp = the MLPs, with the single blocks' proj_mlp and proj_out (linear2, the fused attention+MLP output);
+   * modulation = the adaLN linears (norm1, norm1_context, the single blocks' norm, norm_out); context = the text inputs
+   * (txt_in and the pooled-text vector_in); double, single = every module of those blocks.
+   */
+  public static final Map<String, List<String>> GROUPS = groupTable();
+
+  private static Map<String, List<String>> groupTable() {
+    Map<String, List<String>> g = new LinkedHashMap<>();
+    g.put("all", TARGET_MODULES);
+    g.put("attention", List.of("attn.to_q", "attn.to_k", "attn.to_v", "attn.to_out.0", "attn.add_q_proj", "attn.add_k_proj",
+        "attn.add_v_proj", "attn.to_add_out"));
+    g.put("mlp", List.of("ff.net.0.proj", "ff.net.2", "ff_context.net.0.proj", "ff_context.net.2", "proj_mlp",
+        "single_transformer_blocks.*.proj_out"));
+    g.put("modulation", List.of("norm1.linear", "norm1_context.linear", "single_transformer_blocks.*.norm.linear", "norm_out.linear"));
+    g.put("context", List.of("context_embedder", "time_text_embed.text_embedder.linear_1", "time_text_embed.text_embedder.linear_2"));
+    g.put("double", List.of("transformer_blocks.*"));
+    g.put("single", List.of("single_transformer_blocks.*"));
+    return java.util.Collections.unmodifiableMap(g);
+  }
+
+  /** Every module a LoRA can go on, diffusers name -> its BFL layer (checkpoint key), block by block. */
+  public static Map<String, String> modules(FluxParams p) {
+    List<String> names = new ArrayList<>(diffusersModules(p));
+    names.sort(FluxLora::byBlock);
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String n : names) out.put(n, FluxKeyMap.diffusers().locate(n, p).orElseThrow().bflModule());
+    return out;
+  }
+
+  /** {@link #GROUPS} expanded to this model's module names; "all" is exactly {@link #targets}. */
+  public static Map<String, List<String>> groups(FluxParams p) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    List<String> all = List.copyOf(modules(p).keySet());
+    for (var e : GROUPS.entrySet()) {
+      if (e.getKey().equals("all")) { out.put("all", targets(p)); continue; }
+      List<java.util.regex.Pattern> globs = e.getValue().stream().map(dev.dualproc.distill.LoraTargets::glob).toList();
+      out.put(e.getKey(), all.stream().filter(n -> globs.stream().anyMatch(g -> dev.dualproc.distill.LoraTargets.matches(g, n))).toList());
     }
     return out;
   }

@@ -14,6 +14,10 @@ final class FluxLoraFile extends LoraFile {
     this.flux = flux;
   }
 
+  @Override protected org.bytedeco.pytorch.Tensor peftB(String module, org.bytedeco.pytorch.Tensor b) {
+    return FluxLora.swapped(module, flux.params) ? FluxKeyMap.swapHalves(b, module) : b;
+  }
+
   @Override public void write(Path file, LoraSet lora, double scale, Format format, Map<String, String> metadata) {
     double trainingWeight = scale * lora.rank / lora.alpha; // FluxLoraFiles folds weight * alpha / rank itself
     switch (format) {

@@ -13,6 +13,7 @@ import dev.dualproc.model.text.FluxTextEncoders;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.ScalarOptional;
@@ -217,6 +218,16 @@ public final class FluxPipeline implements Generator {
   @Override public LoraSet attachLora(int rank, double alpha, long initSeed) {
     if (!lora.isEmpty()) throw new DualprocException("a LoRA is already attached (rank " + lora.rank + ")");
     lora = FluxLora.attach(transformer, rank, alpha, initSeed);
+    return lora;
+  }
+
+  @Override public Map<String, String> loraModules() { return FluxLora.modules(transformer.params); }
+
+  @Override public Map<String, List<String>> loraGroups() { return FluxLora.groups(transformer.params); }
+
+  @Override public LoraSet attachLora(List<String> modules, int rank, double alpha, long initSeed) {
+    if (!lora.isEmpty()) throw new DualprocException("a LoRA is already attached (rank " + lora.rank + ")");
+    lora = FluxLora.attach(transformer, modules, rank, alpha, initSeed);
     return lora;
   }
 

@@ -13,7 +13,7 @@ import java.util.Set;
  * malformed file can make the Rust side panic, which aborts the whole JVM (notes/libtorch-java.md, gotcha 7). Every
  * violation is a DualprocException naming the file and the JSON path of the field.
  */
-final class TokenizerJsonCheck {
+public final class TokenizerJsonCheck {
   static final Set<String> MODELS = Set.of("BPE", "WordPiece", "Unigram", "WordLevel");
   static final Set<String> NORMALIZERS = Set.of("BertNormalizer", "Strip", "StripAccents", "NFC", "NFD", "NFKC", "NFKD",
       "Sequence", "Lowercase", "Nmt", "Precompiled", "Replace", "Prepend", "ByteLevel");
@@ -27,12 +27,30 @@ final class TokenizerJsonCheck {
 
   private final String file;
   private final Map<String, Long> tokenIds = new java.util.HashMap<>(); // model vocab, then added tokens
+  private final Set<Long> specialIds = new HashSet<>();                 // added tokens marked special
 
   private TokenizerJsonCheck(String file) { this.file = file; }
 
   /** Throws a DualprocException at the first violation; returns the vocabulary size of the model (without added tokens). */
   static int check(String file, JsonNode root) {
     return new TokenizerJsonCheck(file).root(root);
+  }
+
+  /** A checked file: the model's vocabulary size, every token's id (the vocab's, then added tokens it lacks), the special ids. */
+  public record Checked(int vocabSize, Map<String, Long> ids, Set<Long> special) {}
+
+  /** Reads and checks a tokenizer.json file (a missing file or bad JSON is a DualprocException naming it too). */
+  public static Checked checkFile(java.nio.file.Path file) {
+    if (!java.nio.file.Files.isRegularFile(file)) throw new DualprocException(file + ": missing (expected the model's tokenizer.json)");
+    JsonNode root;
+    try {
+      root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
+    } catch (java.io.IOException e) {
+      throw new DualprocException(file + ": not valid JSON (" + ConfigJson.firstLine(e.getMessage()) + ")", e);
+    }
+    TokenizerJsonCheck c = new TokenizerJsonCheck(file.toString());
+    int vocabSize = c.root(root);
+    return new Checked(vocabSize, Map.copyOf(c.tokenIds), Set.copyOf(c.specialIds));
   }
 
   private int root(JsonNode root) {
@@ -166,6 +184,7 @@ final class TokenizerJsonCheck {
         throw fail(path + ".content", "expected a non-empty string, got " + (content == null ? "nothing" : ConfigJson.brief(content)));
       for (String flag : new String[] {"single_word", "lstrip", "rstrip", "normalized", "special"}) optBoolean(t, path, flag);
       tokenIds.putIfAbsent(content.asText(), id.asLong());
+      if (t.path("special").asBoolean(false)) specialIds.add(id.asLong());
     }
   }
 

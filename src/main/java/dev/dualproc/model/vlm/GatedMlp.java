@@ -1,5 +1,6 @@
 package dev.dualproc.model.vlm;
 
+import dev.dualproc.model.text.Activation;
 import dev.dualproc.engine.Linear;
 import dev.dualproc.engine.Weights;
 import org.bytedeco.pytorch.Tensor;

@@ -1,5 +1,6 @@
 package dev.dualproc.model.vlm;
 
+import dev.dualproc.model.text.Activation;
 import dev.dualproc.engine.Weights;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,7 @@ final class Idefics2Connector implements Connector {
     TextConfig t = c.text();
     PerceiverConfig p = c.perceiver();
     modality_projection = new GatedMlp(w.scope("modality_projection"), c.vision().hiddenSize(), t.intermediateSize(),
-        t.hiddenSize(), Activation.of(t.hiddenAct(), "text_config"), false);
+        t.hiddenSize(), Activation.parse("text_config", "hidden_act", t.hiddenAct()), false);
     Weights r = w.scope("perceiver_resampler");
     latents = r.get("latents", p.resamplerNLatents(), p.hiddenSize());
     for (int i = 0; i < p.resamplerDepth(); i++) layers.add(new PerceiverLayer(r.scope("layers").scope(i), p));

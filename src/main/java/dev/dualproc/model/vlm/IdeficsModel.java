@@ -52,8 +52,14 @@ public final class IdeficsModel {
   public org.bytedeco.pytorch.Device device() { return text_model.embed_tokens.device(); }
 
   /** pixel_values [1, 3, H, W] (normalised) -> image token embeddings [image_seq_len, text hidden]. */
-  public Tensor imageFeatures(Tensor pixelValues) {
-    Tensor feats = connector.forward(vision_model.forward(pixelValues.to(dtype())));
+  public Tensor imageFeatures(Tensor pixelValues) { return connect(visionHidden(pixelValues)); }
+
+  /** pixel_values [B, 3, H, W] -> the vision tower's patch states [B, patches, vision hidden] (after post_layernorm). */
+  public Tensor visionHidden(Tensor pixelValues) { return vision_model.forward(pixelValues.to(dtype())); }
+
+  /** Patch states [B, patches, vision hidden] -> image token embeddings [B * image_seq_len, text hidden], in batch order. */
+  public Tensor connect(Tensor visionHidden) {
+    Tensor feats = connector.forward(visionHidden);
     return feats.reshape(-1, feats.size(2));
   }
 

@@ -1,5 +1,6 @@
 package dev.dualproc.model.vlm;
 
+import dev.dualproc.model.text.Activation;
 import dev.dualproc.engine.Linear;
 import dev.dualproc.engine.Weights;
 import org.bytedeco.pytorch.Tensor;
@@ -22,7 +23,7 @@ final class LlamaDecoderLayer {
     k_proj = Linear.load(a, "k_proj", d, (long) kvHeads * headDim, c.attentionBias());
     v_proj = Linear.load(a, "v_proj", d, (long) kvHeads * headDim, c.attentionBias());
     o_proj = Linear.load(a, "o_proj", (long) heads * headDim, d, c.attentionBias());
-    mlp = new GatedMlp(w.scope("mlp"), d, c.intermediateSize(), d, Activation.of(c.hiddenAct(), "text_config"), c.mlpBias());
+    mlp = new GatedMlp(w.scope("mlp"), d, c.intermediateSize(), d, Activation.parse("text_config", "hidden_act", c.hiddenAct()), c.mlpBias());
   }
 
   /** x [B, L, D]; cos/sin [L, headDim]; mask [L, past+L] additive or null; cache may be null. */

@@ -1,5 +1,6 @@
 package dev.dualproc.model.vlm;
 
+import dev.dualproc.model.text.Activation;
 import dev.dualproc.engine.Linear;
 import dev.dualproc.engine.Weights;
 import org.bytedeco.pytorch.Tensor;
@@ -27,7 +28,7 @@ final class PerceiverLayer {
     k_proj = Linear.load(a, "k_proj", d, (long) kvHeads * headDim, false);
     v_proj = Linear.load(a, "v_proj", d, (long) kvHeads * headDim, false);
     o_proj = Linear.load(a, "o_proj", (long) heads * headDim, d, false);
-    mlp = new GatedMlp(w.scope("mlp"), d, 4 * d, d, Activation.of(c.hiddenAct(), "perceiver_config"), false);
+    mlp = new GatedMlp(w.scope("mlp"), d, 4 * d, d, Activation.parse("perceiver_config", "hidden_act", c.hiddenAct()), false);
   }
 
   Tensor forward(Tensor latents, Tensor context) {

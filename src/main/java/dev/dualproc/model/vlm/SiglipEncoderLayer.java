@@ -1,5 +1,6 @@
 package dev.dualproc.model.vlm;
 
+import dev.dualproc.model.text.Activation;
 import dev.dualproc.engine.Linear;
 import dev.dualproc.engine.Weights;
 import org.bytedeco.pytorch.Tensor;
@@ -23,7 +24,7 @@ final class SiglipEncoderLayer {
     Weights m = w.scope("mlp");
     fc1 = Linear.load(m, "fc1", d, c.intermediateSize(), true);
     fc2 = Linear.load(m, "fc2", c.intermediateSize(), d, true);
-    act = Activation.of(c.hiddenAct(), "vision_config");
+    act = Activation.parse("vision_config", "hidden_act", c.hiddenAct());
     heads = c.numAttentionHeads();
     headDim = c.headDim();
   }

@@ -29,11 +29,20 @@ public record AnswerBatch(Tensor answerLoss, Tensor itemLosses, Tensor stopLoss,
 
   /** images: [1, 3, H, W] each, any range (the critic min-max normalises each one, as in teaching). */
   public static AnswerBatch of(IdeficsCritic critic, List<Tensor> images, List<PreparedQuestion> questions) {
-    int b = images.size();
-    if (b == 0 || questions.size() != b) throw new IllegalArgumentException("need as many questions as images, at least one");
+    if (images.isEmpty() || questions.size() != images.size()) throw new IllegalArgumentException("need as many questions as images, at least one");
+    return of(critic, critic.model.imageFeatures(pixelValues(critic, images)), questions);
+  }
+
+  /** The images' pixel values as the critic reads them, stacked: [B, 3, h, w]. */
+  public static Tensor pixelValues(IdeficsCritic critic, List<Tensor> images) {
     TensorVector pixels = new TensorVector();
     for (Tensor image : images) pixels.push_back(critic.pixelValues(image));
-    Tensor features = critic.model.imageFeatures(cat(pixels, 0));
+    return cat(pixels, 0);
+  }
+
+  /** As {@link #of(IdeficsCritic, List, List)} from image features already computed ([B * image_seq_len, D], batch order). */
+  public static AnswerBatch of(IdeficsCritic critic, Tensor features, List<PreparedQuestion> questions) {
+    int b = questions.size();
 
     AnswerTokens[] tokens = new AnswerTokens[b];
     int length = 0, answerRows = 0;

@@ -20,11 +20,13 @@ import java.util.List;
  *     the image, weight {@code captionWeight}, on the images of the step's first VQA items): balanced yes/no questions carry no signal
  *     in the image alone (only image and question together decide), a plateau a model trained from scratch leaves
  *     slowly; captioning makes the vision features informative first, as VLM pre-training does
+ * @param probeWeight weight of the {@link PatchProbe} loss (0: no probe): each vision patch predicts what the renderer put
+ *     there, so the patches carry the facts the questions ask about from the start
  * @param autocast run the training forward pass under bf16 autocast (fp32 weights, optimizer and loss; faster on CPUs
  *     with bf16 instructions)
  */
 public record CriticConfig(String name, Spec spec, int batch, double lr, int warmup, double weightDecay, double gradClip,
-    double noise, double stopWeight, List<String> tasks, int captions, double captionWeight, boolean autocast) {
+    double noise, double stopWeight, List<String> tasks, int captions, double captionWeight, boolean autocast, double probeWeight) {
 
   public static final String CAPTION_QUESTION = "Describe the image.";
 
@@ -41,27 +43,38 @@ public record CriticConfig(String name, Spec spec, int batch, double lr, int war
   /** About 5M parameters (10 MB in bf16). */
   public static CriticConfig small() {
     return new CriticConfig("small", new Spec(192, 768, 4, 3, IMAGE_SIZE, 8, 256, 768, 4, 4, 2, 64, 0, 0, 0, 0, 2, true),
-        32, 5e-4, 100, 0.01, 1.0, 0.03, 0.1, VqaGenerator.TASKS, 8, 0.5, true);
+        32, 5e-4, 100, 0.01, 1.0, 0.03, 0.1, VqaGenerator.TASKS, 8, 0.5, true, 0.0);
   }
 
   /** About 1.3M parameters: faster steps, for comparison and quick runs. */
   public static CriticConfig tiny() {
     return new CriticConfig("tiny", new Spec(128, 512, 3, 2, IMAGE_SIZE, 8, 128, 384, 3, 2, 1, 64, 0, 0, 0, 0, 2, true),
-        32, 1e-3, 100, 0.01, 1.0, 0.03, 0.1, VqaGenerator.TASKS, 8, 0.5, true);
+        32, 1e-3, 100, 0.01, 1.0, 0.03, 0.1, VqaGenerator.TASKS, 8, 0.5, true, 0.0);
+  }
+
+  /**
+   * tiny with pixel shuffle by 4: 4 image tokens, each a quadrant of the image. A from-scratch decoder learns global
+   * image facts (time of day) in a few hundred steps but facts held by one of 16 tokens (is there a car?) only after a
+   * long plateau: it must first learn to pick the token the question is about; fewer, wider tokens shorten that search.
+   */
+  public static CriticConfig tiny4() {
+    return new CriticConfig("tiny4", new Spec(128, 512, 3, 2, IMAGE_SIZE, 8, 128, 384, 3, 2, 1, 64, 0, 0, 0, 0, 4, true),
+        32, 1e-3, 100, 0.01, 1.0, 0.03, 0.1, VqaGenerator.TASKS, 8, 0.5, true, 0.0);
   }
 
   /** A few thousand parameters, for tests (patches of 16: 4 image tokens). */
   public static CriticConfig micro() {
     return new CriticConfig("micro", new Spec(16, 32, 1, 2, IMAGE_SIZE, 16, 16, 32, 1, 2, 1, 8, 0, 0, 0, 0, 2, true),
-        4, 1e-3, 2, 0.0, 1.0, 0.03, 0.1, VqaGenerator.TASKS, 2, 0.5, false);
+        4, 1e-3, 2, 0.0, 1.0, 0.03, 0.1, VqaGenerator.TASKS, 2, 0.5, false, 0.0);
   }
 
-  public static final List<String> NAMES = List.of("small", "tiny", "micro");
+  public static final List<String> NAMES = List.of("small", "tiny", "tiny4", "micro");
 
   public static CriticConfig named(String name) {
     return switch (name) {
       case "small" -> small();
       case "tiny" -> tiny();
+      case "tiny4" -> tiny4();
       case "micro" -> micro();
       default -> throw new DualprocException("--config: expected one of " + NAMES + ", got '" + name + "'");
     };
@@ -69,21 +82,26 @@ public record CriticConfig(String name, Spec spec, int batch, double lr, int war
 
   public CriticConfig withBatch(int b) {
     if (b < 1) throw new DualprocException("--batch: expected at least 1, got " + b);
-    return new CriticConfig(name, spec, b, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, Math.min(captions, b), captionWeight, autocast);
+    return new CriticConfig(name, spec, b, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, Math.min(captions, b), captionWeight, autocast, probeWeight);
   }
 
   public CriticConfig withLr(double l) {
     if (!(l > 0)) throw new DualprocException("--lr: expected a positive number, got " + l);
-    return new CriticConfig(name, spec, batch, l, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast);
+    return new CriticConfig(name, spec, batch, l, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight);
   }
 
   public CriticConfig withTasks(List<String> t) {
-    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, t, captions, captionWeight, autocast);
+    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, t, captions, captionWeight, autocast, probeWeight);
   }
 
-  public CriticConfig withCaptions(int n) { return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, n, captionWeight, autocast); }
+  public CriticConfig withCaptions(int n) { return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, n, captionWeight, autocast, probeWeight); }
 
-  public CriticConfig withAutocast(boolean on) { return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, on); }
+  public CriticConfig withAutocast(boolean on) { return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, on, probeWeight); }
+
+  public CriticConfig withProbeWeight(double w) {
+    if (!(w >= 0)) throw new DualprocException("--probe-weight: expected a number >= 0, got " + w);
+    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, w);
+  }
 
   /** The learning rate at a step (0-based): linear warm-up, then constant. */
   public double lrAt(long step) { return warmup <= 0 ? lr : lr * Math.min(1.0, (step + 1) / (double) warmup); }

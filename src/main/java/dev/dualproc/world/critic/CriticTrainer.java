@@ -62,6 +62,7 @@ public final class CriticTrainer implements AutoCloseable {
   private double seconds;
   private final Map<String, PreparedQuestion> prepared = new HashMap<>();
   private ItemSource source;
+  private PatchProbe probe; // null unless config.probeWeight() > 0
 
   /**
    * Where training items come from: items first .. first + n - 1, a pure function of (first, n) so that a resumed run
@@ -71,7 +72,7 @@ public final class CriticTrainer implements AutoCloseable {
   @FunctionalInterface public interface ItemSource { List<VqaItem> items(long first, int n); }
 
   /** Per step: the critic's mean answer loss, the end-of-answer loss, batch accuracy, learning rate, gradient norm. */
-  public record StepResult(long step, double loss, double stopLoss, double captionLoss, double batchAccuracy, double lr,
+  public record StepResult(long step, double loss, double stopLoss, double captionLoss, double probeLoss, double batchAccuracy, double lr,
                            double gradNorm, double seconds, double dataSeconds) {}
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -164,6 +165,10 @@ public final class CriticTrainer implements AutoCloseable {
     weights = new TreeMap<>(critic.model.tensors()); // key order fixes the optimizer's parameter indices
     params = new ArrayList<>(weights.values());
     for (Tensor p : params) p.requires_grad_(true);
+    if (config.probeWeight() > 0) { // after the model's weights: their optimizer indices stay those of a run without it
+      probe = new PatchProbe(config.spec().visionHidden(), config.spec().patchSize(), seed);
+      params.addAll(probe.parameters());
+    }
     optimizer = new AdamW(params, AdamW.Options.lr(config.lr()).withWeightDecay(config.weightDecay()));
     noise = noiseGenerator;
   }
@@ -177,6 +182,14 @@ public final class CriticTrainer implements AutoCloseable {
         adam.put(k.substring(5), k.endsWith(".step") ? t : t.to(placement.torchDevice(), t.scalar_type()));
       }
       optimizer.loadState(TensorSources.of(trainerFile + " (optimizer)", adam));
+      if (probe != null) {
+        Map<String, Tensor> saved = new LinkedHashMap<>();
+        for (String k : PatchProbe.KEYS) {
+          if (!f.contains(k)) throw new DualprocException(trainerFile + ": missing '" + k + "' (the run has a patch probe)");
+          saved.put(k, f.load(k));
+        }
+        probe.load(saved);
+      }
       if (!f.contains("rng.noise")) throw new DualprocException(trainerFile + ": missing 'rng.noise'");
       noise = Rng.restore(f.load("rng.noise"));
       try {
@@ -203,7 +216,7 @@ public final class CriticTrainer implements AutoCloseable {
     List<VqaItem> items = source.items(step * config.batch(), config.batch());
     double dataSeconds = (System.nanoTime() - t0) / 1e9;
     double lr = config.lrAt(step - warmStart);
-    double[] out = new double[5];
+    double[] out = new double[6];
     StepScope.run(() -> {
       List<Tensor> images = new ArrayList<>();
       List<PreparedQuestion> qs = new ArrayList<>();
@@ -216,9 +229,21 @@ public final class CriticTrainer implements AutoCloseable {
         images.add(augment(Images.toTensor(it.image())));
         qs.add(prepareCaption(DenseCaption.of(it)));
       }
-      AnswerBatch r = forward(images, qs);
+      Tensor[] probeLoss = new Tensor[1];
+      AnswerBatch r = autocast(() -> {
+        Tensor states = critic.model.visionHidden(AnswerBatch.pixelValues(critic, images));
+        // the probe's targets are what the renderer drew: rendered items only (a mixed step puts generated ones last)
+        int rendered = (int) items.stream().takeWhile(it -> it.truth() != null).count();
+        if (probe != null && rendered > 0)
+          probeLoss[0] = probe.loss(states.narrow(0, 0, rendered), items.subList(0, rendered).stream().map(it -> PatchTargets.of(it, probe.patch())).toList());
+        return AnswerBatch.of(critic, critic.model.connect(states), qs);
+      });
       Tensor vqaLoss = r.itemLosses().narrow(0, 0, vqa).mean();
       Tensor loss = vqaLoss.add(r.stopLoss().mul(new org.bytedeco.pytorch.Scalar(config.stopWeight())));
+      if (probeLoss[0] != null) {
+        loss = loss.add(probeLoss[0].mul(new org.bytedeco.pytorch.Scalar(config.probeWeight())));
+        out[5] = Tensors.item(probeLoss[0]);
+      }
       if (captions > 0) {
         Tensor captionLoss = r.itemLosses().narrow(0, vqa, captions).mean();
         loss = loss.add(captionLoss.mul(new org.bytedeco.pytorch.Scalar(config.captionWeight())));
@@ -239,22 +264,22 @@ public final class CriticTrainer implements AutoCloseable {
     step++;
     double dt = (System.nanoTime() - t0) / 1e9;
     seconds += dt;
-    return new StepResult(step, out[0], out[1], out[4], out[2], lr, out[3], dt, dataSeconds);
+    return new StepResult(step, out[0], out[1], out[4], out[5], out[2], lr, out[3], dt, dataSeconds);
   }
 
   private PreparedQuestion prepare(VqaItem it) {
     return prepared.computeIfAbsent(it.answer() + "\u0000" + it.question(), k -> critic.prepare(it.question(), it.answer()));
   }
 
-  private AnswerBatch forward(List<Tensor> images, List<PreparedQuestion> qs) {
-    if (!config.autocast()) return AnswerBatch.of(critic, images, qs);
+  private AnswerBatch autocast(java.util.function.Supplier<AnswerBatch> forward) {
+    if (!config.autocast()) return forward.get();
     DeviceType device = placement.isCpu() ? DeviceType.CPU : DeviceType.CUDA;
     boolean was = torch.is_autocast_enabled(device);
     torch.set_autocast_dtype(device, ScalarType.BFloat16);
     torch.set_autocast_cache_enabled(false); // the weights change every step: never reuse a cast copy
     torch.set_autocast_enabled(device, true);
     try {
-      return AnswerBatch.of(critic, images, qs);
+      return forward.get();
     } finally {
       torch.set_autocast_enabled(device, was);
     }
@@ -288,6 +313,7 @@ public final class CriticTrainer implements AutoCloseable {
     Map<String, Tensor> state = new LinkedHashMap<>();
     optimizer.stateTensors().forEach((k, v) -> state.put("adam." + k, v));
     state.put("rng.noise", Rng.state(noise));
+    if (probe != null) state.putAll(probe.weights);
     SafeTensorsWriter.write(dir.resolve(TRAINER_FILE), state, meta);
     AtomicFiles.writeString(stateDir.resolve(LATEST), name + "\n");
     try (var list = Files.list(stateDir)) {
@@ -322,8 +348,8 @@ public final class CriticTrainer implements AutoCloseable {
         sumLoss += r.loss(); sumAcc += r.batchAccuracy(); n++;
         progress.stepTo(step, String.format(Locale.ROOT, "loss %.3f acc %.2f", r.loss(), r.batchAccuracy()));
         if (step % 10 == 0 || step == s.steps()) {
-          logLine(null, String.format(Locale.ROOT, "step %d loss %.4f caption %.3f stop %.4f acc %.3f lr %.2e |g| %.2f %.2f s/step (data %.2f s) (%.0f s trained)",
-              step, sumLoss / n, r.captionLoss(), r.stopLoss(), sumAcc / n, r.lr(), r.gradNorm(), r.seconds(), r.dataSeconds(), seconds));
+          logLine(null, String.format(Locale.ROOT, "step %d loss %.4f caption %.3f probe %.3f stop %.4f acc %.3f lr %.2e |g| %.2f %.2f s/step (data %.2f s) (%.0f s trained)",
+              step, sumLoss / n, r.captionLoss(), r.probeLoss(), r.stopLoss(), sumAcc / n, r.lr(), r.gradNorm(), r.seconds(), r.dataSeconds(), seconds));
           sumLoss = 0; sumAcc = 0; n = 0;
         }
         if (s.validateEvery() > 0 && step % s.validateEvery() == 0) {

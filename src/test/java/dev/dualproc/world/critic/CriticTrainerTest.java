@@ -72,18 +72,33 @@ class CriticTrainerTest {
   }
 
   @Test void stopAndResumeGivesTheSameWeightsAsOneRun() {
-    Map<String, float[]> straight = new java.util.TreeMap<>(), resumed = new java.util.TreeMap<>();
     CriticConfig config = CriticConfig.micro().withAutocast(true); // the configs that train for real use bf16 autocast
-    try (CriticTrainer t = CriticTrainer.start(dir.resolve("a"), config, 11, Placement.cpu())) {
-      for (int i = 0; i < 4; i++) t.trainStep();
+    resumeIsExact(config, "");
+    assertThatThrownBy(() -> CriticTrainer.resume(dir.resolve("b"), config.withBatch(8), Placement.cpu()))
+        .isInstanceOf(DualprocException.class).hasMessageContaining("was started with config");
+    assertThatThrownBy(() -> CriticTrainer.start(dir.resolve("b"), config, 11, Placement.cpu()))
+        .isInstanceOf(DualprocException.class).hasMessageContaining("holds a run already");
+  }
+
+  @Test void withThePatchProbeResumeIsExactToo() {
+    resumeIsExact(CriticConfig.micro().withAutocast(true).withProbeWeight(1.0), "probe-");
+  }
+
+  private void resumeIsExact(CriticConfig config, String tag) {
+    Map<String, float[]> straight = new java.util.TreeMap<>(), resumed = new java.util.TreeMap<>();
+    java.nio.file.Path a = dir.resolve(tag + "a"), b = dir.resolve(tag + "b");
+    double[] probeLoss = new double[1];
+    try (CriticTrainer t = CriticTrainer.start(a, config, 11, Placement.cpu())) {
+      for (int i = 0; i < 4; i++) probeLoss[0] = t.trainStep().probeLoss();
       t.weights().forEach((k, v) -> straight.put(k, Tensors.floats(v)));
     }
-    try (CriticTrainer t = CriticTrainer.start(dir.resolve("b"), config, 11, Placement.cpu())) {
+    assertThat(probeLoss[0] > 0).as("probe loss %s with probe weight %s", probeLoss[0], config.probeWeight()).isEqualTo(config.probeWeight() > 0);
+    try (CriticTrainer t = CriticTrainer.start(b, config, 11, Placement.cpu())) {
       for (int i = 0; i < 2; i++) t.trainStep();
       t.save();
       t.trainStep(); // lost: the run is killed after this step, before its next checkpoint
     }
-    try (CriticTrainer t = CriticTrainer.resume(dir.resolve("b"), null, Placement.cpu())) {
+    try (CriticTrainer t = CriticTrainer.resume(b, null, Placement.cpu())) {
       assertThat(t.step()).isEqualTo(2);
       assertThat(t.seed).isEqualTo(11);
       t.train(new CriticTrainer.Schedule(4, 0, 0, 0, 0), () -> false, line -> { });
@@ -93,9 +108,5 @@ class CriticTrainerTest {
     assertThat(resumed.keySet()).isEqualTo(straight.keySet());
     straight.forEach((k, v) -> assertThat(resumed.get(k)).as(k).containsExactly(v));
     assertThat(straight.values().stream().anyMatch(v -> v.length > 0)).isTrue();
-    assertThatThrownBy(() -> CriticTrainer.resume(dir.resolve("b"), config.withBatch(8), Placement.cpu()))
-        .isInstanceOf(DualprocException.class).hasMessageContaining("was started with config");
-    assertThatThrownBy(() -> CriticTrainer.start(dir.resolve("b"), config, 11, Placement.cpu()))
-        .isInstanceOf(DualprocException.class).hasMessageContaining("holds a run already");
   }
 }

@@ -1,0 +1,92 @@
+package dev.dualproc.world.critic;
+
+import dev.dualproc.engine.Rng;
+import dev.dualproc.engine.Tensors;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import static org.bytedeco.pytorch.global.torch.cross_entropy_loss;
+import static org.bytedeco.pytorch.global.torch.linear;
+
+/**
+ * A training-only linear probe on the critic's vision patches: from each patch state it predicts the {@link
+ * PatchTargets} (thing, colour, horizon row, overlay mark) and from their mean the stroke weight. Trained from scratch,
+ * a VLM learns facts spread over the whole image (time of day) in a few hundred steps but facts held by a few patches
+ * (is there a car? is the line on the horizon?) only after a long plateau; this loss makes the patches carry those
+ * facts from the start, as a pretrained vision tower's do. Its weights live in the trainer state, never in the export.
+ */
+final class PatchProbe {
+  static final List<String> KEYS = List.of("probe.patch.weight", "probe.patch.bias", "probe.image.weight", "probe.image.bias");
+
+  private final int patch, horizonClasses;
+  final Map<String, Tensor> weights = new LinkedHashMap<>();
+
+  /** Fresh weights for patch states of width {@code hidden} over patches of {@code patch} pixels. */
+  PatchProbe(long hidden, int patch, long seed) {
+    this.patch = patch;
+    this.horizonClasses = PatchTargets.horizonClasses(patch);
+    long classes = PatchTargets.THINGS + PatchTargets.COLOURS + horizonClasses + PatchTargets.MARKS;
+    var g = Rng.generator(seed ^ 0x9E3779B97F4A7C15L);
+    weights.put(KEYS.get(0), Rng.normal(g, classes, hidden).mul(new Scalar(0.02)));
+    weights.put(KEYS.get(1), zeros(classes));
+    weights.put(KEYS.get(2), Rng.normal(g, PatchTargets.STROKES, hidden).mul(new Scalar(0.02)));
+    weights.put(KEYS.get(3), zeros(PatchTargets.STROKES));
+    for (Tensor t : weights.values()) t.requires_grad_(true);
+  }
+
+  List<Tensor> parameters() { return List.copyOf(weights.values()); }
+
+  /** Loads saved probe weights (as written from {@link #weights}) in place. */
+  void load(Map<String, Tensor> saved) {
+    for (String k : KEYS) {
+      Tensor t = saved.get(k);
+      if (t == null) throw new IllegalStateException("trainer state lacks " + k);
+      try (var g = new org.bytedeco.pytorch.NoGradGuard()) { weights.get(k).copy_(t); }
+    }
+  }
+
+  /** The mean of the five cross-entropies over a batch: states [B, patches, hidden] in the targets' order. */
+  Tensor loss(Tensor states, List<PatchTargets> targets) {
+    int b = targets.size();
+    long n = states.size(1), d = states.size(2);
+    Tensor flat = states.to(ScalarType.Float).reshape(b * n, d);
+    Tensor logits = linear(flat, weights.get(KEYS.get(0)), new TensorOptional(weights.get(KEYS.get(1))));
+    long[] thing = new long[(int) (b * n)], colour = new long[thing.length], horizon = new long[thing.length], mark = new long[thing.length];
+    long[] stroke = new long[b];
+    for (int i = 0; i < b; i++) {
+      PatchTargets t = targets.get(i);
+      if (t.thing().length != n) throw new IllegalArgumentException("targets for " + t.thing().length + " patches, states have " + n);
+      System.arraycopy(t.thing(), 0, thing, (int) (i * n), (int) n);
+      System.arraycopy(t.colour(), 0, colour, (int) (i * n), (int) n);
+      System.arraycopy(t.horizon(), 0, horizon, (int) (i * n), (int) n);
+      System.arraycopy(t.mark(), 0, mark, (int) (i * n), (int) n);
+      stroke[i] = t.stroke();
+    }
+    int at = 0;
+    Tensor sum = null;
+    for (Object[] group : new Object[][] {{thing, PatchTargets.THINGS}, {colour, PatchTargets.COLOURS}, {horizon, horizonClasses}, {mark, PatchTargets.MARKS}}) {
+      int classes = (Integer) group[1];
+      Tensor ce = ce(logits.narrow(1, at, classes), (long[]) group[0]);
+      sum = sum == null ? ce : sum.add(ce);
+      at += classes;
+    }
+    Tensor pooled = states.to(ScalarType.Float).mean(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional());
+    Tensor strokeLogits = linear(pooled, weights.get(KEYS.get(2)), new TensorOptional(weights.get(KEYS.get(3))));
+    return sum.add(ce(strokeLogits, stroke)).div(new Scalar(5.0));
+  }
+
+  private static Tensor ce(Tensor logits, long[] targets) {
+    Tensor y = Tensors.fromLongs(targets, targets.length).to(logits.device(), ScalarType.Long);
+    return cross_entropy_loss(logits, y, new TensorOptional(), 1 /* mean */, -100, 0.0);
+  }
+
+  private static Tensor zeros(long n) {
+    return org.bytedeco.pytorch.global.torch.zeros(new long[] {n}, new org.bytedeco.pytorch.TensorOptions(ScalarType.Float));
+  }
+
+  int patch() { return patch; }
+}
