@@ -91,6 +91,15 @@ class GeneratedMixTest {
         }
       }
       assertThat(a.agreement().overall()).isEqualTo(agree / (double) n);
+
+      // the model card carries the table when it is measured
+      Path out = dir.resolve("vlm");
+      CriticExport.export(t, out, 9, "test", "Generated images mixed in: test.", c -> GeneratedAgreement.measure(c, vqa.pool(), 16, 16, "stand-in"));
+      assertThat(out.resolve("MODEL_CARD.md")).content().contains("Generated images mixed in: test.")
+          .contains("## Agreement with the verifiers on generated images").contains("| time-of-day | 0 | not asked |")
+          .contains("| depth | 2 |").contains("--generated 45");
+      CriticExport.export(t, dir.resolve("vlm2"), 9, "test");
+      assertThat(dir.resolve("vlm2/MODEL_CARD.md")).content().doesNotContain("generated images\n").contains("Generated images are not in this model's data.");
     }
   }
 }
