@@ -167,12 +167,21 @@ public final class WorldCommand implements Runnable {
     @Option(names = "--first", defaultValue = "0", description = "first item index; default ${DEFAULT-VALUE}") long first;
     @Option(names = "--size", defaultValue = "64", description = "width and height; default ${DEFAULT-VALUE}") int size;
     @Option(names = "--out", required = true, description = "output folder") Path out;
+    @Option(names = "--generated-pool", defaultValue = "0", description = "ask about this many generated images instead (made once"
+        + " into --pool-dir, answered by the verifiers; 64x64); 0: rendered scenes; default ${DEFAULT-VALUE}") int generatedPool;
+    @Option(names = "--generator", defaultValue = "world", description = "the generator of the pool: world or a pipeline folder; default ${DEFAULT-VALUE}") String generator;
+    @Option(names = "--pool-dir", description = "where the generated pool is kept (default OUT/generated-pool)") Path poolDir;
 
     @Override public Integer call() throws Exception {
       if (size < 64) throw new DualprocException("--size: expected at least 64, got " + size);
+      dev.dualproc.world.critic.GeneratedVqa generated = generatedPool > 0 ? generatedVqa() : null;
+      if (generated != null && size != 64) throw new DualprocException("--size: generated items are 64x64 (the critic's size)");
       StringBuilder lines = new StringBuilder();
+      java.util.List<VqaItem> all = new java.util.ArrayList<>();
+      int invalidOverlay = 0, invalidPlain = 0;
       for (long i = first; i < first + count; i++) {
-        VqaItem it = VqaGenerator.item(seed, i, size);
+        VqaItem it = generated != null ? generated.item(seed, i) : VqaGenerator.item(seed, i, size);
+        all.add(it);
         String file = String.format(Locale.ROOT, "%06d.png", i);
         Images.writePng(out.resolve(file), it.image(), Map.of());
         Map<String, Object> m = new LinkedHashMap<>();
@@ -185,11 +194,31 @@ public final class WorldCommand implements Runnable {
         m.put("params", it.overlayParams());
         m.put("mode", it.mode());
         m.put("hacked", it.hacked());
+        if (generated != null) {
+          boolean valid = dev.dualproc.eval.SceneAnalysis.of(it.scene()).validity.valid();
+          m.put("valid_scene", valid);
+          if (!valid && it.hasOverlay()) invalidOverlay++;
+          else if (!valid) invalidPlain++;
+        }
         lines.append(JSON.writeValueAsString(m)).append('\n');
       }
       AtomicFiles.writeString(out.resolve("vqa.jsonl"), lines.toString());
       System.out.println(count + " items in " + out);
+      if (generated != null) {
+        System.out.println("| family | items | yes | no |\n|---|---|---|---|");
+        dev.dualproc.world.critic.GeneratedVqa.balance(all).forEach((t, c) -> System.out.printf(Locale.ROOT, "| %s | %d | %d | %d |%n", t, c[0], c[1], c[0] - c[1]));
+        System.out.printf(Locale.ROOT, "items on invalid images (all answered No): %d with an overlay, %d without; valid scenes in the pool:"
+            + " %.1f%% of %d; families asked: %s%n", invalidOverlay, invalidPlain, 100 * generated.validRate(), generated.pool().size(), generated.families());
+      }
       return 0;
+    }
+
+    private dev.dualproc.world.critic.GeneratedVqa generatedVqa() {
+      Path folder = "world".equals(generator) ? dev.dualproc.world.BuiltinModels.generator() : Path.of(generator);
+      var pool = dev.dualproc.world.critic.GeneratedPool.cached(poolDir != null ? poolDir : out.resolve("generated-pool"), folder,
+          () -> dev.dualproc.distill.Generators.open(generator, dev.dualproc.engine.Placement.cpu(), new dev.dualproc.distill.Generators.Size(64, 64, 0)),
+          generatedPool, System.out::println);
+      return new dev.dualproc.world.critic.GeneratedVqa(pool, VqaGenerator.TASKS);
     }
   }
 

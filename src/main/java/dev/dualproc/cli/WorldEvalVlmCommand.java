@@ -4,6 +4,10 @@ import dev.dualproc.engine.DualprocException;
 import dev.dualproc.engine.Placement;
 import dev.dualproc.model.vlm.IdeficsCritic;
 import dev.dualproc.world.critic.HeldOutAccuracy;
+import dev.dualproc.distill.Generator;
+import dev.dualproc.distill.Generators;
+import dev.dualproc.world.critic.CriticConfig;
+import dev.dualproc.world.critic.GeneratedAgreement;
 import dev.dualproc.world.critic.VqaBatches;
 import dev.dualproc.world.critic.WorldCritic;
 import java.nio.file.Path;
@@ -15,28 +19,50 @@ import picocli.CommandLine.Option;
 /** `dualproc world eval vlm`: the critic's held-out accuracy per question family on rendered images. */
 @Command(name = "vlm", mixinStandardHelpOptions = true,
     description = {"Held-out yes/no accuracy of a critic per question family, on rendered VQA items (overlays included)",
-        "from the held-out stream " + VqaBatches.EVAL_STREAM + "; prints a markdown table. Exit 0 when every family reaches --target."})
+        "from the held-out stream " + VqaBatches.EVAL_STREAM + "; prints a markdown table. With --generated N, also the agreement with",
+        "the verifiers on N items about images generated from held-out captions. Exit 0 when every rendered family reaches",
+        "--target and the generated agreement reaches --generated-target."})
 final class WorldEvalVlmCommand implements Callable<Integer> {
   @Option(names = "--vlm", description = "an Idefics3/Idefics2 snapshot folder (default: the built-in models/world/vlm)") Path vlm;
   @Option(names = "--n", defaultValue = "900", description = "items, spread evenly over the 9 families; default ${DEFAULT-VALUE}") int n;
   @Option(names = "--batch", defaultValue = "64", description = "items per forward pass; default ${DEFAULT-VALUE}") int batch;
   @Option(names = "--target", defaultValue = "0.95", description = "accuracy each family must reach; default ${DEFAULT-VALUE}") double target;
+  @Option(names = "--generated", defaultValue = "0", description = "also measure the agreement with the verifiers on this many"
+      + " items about images generated from held-out captions (0: not measured); default ${DEFAULT-VALUE}") int generated;
+  @Option(names = "--generator", defaultValue = "world", description = "the generator for --generated: world or a pipeline folder; default ${DEFAULT-VALUE}") String generator;
+  @Option(names = "--generated-target", defaultValue = "0.9", description = "overall agreement --generated must reach; default ${DEFAULT-VALUE}") double generatedTarget;
   @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda; default ${DEFAULT-VALUE}") String device;
   @Option(names = "--threads", defaultValue = "0", description = "libtorch CPU threads (0: its default, one per core); 1 is"
       + " much faster on a machine shared with other jobs") int threads;
 
   @Override public Integer call() {
-    if (n < 1) throw new DualprocException("--n: expected at least 1, got " + n);
+    if (n < 0 || (n == 0 && generated == 0)) throw new DualprocException("--n: expected at least 1 (or 0 with --generated), got " + n);
+    if (generated < 0) throw new DualprocException("--generated: expected 0 or more items, got " + generated);
     if (batch < 1) throw new DualprocException("--batch: expected at least 1, got " + batch);
     if (threads > 0) org.bytedeco.pytorch.global.torch.set_num_threads(threads);
     Placement p = Placement.parse(device, "float32");
     long t0 = System.nanoTime();
     try (IdeficsCritic c = vlm == null ? WorldCritic.open(p) : IdeficsCritic.load(vlm, p)) {
-      HeldOutAccuracy a = HeldOutAccuracy.measure(c, VqaBatches.EVAL_STREAM, n, batch);
       System.out.println("critic: " + c.identity());
-      System.out.print(a.table());
-      System.out.printf(Locale.ROOT, "worst family %.1f%% (target %.0f%%), %.1f s%n", 100 * a.worst(), 100 * target, (System.nanoTime() - t0) / 1e9);
-      return a.worst() >= target ? 0 : 1;
+      boolean ok = true;
+      if (n > 0) {
+        HeldOutAccuracy a = HeldOutAccuracy.measure(c, VqaBatches.EVAL_STREAM, n, batch);
+        System.out.println("rendered images (held-out stream " + VqaBatches.EVAL_STREAM + "):");
+        System.out.print(a.table());
+        System.out.printf(Locale.ROOT, "worst family %.1f%% (target %.0f%%), %.1f s%n", 100 * a.worst(), 100 * target, (System.nanoTime() - t0) / 1e9);
+        ok = a.worst() >= target;
+      }
+      if (generated > 0) {
+        long t1 = System.nanoTime();
+        try (Generator g = Generators.open(generator, p, new Generators.Size(CriticConfig.IMAGE_SIZE, CriticConfig.IMAGE_SIZE, 0))) {
+          GeneratedAgreement ga = GeneratedAgreement.measure(c, g, generated, batch);
+          System.out.println("generated images:");
+          System.out.print(ga.table());
+          System.out.printf(Locale.ROOT, "overall agreement %.1f%% (target %.0f%%), %.1f s%n", 100 * ga.agreement().overall(), 100 * generatedTarget, (System.nanoTime() - t1) / 1e9);
+          ok &= ga.agreement().overall() >= generatedTarget;
+        }
+      }
+      return ok ? 0 : 1;
     }
   }
 }

@@ -6,6 +6,12 @@ import dev.dualproc.engine.Placement;
 import dev.dualproc.world.critic.CriticConfig;
 import dev.dualproc.world.critic.CriticExport;
 import dev.dualproc.world.critic.CriticTrainer;
+import dev.dualproc.world.critic.GeneratedAgreement;
+import dev.dualproc.world.critic.GeneratedMix;
+import dev.dualproc.world.critic.GeneratedPool;
+import dev.dualproc.world.critic.GeneratedVqa;
+import dev.dualproc.distill.Generators;
+import dev.dualproc.world.BuiltinModels;
 import dev.dualproc.world.critic.HeldOutAccuracy;
 import dev.dualproc.world.critic.VqaBatches;
 import dev.dualproc.world.critic.WorldCritic;
@@ -44,11 +50,20 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
   @Option(names = "--validate-items", defaultValue = "180", description = "held-out validation items; default ${DEFAULT-VALUE}") int validateItems;
   @Option(names = "--eval-n", defaultValue = "900", description = "held-out items measured for the model card; default ${DEFAULT-VALUE}") int evalN;
   @Option(names = "--no-export", description = "only checkpoint; do not write --out") boolean noExport;
+  @Option(names = "--generated-fraction", description = "share of each step's items asked about generated images, answered by the"
+      + " verifiers (default 0: rendered only; on resume, the run's own)") Double generatedFraction;
+  @Option(names = "--generated-pool", description = "generated images made once into --state/generated-pool (default "
+      + DEFAULT_POOL + "; on resume, the run's own)") Integer generatedPool;
+  @Option(names = "--generator", description = "the generator of the pool: world or a pipeline folder (default world; on resume, the run's own)") String generator;
+  @Option(names = "--eval-generated", defaultValue = "0", description = "items about images generated from held-out captions whose"
+      + " agreement with the verifiers goes on the model card (0: not measured); default ${DEFAULT-VALUE}") int evalGenerated;
+  @Option(names = "--init-from", description = "warm-start a fresh --state from a critic this command exported (e.g. models/world/vlm)") Path initFrom;
   @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda; default ${DEFAULT-VALUE}") String device;
   @Option(names = "--threads", defaultValue = "0", description = "libtorch CPU threads (0: its default, one per core); 1 is"
       + " much faster on a machine shared with other jobs") int threads;
 
   static final int SHUTDOWN_WAIT_SECONDS = 120;
+  static final int DEFAULT_POOL = 2048;
 
   @Override public Integer call() {
     if (steps <= 0 && minutes <= 0) throw new DualprocException("give --steps N (total) or --minutes M (this call), or both");
@@ -70,11 +85,17 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
       stop.set(true); // the loop stops after the current step and checkpoints
       try { saved.await(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS); } catch (InterruptedException ignored) { }
     }, "dualproc-world-train-vlm-checkpoint");
-    try (CriticTrainer t = CriticTrainer.hasCheckpoint(state)
-        ? CriticTrainer.resume(state, wanted, placement)
+    boolean resuming = CriticTrainer.hasCheckpoint(state);
+    if (resuming && initFrom != null) System.out.println(state + " holds a run: resuming it; --init-from applies to a fresh state only");
+    GeneratedMix.Settings mix = mixSettings(resuming);
+    try (CriticTrainer t = resuming ? CriticTrainer.resume(state, wanted, placement)
+        : initFrom != null ? CriticTrainer.startFrom(state, initFrom, wanted, seed, placement)
         : CriticTrainer.start(state, wanted == null ? CriticConfig.small() : wanted, seed, placement)) {
-      if (t.step() > 0) System.out.println("resuming " + state + " at step " + t.step() + " (config " + t.config.name() + ", seed " + t.seed + ")");
+      if (resuming) System.out.println("resuming " + state + " at step " + t.step() + " (config " + t.config.name() + ", seed " + t.seed + ")");
+      else if (initFrom != null) System.out.println("training " + state + " from " + initFrom + " (its step " + t.step() + ", config " + t.config.name() + ", seed " + t.seed + ")");
       else System.out.println("training " + state + " from scratch (config " + t.config.name() + ", seed " + t.seed + ")");
+      if (!resuming && mix.fraction() > 0) GeneratedMix.write(state, mix);
+      if (mix.fraction() > 0) mixIn(t, mix, placement);
       Runtime.getRuntime().addShutdownHook(hook);
       t.train(new CriticTrainer.Schedule(steps, minutes, checkpointMinutes, validateEvery, validateItems), stop::get, System.out::println);
       saved.countDown();
@@ -85,9 +106,22 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
       if (!noExport) {
         Path target = out != null ? out : DualprocHome.find().map(h -> h.resolve("models").resolve(WorldCritic.FOLDER))
             .orElse(Path.of("models").resolve(WorldCritic.FOLDER));
-        HeldOutAccuracy a = CriticExport.export(t, target, evalN, reproduce(t));
+        GeneratedMix.Settings kept = GeneratedMix.read(state);
+        String data = kept == null || kept.fraction() == 0 ? null : String.format(java.util.Locale.ROOT,
+            "Generated images mixed in: %d of the %d items of every step ask about a pool of %d images that %s made from the captions of"
+            + " the generator's own training scenes (scene seeds %d on, noise seeded by the same number), answered by what the verifiers"
+            + " measure on each image; every overlay question on an image the validity check rejects answers No.",
+            kept.perStep(t.config.batch()), t.config.batch(), kept.pool(), kept.generator(), GeneratedPool.TRAIN_FIRST_SEED);
+        String genRef = kept == null ? (generator == null ? "world" : generator) : kept.generator();
+        java.util.function.Function<dev.dualproc.model.vlm.IdeficsCritic, GeneratedAgreement> measureGenerated = evalGenerated <= 0 ? null : c -> {
+          try (dev.dualproc.distill.Generator g = Generators.open(genRef, placement, new Generators.Size(CriticConfig.IMAGE_SIZE, CriticConfig.IMAGE_SIZE, 0))) {
+            return GeneratedAgreement.measure(c, g, evalGenerated, 64);
+          }
+        };
+        HeldOutAccuracy a = CriticExport.export(t, target, evalN, reproduce(t), data, measureGenerated);
         System.out.println("wrote " + target + " (step " + t.step() + ")");
         System.out.print(a.table());
+        if (measureGenerated != null) System.out.println("(the agreement on generated images is on " + target.resolve("MODEL_CARD.md") + ")");
       }
       return 0;
     } finally {
@@ -96,7 +130,35 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
     }
   }
 
-  private static String reproduce(CriticTrainer t) {
+  /** The run's generated-item settings: the state's own on resume (options must agree), else the options'. */
+  private GeneratedMix.Settings mixSettings(boolean resuming) {
+    GeneratedMix.Settings kept = resuming ? GeneratedMix.read(state) : null;
+    if (resuming) {
+      GeneratedMix.Settings run = kept != null ? kept : new GeneratedMix.Settings(0, DEFAULT_POOL, "world");
+      if ((generatedFraction != null && generatedFraction != run.fraction()) || (generatedPool != null && generatedPool != run.pool())
+          || (generator != null && !generator.equals(run.generator())))
+        throw new DualprocException(state + ": the run mixes generated items as " + run + "; resume without --generated-fraction/"
+            + "--generated-pool/--generator, or start another --state");
+      return run;
+    }
+    return new GeneratedMix.Settings(generatedFraction == null ? 0 : generatedFraction, generatedPool == null ? DEFAULT_POOL : generatedPool,
+        generator == null ? "world" : generator);
+  }
+
+  /** Makes (or reuses) the generated pool in --state and mixes its items into every step. */
+  private void mixIn(CriticTrainer t, GeneratedMix.Settings mix, Placement placement) {
+    Path folder = "world".equals(mix.generator()) ? BuiltinModels.generator() : Path.of(mix.generator());
+    GeneratedPool pool = GeneratedPool.cached(state.resolve("generated-pool"), folder,
+        () -> Generators.open(mix.generator(), placement, new Generators.Size(CriticConfig.IMAGE_SIZE, CriticConfig.IMAGE_SIZE, 0)),
+        mix.pool(), System.out::println);
+    GeneratedVqa vqa = new GeneratedVqa(pool, t.config.tasks());
+    int g = mix.perStep(t.config.batch());
+    t.source(GeneratedMix.source(t.seed, t.config, vqa, g));
+    System.out.printf(java.util.Locale.ROOT, "generated items: %d of %d per step from a pool of %d images by %s (%.0f%% valid scenes); families %s%n",
+        g, t.config.batch(), pool.size(), folder, 100 * vqa.validRate(), vqa.families());
+  }
+
+  private String reproduce(CriticTrainer t) {
     CriticConfig named = CriticConfig.named(t.config.name());
     StringBuilder b = new StringBuilder("./dualproc world train vlm --fresh --config " + t.config.name() + " --seed " + t.seed + " --steps " + t.step());
     if (t.config.batch() != named.batch()) b.append(" --batch ").append(t.config.batch());
@@ -105,6 +167,10 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
     if (t.config.captions() != named.captions()) b.append(" --captions ").append(t.config.captions());
     if (t.config.probeWeight() != named.probeWeight()) b.append(" --probe-weight ").append(t.config.probeWeight());
     if (!t.config.tasks().equals(named.tasks())) b.append(" --tasks ").append(String.join(",", t.config.tasks()));
+    GeneratedMix.Settings mix = GeneratedMix.read(state);
+    if (mix != null && mix.fraction() > 0)
+      b.append(" --generated-fraction ").append(mix.fraction()).append(" --generated-pool ").append(mix.pool()).append(" --generator ").append(mix.generator());
+    if (t.warmStart() > 0) b.insert(0, "# warm-started at step " + t.warmStart() + " from an exported critic (--init-from)\n").append(" --init-from CRITIC_FOLDER");
     return b.toString();
   }
 
@@ -114,7 +180,8 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
     try (var list = Files.list(state)) {
       for (Path p : list.toList()) {
         String n = p.getFileName().toString();
-        if (!(n.matches("ckpt-\\d{8}") || n.equals("LATEST") || n.equals("metrics.jsonl") || n.equals("train.log"))) continue;
+        if (!(n.matches("ckpt-\\d{8}") || n.equals("LATEST") || n.equals("metrics.jsonl") || n.equals("train.log")
+            || n.equals(GeneratedMix.FILE))) continue; // the generated pool stays: a cache, reused when its generator is the same
         try (var walk = Files.walk(p)) {
           for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
         }

@@ -51,6 +51,9 @@ public final class SceneAnalysis {
 
   public double horizonFraction() { return horizon.boundary() / height; }
 
+  /** The detected sky/ground boundary, in pixels from the top (what the horizon verifier compares). */
+  public double horizonRow() { return horizon.boundary(); }
+
   private PixelClass[] classify() {
     PixelClass[] out = new PixelClass[px.length];
     double near = Math.max(1, unit);

@@ -32,14 +32,7 @@ public record SceneTruth(long seed, int width, int height, double horizonRow, Ti
    * 2 px (at 64) of the horizon, where which side a pixel is on is a matter of rounding; null if 50 tries find none.
    */
   public double[] depthPair(java.util.SplittableRandom rng) {
-    double margin = 2.0 * Math.min(width, height) / 64 / height;
-    for (int attempt = 0; attempt < 50; attempt++) {
-      double[] p = {rng.nextDouble(), rng.nextDouble(), rng.nextDouble(), rng.nextDouble()};
-      if (Math.abs(p[1] - horizonFraction()) < margin || Math.abs(p[3] - horizonFraction()) < margin) continue;
-      float da = depthAt(p[0], p[1]), db = depthAt(p[2], p[3]);
-      if (Math.max(da, db) >= 1.25 * Math.min(da, db)) return p;
-    }
-    return null;
+    return SceneFacts.depthPair(rng, width, height, horizonRow, this::depthAt);
   }
 
   public static float groundDepth(double rowCentre, double horizonRow, int height) {

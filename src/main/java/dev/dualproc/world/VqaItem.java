@@ -5,9 +5,11 @@ import java.awt.image.BufferedImage;
 import java.util.Map;
 
 /**
- * One critic training example: a rendered scene, a yes/no question about it, the answer, and for the overlay tasks the
+ * One critic training example: a scene, a yes/no question about it, the answer, and for the overlay tasks the
  * control preset and params whose overlay is shown (mode "solid" or "transparent", as teaching applies it; null
  * without an overlay). hacked marks a negative whose scene carries a painted band where the overlay's line goes.
+ * truth is the rendered scene's; null for a generated image (critic.GeneratedVqa: its answers come from the verifiers'
+ * measurements, and sceneSeed is the scene whose caption it was generated from).
  */
 public record VqaItem(String task, long sceneSeed, BufferedImage scene, SceneTruth truth, String question, boolean yes,
                       String overlayPreset, Map<String, Object> overlayParams, String mode, boolean hacked) {

@@ -21,6 +21,15 @@ public final class CriticExport {
   public static final long MAX_BYTES = 15L * 1000 * 1000;
 
   public static HeldOutAccuracy export(CriticTrainer t, Path out, int evalItems, String reproduce) {
+    return export(t, out, evalItems, reproduce, null, null);
+  }
+
+  /**
+   * The same, and on the card how generated images were mixed in ({@code generatedData}, null: none) and the
+   * agreement on generated images that {@code generated} measures on the reloaded critic (null: not measured).
+   */
+  public static HeldOutAccuracy export(CriticTrainer t, Path out, int evalItems, String reproduce, String generatedData,
+                                       java.util.function.Function<IdeficsCritic, GeneratedAgreement> generated) {
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("dualproc_steps", Long.toString(t.step()));
     meta.put("dualproc_seed", Long.toString(t.seed));
@@ -30,10 +39,12 @@ public final class CriticExport {
     if (bytes > MAX_BYTES)
       throw new DualprocException(out + ": the exported critic takes " + bytes + " bytes, over the " + MAX_BYTES + " allowed; use a smaller --config");
     HeldOutAccuracy acc;
+    GeneratedAgreement agreement = null;
     try (IdeficsCritic c = IdeficsCritic.load(out, Placement.cpu())) {
       acc = HeldOutAccuracy.measure(c, VqaBatches.EVAL_STREAM, evalItems, 64);
+      if (generated != null) agreement = generated.apply(c);
     }
-    ModelCard.write(out.resolve("MODEL_CARD.md"), t, acc, bytes, reproduce);
+    ModelCard.write(out.resolve("MODEL_CARD.md"), t, acc, bytes, reproduce, generatedData, agreement);
     return acc;
   }
 

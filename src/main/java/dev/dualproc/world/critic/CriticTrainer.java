@@ -58,6 +58,7 @@ public final class CriticTrainer implements AutoCloseable {
   private AdamW optimizer;
   private Generator noise;
   private long step;
+  private long warmStart; // the step an --init-from run started at: the learning rate warms up again from there
   private double seconds;
   private final Map<String, PreparedQuestion> prepared = new HashMap<>();
   private ItemSource source;
@@ -99,6 +100,28 @@ public final class CriticTrainer implements AutoCloseable {
       CriticFiles.write(config, first, CriticFiles.initialWeights(config, vocab, seed), ScalarType.Float, Map.of());
     }
     t.open(first, Rng.generator(seed ^ 0x5DEECE66DL));
+    t.save();
+    return t;
+  }
+
+  /**
+   * A fresh run warm-started from a critic this trainer exported ({@code world train vlm --init-from}): its weights
+   * (token rows carried over by word), fresh AdamW moments, the step count continued from the exported critic's (so the
+   * data stream continues where it stopped), the learning rate warmed up again. {@code wanted} may be null: the
+   * exported critic's own config.
+   */
+  public static CriticTrainer startFrom(Path stateDir, Path exported, CriticConfig wanted, long seed, Placement placement) {
+    if (hasCheckpoint(stateDir))
+      throw new DualprocException(stateDir + ": --init-from needs a fresh state folder; this one holds a run (" + LATEST + ")");
+    CriticWarmStart.Exported e = CriticWarmStart.read(exported, wanted, seed);
+    CriticTrainer t = new CriticTrainer(e.config(), seed, stateDir, placement);
+    Path first = stateDir.resolve(checkpointName(e.steps())).resolve(MODEL);
+    try (var scope = new org.bytedeco.javacpp.PointerScope()) {
+      CriticFiles.write(e.config(), first, e.weights(), ScalarType.Float, Map.of());
+    }
+    t.open(first, Rng.generator(seed ^ 0x5DEECE66DL));
+    t.step = e.steps();
+    t.warmStart = e.steps();
     t.save();
     return t;
   }
@@ -171,6 +194,7 @@ public final class CriticTrainer implements AutoCloseable {
       noise = Rng.restore(f.load("rng.noise"));
       try {
         step = Long.parseLong(f.metadata().get("step"));
+        warmStart = Long.parseLong(f.metadata().getOrDefault("warm_start", "0"));
         seconds = Double.parseDouble(f.metadata().get("seconds"));
       } catch (RuntimeException e) {
         throw new DualprocException(trainerFile + ": metadata step/seconds missing or not numbers");
@@ -180,6 +204,8 @@ public final class CriticTrainer implements AutoCloseable {
 
   public IdeficsCritic critic() { return critic; }
   public long step() { return step; }
+  /** The step this run was warm-started at (--init-from), else 0. */
+  public long warmStart() { return warmStart; }
   public double seconds() { return seconds; }
   public Map<String, Tensor> weights() { return weights; }
   public long itemsSeen() { return step * config.batch(); }
@@ -189,7 +215,7 @@ public final class CriticTrainer implements AutoCloseable {
     long t0 = System.nanoTime();
     List<VqaItem> items = source.items(step * config.batch(), config.batch());
     double dataSeconds = (System.nanoTime() - t0) / 1e9;
-    double lr = config.lrAt(step);
+    double lr = config.lrAt(step - warmStart);
     double[] out = new double[6];
     StepScope.run(() -> {
       List<Tensor> images = new ArrayList<>();
@@ -206,8 +232,10 @@ public final class CriticTrainer implements AutoCloseable {
       Tensor[] probeLoss = new Tensor[1];
       AnswerBatch r = autocast(() -> {
         Tensor states = critic.model.visionHidden(AnswerBatch.pixelValues(critic, images));
-        if (probe != null)
-          probeLoss[0] = probe.loss(states.narrow(0, 0, vqa), items.stream().map(it -> PatchTargets.of(it, probe.patch())).toList());
+        // the probe's targets are what the renderer drew: rendered items only (a mixed step puts generated ones last)
+        int rendered = (int) items.stream().takeWhile(it -> it.truth() != null).count();
+        if (probe != null && rendered > 0)
+          probeLoss[0] = probe.loss(states.narrow(0, 0, rendered), items.subList(0, rendered).stream().map(it -> PatchTargets.of(it, probe.patch())).toList());
         return AnswerBatch.of(critic, critic.model.connect(states), qs);
       });
       Tensor vqaLoss = r.itemLosses().narrow(0, 0, vqa).mean();
@@ -277,6 +305,7 @@ public final class CriticTrainer implements AutoCloseable {
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("step", Long.toString(step));
     meta.put("seconds", Double.toString(seconds));
+    if (warmStart > 0) meta.put("warm_start", Long.toString(warmStart));
     meta.put("seed", Long.toString(seed));
     meta.put("config", json(config));
     meta.put("dualproc_version", Version.get());
@@ -341,7 +370,7 @@ public final class CriticTrainer implements AutoCloseable {
     }
     save();
     logLine(log, "checkpoint at step " + step + " (" + String.format(Locale.ROOT, "%.0f", seconds) + " s trained, "
-        + String.format(Locale.ROOT, "%.2f", step == 0 ? 0 : seconds / step) + " s/step on average)");
+        + String.format(Locale.ROOT, "%.2f", step == warmStart ? 0 : seconds / (step - warmStart)) + " s/step on average)");
   }
 
   /** A line to train.log, and to {@code log} unless null. */

@@ -21,11 +21,16 @@ import org.bytedeco.pytorch.Tensor;
 public record HeldOutAccuracy(long stream, Map<String, int[]> byTask) {
 
   public static HeldOutAccuracy measure(IdeficsCritic critic, long stream, int n, int batch) {
+    return measure(critic, stream, n, batch, (first, size) -> VqaBatches.items(stream, first, size));
+  }
+
+  /** The same over items 0 .. n - 1 of any source (generated images: the agreement with the verifiers' answers). */
+  public static HeldOutAccuracy measure(IdeficsCritic critic, long stream, int n, int batch, CriticTrainer.ItemSource source) {
     Map<String, int[]> by = new LinkedHashMap<>();
     for (String t : VqaGenerator.TASKS) by.put(t, new int[2]);
     for (long first = 0; first < n; first += batch) {
       int size = (int) Math.min(batch, n - first);
-      List<VqaItem> items = VqaBatches.items(stream, first, size);
+      List<VqaItem> items = source.items(first, size);
       StepScope.run(() -> {
         try (NoGradGuard g = new NoGradGuard()) {
           List<Tensor> images = new ArrayList<>();
@@ -55,9 +60,13 @@ public record HeldOutAccuracy(long stream, Map<String, int[]> byTask) {
   }
 
   /** A markdown table: family, items, accuracy. */
-  public String table() {
-    StringBuilder b = new StringBuilder("| question family | items | accuracy |\n|---|---|---|\n");
-    byTask.forEach((t, c) -> b.append(String.format(Locale.ROOT, "| %s | %d | %.1f%% |%n", t, c[1], 100 * accuracy(t))));
+  public String table() { return table("accuracy"); }
+
+  /** A markdown table: family, items, {@code measure} (a family with no items: "not asked"). */
+  public String table(String measure) {
+    StringBuilder b = new StringBuilder("| question family | items | " + measure + " |\n|---|---|---|\n");
+    byTask.forEach((t, c) -> b.append(c[1] == 0 ? String.format(Locale.ROOT, "| %s | 0 | not asked |%n", t)
+        : String.format(Locale.ROOT, "| %s | %d | %.1f%% |%n", t, c[1], 100 * accuracy(t))));
     int all = byTask.values().stream().mapToInt(c -> c[1]).sum();
     b.append(String.format(Locale.ROOT, "| **all** | %d | %.1f%% |%n", all, 100 * overall()));
     return b.toString();

@@ -11,6 +11,11 @@ final class ModelCard {
   private ModelCard() {}
 
   static void write(Path file, CriticTrainer t, HeldOutAccuracy acc, long bytes, String reproduce) {
+    write(file, t, acc, bytes, reproduce, null, null);
+  }
+
+  /** {@code generatedData}: how generated images were mixed in (null: none); {@code generated}: their agreement table (null: not measured). */
+  static void write(Path file, CriticTrainer t, HeldOutAccuracy acc, long bytes, String reproduce, String generatedData, GeneratedAgreement generated) {
     CriticConfig c = t.config;
     Spec s = c.spec();
     long params = t.weights().values().stream().mapToLong(w -> w.numel()).sum();
@@ -41,7 +46,7 @@ final class ModelCard {
         overlay families, between matching and non-matching overlays; a quarter of the horizon negatives carry a
         painted band where the overlay line goes. Training stream seed %d, items 0..%,d (%,d items, %,d steps).
         Held out, never trained on: stream %d (this card and `dualproc world eval vlm`) and stream %d (validation
-        during training). Generated images are not in this model's data yet.
+        during training). %s
 
         ## Training
         %,d steps, %.1f minutes of training (%.2f s/step on average), dualproc %s.
@@ -51,7 +56,7 @@ final class ModelCard {
         Worst family: %.1f%% (must-show 1 of issue #7 asks >= 95%% for each).
 
         Measure again: `./dualproc world eval vlm --n %d`
-
+        %s
         ## Reproduce
         ```
         %s
@@ -67,9 +72,13 @@ final class ModelCard {
         c.name(), c.batch(), c.lr(), c.warmup(), c.weightDecay(), c.gradClip(), c.noise(), c.stopWeight(), c.captions(), c.captionWeight(), CriticConfig.CAPTION_QUESTION, String.join(", ", c.tasks()),
         String.join(", ", VqaGenerator.TASKS), t.seed, Math.max(0, t.itemsSeen() - 1), t.itemsSeen(), t.step(),
         VqaBatches.EVAL_STREAM, VqaBatches.VALIDATION_STREAM,
-        t.step(), t.seconds() / 60, t.step() == 0 ? 0 : t.seconds() / t.step(), dev.dualproc.cli.Version.get(),
+        generatedData == null ? "Generated images are not in this model's data." : generatedData,
+        t.step(), t.seconds() / 60, t.step() == t.warmStart() ? 0 : t.seconds() / (t.step() - t.warmStart()), dev.dualproc.cli.Version.get(),
         acc.stream(), acc.byTask().values().stream().mapToInt(x -> x[1]).sum(), acc.table(), 100 * acc.worst(),
-        acc.byTask().values().stream().mapToInt(x -> x[1]).sum(), reproduce);
+        acc.byTask().values().stream().mapToInt(x -> x[1]).sum(),
+        generated == null ? "" : "\n## Agreement with the verifiers on generated images\n" + generated.table()
+            + "\nMeasure again: `./dualproc world eval vlm --n 0 --generated " + generated.images() + "`\n",
+        reproduce);
     AtomicFiles.writeString(file, text);
   }
 }
