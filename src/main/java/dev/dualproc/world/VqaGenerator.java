@@ -38,9 +38,11 @@ public final class VqaGenerator {
     String task = task(index);
     boolean yes = yes(index);
     SplittableRandom rng = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index);
+    // half of the palette and line-weight No items show a scene without a palette or a stroke, where teaching starts
+    boolean without = !yes && (task.equals("palette") || task.equals("line-weight")) && rng.nextBoolean();
     SceneRenderer.Options options = switch (task) {
-      case "palette" -> new SceneRenderer.Options(null, true);
-      case "line-weight" -> new SceneRenderer.Options(Style.DRAWING, null);
+      case "palette" -> new SceneRenderer.Options(null, !without);
+      case "line-weight" -> new SceneRenderer.Options(without ? Style.PHOTO : Style.DRAWING, null);
       case "time-of-day" -> new SceneRenderer.Options(null, false);
       default -> SceneRenderer.Options.ANY;
     };

@@ -107,7 +107,14 @@ public final class VqaQuestions {
         return plain(TIME_QUESTIONS.get(asked), yes, image);
       }
       case "palette" -> {
-        if (!f.hasPalette()) return null;
+        if (!f.hasPalette()) {
+          // a palette over a scene drawn without one is a No (teaching starts from such scenes)
+          if (yes) return null;
+          List<NamedColour> all = new ArrayList<>(List.of(NamedColour.values()));
+          java.util.Collections.shuffle(all, new java.util.Random(rng.nextLong()));
+          Map<String, Object> params = Map.of("colors", all.subList(0, 3).stream().map(c -> Rgb.hex(c.rgb)).toList());
+          return overlay(template, false, image, task, params, "solid", false);
+        }
         List<Integer> shown = new ArrayList<>(f.palette());
         if (!yes) {
           int swaps = 1 + rng.nextInt(2);
@@ -121,7 +128,11 @@ public final class VqaQuestions {
         return overlay(template, yes, image, task, params, "solid", false);
       }
       case "line-weight" -> {
-        if (!f.drawing()) return null;
+        if (!f.drawing()) {
+          // a photo has no line weight: a bar over it is a No
+          if (yes) return null;
+          return overlay(template, false, image, task, Map.of("value", Math.max(1, (int) Math.round((1 + rng.nextInt(4)) * f.width() / 64.0))), "solid", false);
+        }
         int asked = f.strokeWeight();
         if (!yes) while (asked == f.strokeWeight()) asked = Math.max(1, (int) Math.round((1 + rng.nextInt(4)) * f.width() / 64.0));
         return overlay(template, yes, image, task, Map.of("value", asked), "solid", false);

@@ -32,6 +32,20 @@ class VqaGeneratorTest {
     assertThat(VqaGenerator.items(6, 0, 9, 64).get(0).question()).isNotNull();
   }
 
+  /** Teaching starts from scenes without a palette or a stroke: their No items include such scenes; Yes items never do. */
+  @Test void paletteAndLineWeightNegativesIncludeScenesWithoutThem() {
+    int plainNo = 0, photoNo = 0;
+    for (int i = 0; i < 200; i++) {
+      VqaItem p = VqaGenerator.item(19, 5 + 9L * i, 64), l = VqaGenerator.item(19, 6 + 9L * i, 64);
+      assertThat(p.task()).isEqualTo("palette");
+      assertThat(l.task()).isEqualTo("line-weight");
+      if (p.yes()) assertThat(p.truth().hasPalette()).isTrue(); else if (!p.truth().hasPalette()) plainNo++;
+      if (l.yes()) assertThat(l.truth().drawing()).isTrue(); else if (!l.truth().drawing()) photoNo++;
+    }
+    assertThat(plainNo).isBetween(25, 75);   // about half of the 100 No items
+    assertThat(photoNo).isBetween(25, 75);
+  }
+
   /** A count question's words say nothing of its answer: "exactly one" and "exactly two" are yes about half the time. */
   @Test void countQuestionsCarryNoAnswerInTheirWords() {
     Map<String, int[]> byNumber = new HashMap<>();
