@@ -24,8 +24,9 @@ import static org.bytedeco.pytorch.global.torch.zeros;
  * @param stopLoss mean cross-entropy of {@code <end_of_utterance>} right after each answer (differentiable)
  * @param saysYes per item: the Yes logit beats the No logit at the answer's first position
  * @param itemLoss per item: its answer loss (detached)
+ * @param answerStates per item: the decoder's last hidden state where it predicts the answer's first token [B, D]
  */
-public record AnswerBatch(Tensor answerLoss, Tensor itemLosses, Tensor stopLoss, boolean[] saysYes, double[] itemLoss) {
+public record AnswerBatch(Tensor answerLoss, Tensor itemLosses, Tensor stopLoss, boolean[] saysYes, double[] itemLoss, Tensor answerStates) {
 
   /** images: [1, 3, H, W] each, any range (the critic min-max normalises each one, as in teaching). */
   public static AnswerBatch of(IdeficsCritic critic, List<Tensor> images, List<PreparedQuestion> questions) {
@@ -99,6 +100,9 @@ public record AnswerBatch(Tensor answerLoss, Tensor itemLosses, Tensor stopLoss,
       for (int k = 0; k < n; k++) s += c[row + k];
       itemLoss[i] = s / n;
     }
-    return new AnswerBatch(answer, perItem, stopLoss, saysYes, itemLoss);
+    long[] first = new long[b];
+    for (int i = 0; i < b; i++) first[i] = firstRow[i];
+    Tensor answerStates = picked.index_select(0, Tensors.fromLongs(first, b).to(picked.device(), ScalarType.Long));
+    return new AnswerBatch(answer, perItem, stopLoss, saysYes, itemLoss, answerStates);
   }
 }

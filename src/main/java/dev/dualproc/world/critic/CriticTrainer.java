@@ -63,6 +63,7 @@ public final class CriticTrainer implements AutoCloseable {
   private final Map<String, PreparedQuestion> prepared = new HashMap<>();
   private ItemSource source;
   private PatchProbe probe; // null unless config.probeWeight() > 0
+  private QuestionProbe questionProbe; // with the patch probe
 
   /**
    * Where training items come from: items first .. first + n - 1, a pure function of (first, n) so that a resumed run
@@ -168,6 +169,8 @@ public final class CriticTrainer implements AutoCloseable {
     if (config.probeWeight() > 0) { // after the model's weights: their optimizer indices stay those of a run without it
       probe = new PatchProbe(config.spec().visionHidden(), config.spec().patchSize(), seed);
       params.addAll(probe.parameters());
+      questionProbe = new QuestionProbe(config.spec().textHidden(), seed);
+      params.addAll(questionProbe.parameters());
     }
     optimizer = new AdamW(params, AdamW.Options.lr(config.lr()).withWeightDecay(config.weightDecay()));
     noise = noiseGenerator;
@@ -184,11 +187,12 @@ public final class CriticTrainer implements AutoCloseable {
       optimizer.loadState(TensorSources.of(trainerFile + " (optimizer)", adam));
       if (probe != null) {
         Map<String, Tensor> saved = new LinkedHashMap<>();
-        for (String k : PatchProbe.KEYS) {
-          if (!f.contains(k)) throw new DualprocException(trainerFile + ": missing '" + k + "' (the run has a patch probe)");
+        for (String k : java.util.stream.Stream.concat(PatchProbe.KEYS.stream(), QuestionProbe.KEYS.stream()).toList()) {
+          if (!f.contains(k)) throw new DualprocException(trainerFile + ": missing '" + k + "' (the run has probes)");
           saved.put(k, f.load(k));
         }
         probe.load(saved);
+        questionProbe.load(saved);
       }
       if (!f.contains("rng.noise")) throw new DualprocException(trainerFile + ": missing 'rng.noise'");
       noise = Rng.restore(f.load("rng.noise"));
@@ -240,6 +244,10 @@ public final class CriticTrainer implements AutoCloseable {
       });
       Tensor vqaLoss = r.itemLosses().narrow(0, 0, vqa).mean();
       Tensor loss = vqaLoss.add(r.stopLoss().mul(new org.bytedeco.pytorch.Scalar(config.stopWeight())));
+      if (questionProbe != null) { // the words asked about, read where the answer is predicted: the decoder's first hop
+        Tensor q = questionProbe.loss(r.answerStates().narrow(0, 0, vqa), items);
+        probeLoss[0] = probeLoss[0] == null ? q : probeLoss[0].add(q);
+      }
       if (probeLoss[0] != null) {
         loss = loss.add(probeLoss[0].mul(new org.bytedeco.pytorch.Scalar(config.probeWeight())));
         out[5] = Tensors.item(probeLoss[0]);
@@ -313,7 +321,7 @@ public final class CriticTrainer implements AutoCloseable {
     Map<String, Tensor> state = new LinkedHashMap<>();
     optimizer.stateTensors().forEach((k, v) -> state.put("adam." + k, v));
     state.put("rng.noise", Rng.state(noise));
-    if (probe != null) state.putAll(probe.weights);
+    if (probe != null) { state.putAll(probe.weights); state.putAll(questionProbe.weights); }
     SafeTensorsWriter.write(dir.resolve(TRAINER_FILE), state, meta);
     AtomicFiles.writeString(stateDir.resolve(LATEST), name + "\n");
     try (var list = Files.list(stateDir)) {
