@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dualproc.engine.Images;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -16,24 +13,10 @@ import org.junit.jupiter.api.io.TempDir;
 class WorldCommandTest {
   @TempDir Path dir;
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-    PrintStream oldOut = System.out, oldErr = System.err;
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int code = Main.commandLine().execute(args);
-      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-  }
+  private static CliRun run(String... args) { return CliRun.of(args); }
 
   @Test void renderWritesTheSceneAndItsGroundTruth() throws Exception {
-    Run r = run("world", "render", "--seed", "42", "--out", dir.toString());
+    CliRun r = run("world", "render", "--seed", "42", "--out", dir.toString());
     assertThat(r.code()).as(r.err()).isZero();
     Path png = dir.resolve("scene-42.png"), json = dir.resolve("scene-42.json");
     assertThat(Images.read(png).getWidth()).isEqualTo(64);
@@ -57,34 +40,34 @@ class WorldCommandTest {
     run("world", "render", "--seed", "42", "--out", dir.toString(), "--style", "drawing");
     Path png = dir.resolve("scene-42.png");
     JsonNode t = new ObjectMapper().readTree(dir.resolve("scene-42.json").toFile());
-    Run plain = run("world", "verify", png.toString());
+    CliRun plain = run("world", "verify", png.toString());
     assertThat(plain.code()).as(plain.err()).isZero();
     assertThat(plain.out()).contains("scene:", "valid: true", "horizonRow:", "strokeWeight: " + t.get("stroke_weight").asInt(), "caption: a drawing of");
 
     String horizon = "{\"value\":" + t.get("horizon_fraction").asDouble() + "}";
-    Run ok = run("world", "verify", png.toString(), "--preset", "horizon", "--params", horizon, "--prompt", t.get("caption").asText());
+    CliRun ok = run("world", "verify", png.toString(), "--preset", "horizon", "--params", horizon, "--prompt", t.get("caption").asText());
     assertThat(ok.code()).as(ok.out() + ok.err()).isZero();
     assertThat(ok.out()).contains("horizon:", "passAndValid: true", "objects:");
 
-    Run wrong = run("world", "verify", png.toString(), "--preset", "line-weight", "--params", "{\"value\": 9}", "--json");
+    CliRun wrong = run("world", "verify", png.toString(), "--preset", "line-weight", "--params", "{\"value\": 9}", "--json");
     assertThat(wrong.code()).isEqualTo(1);
     JsonNode j = new ObjectMapper().readTree(wrong.out());
     assertThat(j.get("line-weight").get("pass").asBoolean()).isFalse();
     assertThat(j.get("scene").get("valid").asBoolean()).isTrue();
 
-    Run bad = run("world", "verify", png.toString(), "--preset", "horizon", "--params", "{\"value\": \"up\"}");
+    CliRun bad = run("world", "verify", png.toString(), "--preset", "horizon", "--params", "{\"value\": \"up\"}");
     assertThat(bad.code()).isEqualTo(2);
     assertThat(bad.err()).contains("horizon.value");
   }
 
   @Test void accuracyPrintsTheTable() {
-    Run r = run("world", "accuracy", "--count", "20", "--first-seed", "50000");
+    CliRun r = run("world", "accuracy", "--count", "20", "--first-seed", "50000");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("| horizon |", "| validity vs noise |", "20 held-out images (seeds 50000..50019)");
   }
 
   @Test void vqaWritesImagesAndQuestions() throws Exception {
-    Run r = run("world", "vqa", "--count", "18", "--out", dir.toString());
+    CliRun r = run("world", "vqa", "--count", "18", "--out", dir.toString());
     assertThat(r.code()).as(r.err()).isZero();
     var lines = Files.readAllLines(dir.resolve("vqa.jsonl"));
     assertThat(lines).hasSize(18);

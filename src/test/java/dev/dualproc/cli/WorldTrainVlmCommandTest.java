@@ -2,9 +2,6 @@ package dev.dualproc.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,37 +10,23 @@ import org.junit.jupiter.api.io.TempDir;
 class WorldTrainVlmCommandTest {
   @TempDir Path dir;
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-    PrintStream oldOut = System.out, oldErr = System.err;
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int code = Main.commandLine().execute(args);
-      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-  }
+  private static CliRun run(String... args) { return CliRun.of(args); }
 
   @Test void trainsResumesExportsAndEvaluates() {
     String state = dir.resolve("state").toString(), out = dir.resolve("vlm").toString();
-    Run first = run("world", "train", "vlm", "--config", "micro", "--steps", "2", "--state", state, "--out", out,
+    CliRun first = run("world", "train", "vlm", "--config", "micro", "--steps", "2", "--state", state, "--out", out,
         "--validate-every", "0", "--no-export");
     assertThat(first.code()).as(first.err()).isZero();
     assertThat(first.out()).contains("from scratch (config micro, seed 0)");
-    Run again = run("world", "train", "vlm", "--steps", "3", "--state", state, "--out", out, "--eval-n", "9", "--validate-every", "0");
+    CliRun again = run("world", "train", "vlm", "--steps", "3", "--state", state, "--out", out, "--eval-n", "9", "--validate-every", "0");
     assertThat(again.code()).as(again.err()).isZero();
     assertThat(again.out()).contains("resuming " + state + " at step 2").contains("wrote " + out + " (step 3)").contains("| depth | 1 |");
     assertThat(dir.resolve("vlm/MODEL_CARD.md")).content()
         .contains("./dualproc world train vlm --fresh --config micro --seed 0 --steps 3");
-    Run eval = run("world", "eval", "vlm", "--vlm", out, "--n", "18");
+    CliRun eval = run("world", "eval", "vlm", "--vlm", out, "--n", "18");
     assertThat(eval.out()).contains("| horizon | 2 |").contains("worst family");
     assertThat(eval.code()).isEqualTo(1); // three steps are far from 95%
-    Run bad = run("world", "train", "vlm", "--steps", "1", "--seed", "700000001", "--state", dir.resolve("s2").toString());
+    CliRun bad = run("world", "train", "vlm", "--steps", "1", "--seed", "700000001", "--state", dir.resolve("s2").toString());
     assertThat(bad.code()).isEqualTo(2);
     assertThat(bad.err()).contains("held-out");
   }

@@ -80,30 +80,9 @@ class VqaGeneratorTest {
         continue;
       }
       List<DetectedObject> found = SceneAnalysis.of(it.scene()).objects;
-      String q = it.question();
+      if (PlainAnswers.check(it, found, what, List.of("zero", "one", "two", "three"))) continue;
       switch (it.task()) {
-        case "objects" -> assertThat(found.stream().anyMatch(o -> has(q, o.kind().singular))).as(what).isEqualTo(it.yes());
-        case "colours" -> assertThat(found.stream().anyMatch(o -> has(q, o.colour().word + " " + o.kind().singular))).as(what).isEqualTo(it.yes());
-        case "counts" -> {
-          Kind k = java.util.Arrays.stream(Kind.values()).filter(x -> has(q, x.singular) || has(q, x.plural)).findFirst().orElseThrow();
-          int n = (int) found.stream().filter(o -> o.kind() == k).count();
-          String word = List.of("zero", "one", "two", "three").get(Math.min(3, n));
-          assertThat(has(q, word)).as(what + " found " + n).isEqualTo(it.yes());
-        }
-        case "left-right" -> {
-          DetectedObject first = null, second = null;
-          int firstAt = Integer.MAX_VALUE, secondAt = Integer.MAX_VALUE;
-          for (DetectedObject o : found) {
-            int at = q.indexOf(o.colour().word + " " + o.kind().singular);
-            if (at >= 0 && at < firstAt) { second = first; secondAt = firstAt; first = o; firstAt = at; }
-            else if (at >= 0 && at < secondAt) { second = o; secondAt = at; }
-          }
-          assertThat(first).as(what).isNotNull();
-          assertThat(second).as(what).isNotNull();
-          boolean leftOf = first.x0() + first.x1() < second.x0() + second.x1();
-          assertThat(q.contains("to the left of") == leftOf).as(what).isEqualTo(it.yes());
-        }
-        case "time-of-day" -> assertThat(q.contains(switch (it.truth().timeOfDay()) {
+        case "time-of-day" -> assertThat(it.question().contains(switch (it.truth().timeOfDay()) {
           case DAY -> "daytime";
           case SUNSET -> "sunset";
           case NIGHT -> "night";
@@ -112,9 +91,5 @@ class VqaGeneratorTest {
       }
     }
     assertThat(hacked).as("hacked horizon negatives").isGreaterThan(0);
-  }
-
-  private static boolean has(String question, String phrase) {
-    return java.util.regex.Pattern.compile("\\b" + phrase + "\\b").matcher(question).find();
   }
 }
