@@ -167,9 +167,9 @@ public final class CriticTrainer implements AutoCloseable {
     params = new ArrayList<>(weights.values());
     for (Tensor p : params) p.requires_grad_(true);
     if (config.probeWeight() > 0) { // after the model's weights: their optimizer indices stay those of a run without it
-      probe = new PatchProbe(config.spec().visionHidden(), config.spec().patchSize(), seed);
+      probe = new PatchProbe(config.spec().visionHidden(), config.spec().patchSize(), seed, placement.torchDevice());
       params.addAll(probe.parameters());
-      questionProbe = new QuestionProbe(config.spec().textHidden(), seed);
+      questionProbe = new QuestionProbe(config.spec().textHidden(), seed, placement.torchDevice());
       params.addAll(questionProbe.parameters());
     }
     optimizer = new AdamW(params, AdamW.Options.lr(config.lr()).withWeightDecay(config.weightDecay()));

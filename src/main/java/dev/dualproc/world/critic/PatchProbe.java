@@ -35,7 +35,7 @@ final class PatchProbe {
   final Map<String, Tensor> weights = new LinkedHashMap<>();
 
   /** Fresh weights for patch states of width {@code hidden} over patches of {@code patch} pixels. */
-  PatchProbe(long hidden, int patch, long seed) {
+  PatchProbe(long hidden, int patch, long seed, org.bytedeco.pytorch.Device device) {
     this.patch = patch;
     this.horizonClasses = PatchTargets.horizonClasses(patch);
     long classes = PatchTargets.THINGS + PatchTargets.COLOURS + horizonClasses + PatchTargets.MARKS;
@@ -44,6 +44,7 @@ final class PatchProbe {
     weights.put(KEYS.get(1), zeros(classes));
     weights.put(KEYS.get(2), Rng.normal(g, IMAGE_CLASSES, hidden).mul(new Scalar(0.02)));
     weights.put(KEYS.get(3), zeros(IMAGE_CLASSES));
+    weights.replaceAll((k, t) -> t.to(device, ScalarType.Float)); // the model's device: CUDA runs keep the probe there too
     for (Tensor t : weights.values()) t.requires_grad_(true);
   }
 

@@ -34,11 +34,12 @@ final class QuestionProbe {
 
   final Map<String, Tensor> weights = new LinkedHashMap<>();
 
-  QuestionProbe(long hidden, long seed) {
+  QuestionProbe(long hidden, long seed, org.bytedeco.pytorch.Device device) {
     int classes = java.util.Arrays.stream(GROUPS).sum();
     var g = Rng.generator(seed ^ 0x51ED2701L);
     weights.put(KEYS.get(0), Rng.normal(g, classes, hidden).mul(new Scalar(0.02)));
     weights.put(KEYS.get(1), org.bytedeco.pytorch.global.torch.zeros(new long[] {classes}, new org.bytedeco.pytorch.TensorOptions(ScalarType.Float)));
+    weights.replaceAll((k, t) -> t.to(device, ScalarType.Float));
     for (Tensor t : weights.values()) t.requires_grad_(true);
   }
 
