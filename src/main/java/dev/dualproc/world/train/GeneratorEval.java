@@ -32,7 +32,7 @@ public final class GeneratorEval {
   private GeneratorEval() {}
 
   public record Report(int count, double objects, double objectsPresent, double valid, double objectsAndValid,
-      double renderedObjects, double renderedValid, double horizonMean, double horizonStd, double horizonP10,
+      double renderedObjects, double renderedValid, double roundTripObjects, double roundTripValid, double horizonMean, double horizonStd, double horizonP10,
       double horizonP90, Map<Integer, Integer> drawingStrokeWeights, double drawingWithStroke, double photoWithStroke,
       double distinctPalettes, double seconds) {
 
@@ -40,6 +40,8 @@ public final class GeneratorEval {
       StringBuilder b = new StringBuilder();
       b.append("| held-out captions | ").append(count).append(" |\n|---|---|\n");
       row(b, "captioned objects found with their colours (objects verifier, exact counts)", pct(objects) + " (rendered scenes: " + pct(renderedObjects) + ")");
+      if (!Double.isNaN(roundTripObjects))
+        row(b, "the same on the autoencoder's round trip of the rendered scene (the latent's ceiling)", pct(roundTripObjects) + " (valid: " + pct(roundTripValid) + ")");
       row(b, "every captioned kind+colour present at least once", pct(objectsPresent));
       row(b, "valid scenes", pct(valid) + " (rendered scenes: " + pct(renderedValid) + ")");
       row(b, "objects found and valid", pct(objectsAndValid));
@@ -60,7 +62,8 @@ public final class GeneratorEval {
   public static Report run(Generator g, long firstSeed, int count, Path images) {
     if (count < 1) throw new IllegalArgumentException("count must be at least 1, got " + count);
     long t0 = System.nanoTime();
-    int objects = 0, present = 0, valid = 0, both = 0, rObjects = 0, rValid = 0, drawings = 0, drawingsStroke = 0, photos = 0, photosStroke = 0;
+    dev.dualproc.model.flux.AutoEncoder ae = g instanceof dev.dualproc.model.flux.FluxPipeline fp ? fp.ae : null;
+    int objects = 0, present = 0, valid = 0, both = 0, rObjects = 0, rValid = 0, tObjects = 0, tValid = 0, drawings = 0, drawingsStroke = 0, photos = 0, photosStroke = 0;
     List<Double> horizons = new ArrayList<>();
     Map<Integer, Integer> strokes = new TreeMap<>();
     Set<List<Integer>> palettes = new HashSet<>();
@@ -82,6 +85,11 @@ public final class GeneratorEval {
       Verdict r = verifier.judge(scene.image());
       if (r.pass()) rObjects++;
       if (r.validScene()) rValid++;
+      if (ae != null) {
+        Verdict t = verifier.judge(roundTrip(ae, scene.image()));
+        if (t.pass()) tObjects++;
+        if (t.validScene()) tValid++;
+      }
       int stroke = StrokeVerifier.measure(a);
       if (truth.drawing()) { drawings++; strokes.merge(stroke, 1, Integer::sum); if (stroke > 0) drawingsStroke++; }
       else { photos++; if (stroke > 0) photosStroke++; }
@@ -92,7 +100,8 @@ public final class GeneratorEval {
     for (double x : h) mean += x / Math.max(1, h.length);
     for (double x : h) var += (x - mean) * (x - mean) / Math.max(1, h.length);
     return new Report(count, objects / (double) count, present / (double) count, valid / (double) count, both / (double) count,
-        rObjects / (double) count, rValid / (double) count, mean, Math.sqrt(var), quantile(h, 0.1), quantile(h, 0.9), strokes,
+        rObjects / (double) count, rValid / (double) count, ae == null ? Double.NaN : tObjects / (double) count,
+        ae == null ? Double.NaN : tValid / (double) count, mean, Math.sqrt(var), quantile(h, 0.1), quantile(h, 0.9), strokes,
         drawings == 0 ? 0 : drawingsStroke / (double) drawings, photos == 0 ? 0 : photosStroke / (double) photos,
         palettes.size() / (double) count, (System.nanoTime() - t0) / 1e9);
   }
@@ -113,6 +122,13 @@ public final class GeneratorEval {
       }
     }
     return sum / count;
+  }
+
+  /** decode(encode(image)): what the latent keeps of a scene, whatever the transformer learns. */
+  private static BufferedImage roundTrip(dev.dualproc.model.flux.AutoEncoder ae, BufferedImage image) {
+    try (org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
+      return Images.toImage(StepScope.compute(() -> ae.decode(ae.encode(Images.toTensor(image)))));
+    }
   }
 
   private static boolean allPresent(Verdict v) {

@@ -1,0 +1,304 @@
+package dev.dualproc.world.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dualproc.engine.AdamW;
+import dev.dualproc.engine.AtomicFiles;
+import dev.dualproc.engine.DualprocException;
+import dev.dualproc.engine.GradClip;
+import dev.dualproc.engine.Images;
+import dev.dualproc.engine.Placement;
+import dev.dualproc.engine.Rng;
+import dev.dualproc.engine.SafeTensorsWriter;
+import dev.dualproc.engine.StepScope;
+import dev.dualproc.engine.TensorSource;
+import dev.dualproc.engine.TensorSources;
+import dev.dualproc.engine.Tensors;
+import dev.dualproc.model.flux.AutoEncoder;
+import dev.dualproc.model.flux.AutoEncoderFiles;
+import dev.dualproc.model.flux.AutoEncoderKeys;
+import dev.dualproc.model.flux.AutoEncoderParams;
+import dev.dualproc.world.SceneObject;
+import dev.dualproc.world.SceneRenderer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import static org.bytedeco.pytorch.global.torch.cat;
+
+/**
+ * Sharpens an exported generator's autoencoder decoder with its encoder frozen, so the latent space the transformer
+ * learned stays valid: the decoder learns to draw the same latents with the small parts (trunks, roofs, legs, tyres)
+ * that the verifiers look for. Loss: L1 weighted up inside the objects' boxes, plus L1 between the images' finite
+ * differences (edges). Like the generator's phases, every step is a function of (seed, step) and the state.
+ */
+public final class DecoderTrainer {
+  /** Training scenes of this phase; held-out ranges are below 2^40. */
+  public static final long DECODER_SEEDS = 5L << 40;
+
+  /** Batch, learning rate (after a 50-step warm-up), weight of object pixels (1 elsewhere), weight of the edge term. */
+  public record Settings(int batch, double lr, double objectWeight, double edgeWeight) {
+    public static final Settings DEFAULT = new Settings(16, 2e-4, 4.0, 1.0);
+
+    ObjectNode toJson() {
+      return JSON.createObjectNode().put("batch", batch).put("lr", lr).put("object_weight", objectWeight).put("edge_weight", edgeWeight);
+    }
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  final Path stateDir, pipeline;
+  final Settings settings;
+  final long seed;
+  final AutoEncoderParams params;
+  final ParameterSet aeParams;
+  final List<Tensor> decoderParams;
+  final AdamW opt;
+  final AutoEncoder ae;
+  final String encoderFingerprint;
+  final int size;
+  final Placement placement;
+  long step;
+  double seconds;
+
+  private DecoderTrainer(Path pipeline, Path stateDir, Settings settings, long seed, Placement placement) {
+    this.pipeline = pipeline; this.stateDir = stateDir; this.settings = settings; this.seed = seed;
+    this.placement = new Placement(placement.device(), ScalarType.Float);
+    params = AutoEncoderParams.fromJson(pipeline.resolve("vae").resolve("config.json"));
+    Map<String, Tensor> bfl = new LinkedHashMap<>();
+    try (TensorSource raw = TensorSources.open(pipeline.resolve("vae").resolve(AutoEncoderFiles.DIFFUSERS_WEIGHTS))) {
+      TensorSource view = AutoEncoderKeys.bflView(raw, params.levels());
+      for (String k : view.names()) bfl.put(k, view.load(k).to(ScalarType.Float));
+    }
+    aeParams = new ParameterSet(bfl, placement);
+    aeParams.tensors().forEach((k, t) -> { if (!k.startsWith("decoder.")) t.requires_grad_(false); });
+    decoderParams = aeParams.tensors().entrySet().stream().filter(e -> e.getKey().startsWith("decoder.")).map(Map.Entry::getValue).toList();
+    if (decoderParams.isEmpty()) throw new DecoderError(pipeline.resolve("vae") + ": no decoder.* tensors");
+    opt = new AdamW(decoderParams, AdamW.Options.lr(settings.lr()));
+    ae = AutoEncoder.load(aeParams.source("vae", ""), params, new Placement(placement.device(), ScalarType.Float));
+    encoderFingerprint = fingerprint(aeParams.tensors());
+    size = params.resolution();
+  }
+
+  /** Thrown for pipelines or states this phase cannot use. */
+  static final class DecoderError extends DualprocException {
+    DecoderError(String m) { super(m); }
+  }
+
+  /** Opens {@code stateDir} for {@code pipeline}'s autoencoder: resumes its decoder when the state holds one trained for this encoder. */
+  public static DecoderTrainer open(Path pipeline, Path stateDir, Settings settings, long seed, Placement placement) {
+    if (!Files.isRegularFile(pipeline.resolve("vae").resolve("config.json")))
+      throw new DualprocException(pipeline + ": not a pipeline folder (no vae/config.json)");
+    try {
+      Files.createDirectories(stateDir);
+    } catch (IOException e) {
+      throw new DualprocException(stateDir + ": cannot create the state folder (" + e.getMessage() + ")", e);
+    }
+    DecoderTrainer t = new DecoderTrainer(pipeline, stateDir, settings, seed, placement);
+    if (Files.isRegularFile(stateDir.resolve("trainer.json"))) t.load();
+    else t.step = refinedSteps(pipeline); // a pipeline refined before goes on where its refinement stopped (fresh optimiser)
+    return t;
+  }
+
+  /** The decoder steps a pipeline's model_index.json records (0 when its decoder is the autoencoder phase's). */
+  static long refinedSteps(Path pipeline) {
+    Path index = pipeline.resolve("model_index.json");
+    if (!Files.isRegularFile(index)) return 0;
+    try {
+      return JSON.readTree(index.toFile()).path("dualproc").path("decoder_steps").asLong(0);
+    } catch (IOException e) {
+      throw new DualprocException(index + ": cannot read (" + e.getMessage() + ")", e);
+    }
+  }
+
+  public long step() { return step; }
+  public double seconds() { return seconds; }
+
+  /** One decoder step; returns {loss, gradient norm, lr}. */
+  public double[] trainStep() {
+    long t0 = System.nanoTime();
+    org.bytedeco.pytorch.Generator g = Rng.generator(GeneratorTrainer.mix(seed, 3, step));
+    double lr = settings.lr() * Math.min(1.0, (step + 1) / 50.0);
+    double[] out = new double[3];
+    out[2] = lr;
+    StepScope.run(() -> {
+      int b = settings.batch();
+      float[] weights = new float[b * size * size];
+      TensorVector parts = new TensorVector();
+      for (int i = 0; i < b; i++) {
+        SceneRenderer.Rendered r = SceneRenderer.render(DECODER_SEEDS + step * b + i, size, size);
+        parts.push_back(Images.toTensor(r.image()));
+        markObjects(weights, i, r.truth().objects());
+      }
+      Tensor x = placement.place(cat(parts, 0));
+      Tensor w = placement.place(Tensors.fromFloats(weights, b, 1, size, size));
+      int z = params.zChannels();
+      Tensor sample;
+      try (NoGradGuard ng = new NoGradGuard()) {
+        Tensor moments = ae.encoder.forward(x);
+        Tensor logvar = moments.narrow(1, z, z).clamp(new ScalarOptional(new Scalar(-30.0)), new ScalarOptional(new Scalar(20.0)));
+        Tensor eps = placement.place(Rng.normal(g, Tensors.shape(logvar)));
+        sample = moments.narrow(1, 0, z).add(logvar.mul(new Scalar(0.5)).exp().mul(eps)); // as the autoencoder phase trained it
+      }
+      Tensor rec = ae.decoder.forward(sample);
+      Tensor loss = weightedL1(rec, x, w).add(edgeL1(rec, x).mul(new Scalar(settings.edgeWeight())));
+      opt.zeroGrad();
+      loss.backward();
+      out[1] = GradClip.clipNorm(decoderParams, 1.0);
+      opt.setLr(lr);
+      opt.step();
+      out[0] = Tensors.item(loss);
+    });
+    step++;
+    seconds += (System.nanoTime() - t0) / 1e9;
+    return out;
+  }
+
+  /** Weight 1 + objectWeight on every pixel of an object's box (grown by a pixel: the outline is part of the object). */
+  private void markObjects(float[] weights, int image, List<SceneObject> objects) {
+    int base = image * size * size;
+    for (int i = base; i < base + size * size; i++) weights[i] = 1f;
+    for (SceneObject o : objects)
+      for (int y = Math.max(0, o.y0() - 1); y < Math.min(size, o.y1() + 1); y++)
+        for (int x = Math.max(0, o.x0() - 1); x < Math.min(size, o.x1() + 1); x++)
+          weights[base + y * size + x] = (float) (1 + settings.objectWeight());
+  }
+
+  static Tensor weightedL1(Tensor rec, Tensor x, Tensor w) {
+    return rec.sub(x).abs().mul(w).mean().div(w.mean());
+  }
+
+  /** L1 between horizontal and vertical neighbour differences: flat L1 forgives a blurred one-pixel trunk, this does not. */
+  static Tensor edgeL1(Tensor rec, Tensor x) {
+    long h = x.size(2), w = x.size(3);
+    Tensor dxr = rec.narrow(3, 1, w - 1).sub(rec.narrow(3, 0, w - 1)), dxx = x.narrow(3, 1, w - 1).sub(x.narrow(3, 0, w - 1));
+    Tensor dyr = rec.narrow(2, 1, h - 1).sub(rec.narrow(2, 0, h - 1)), dyx = x.narrow(2, 1, h - 1).sub(x.narrow(2, 0, h - 1));
+    return dxr.sub(dxx).abs().mean().add(dyr.sub(dyx).abs().mean());
+  }
+
+  // ------------------------------------------------------------------ state
+
+  /** Writes the decoder and its optimiser, then trainer.json last (atomic): a crash leaves the previous state readable. */
+  public void save() {
+    Map<String, String> meta = Map.of("format", "pt", "dualproc", "world decoder refinement state");
+    Map<String, Tensor> dec = new LinkedHashMap<>();
+    aeParams.tensors().forEach((k, t) -> { if (k.startsWith("decoder.")) dec.put(k, t); });
+    String tag = String.format(Locale.ROOT, "%09d", step);
+    SafeTensorsWriter.write(stateDir.resolve("decoder-" + tag + ".safetensors"), dec, meta);
+    SafeTensorsWriter.write(stateDir.resolve("adam-" + tag + ".safetensors"), opt.stateTensors(), meta);
+    ObjectNode j = JSON.createObjectNode();
+    j.put("seed", seed).put("step", step).put("seconds", seconds).put("encoder", encoderFingerprint).put("tag", tag)
+        .put("saved", Instant.now().toString());
+    j.set("settings", settings.toJson());
+    String previous = readJson().map(o -> o.path("tag").asText()).orElse(null);
+    AtomicFiles.writeString(stateDir.resolve("trainer.json"), j.toPrettyString() + "\n");
+    if (previous != null && !previous.equals(tag)) {
+      try {
+        Files.deleteIfExists(stateDir.resolve("decoder-" + previous + ".safetensors"));
+        Files.deleteIfExists(stateDir.resolve("adam-" + previous + ".safetensors"));
+      } catch (IOException e) {
+        throw new DualprocException(stateDir + ": cannot delete the previous checkpoint (" + e.getMessage() + ")", e);
+      }
+    }
+  }
+
+  private java.util.Optional<JsonNode> readJson() {
+    Path f = stateDir.resolve("trainer.json");
+    if (!Files.isRegularFile(f)) return java.util.Optional.empty();
+    try {
+      return java.util.Optional.of(JSON.readTree(f.toFile()));
+    } catch (IOException e) {
+      throw new DualprocException(f + ": cannot read (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private void load() {
+    JsonNode j = readJson().orElseThrow();
+    Path f = stateDir.resolve("trainer.json");
+    if (!encoderFingerprint.equals(j.path("encoder").asText()))
+      throw new DecoderError(f + ": this decoder was trained for another encoder than " + pipeline
+          + "'s (the generator's autoencoder phase differs); use a new --state folder");
+    if (j.path("seed").asLong() != seed) throw new DecoderError(f + ": trained with --seed " + j.path("seed").asLong() + ", not " + seed);
+    if (!settings.toJson().equals(j.get("settings"))) throw new DecoderError(f + ": trained with other settings " + j.get("settings"));
+    String tag = j.path("tag").asText();
+    Map<String, Tensor> dec = new LinkedHashMap<>();
+    aeParams.tensors().forEach((k, t) -> { if (k.startsWith("decoder.")) dec.put(k, t); });
+    try (TensorSource s = TensorSources.open(stateDir.resolve("decoder-" + tag + ".safetensors"))) { ParameterSet.copyInto(dec, s); }
+    try (TensorSource s = TensorSources.open(stateDir.resolve("adam-" + tag + ".safetensors"))) { opt.loadState(s); }
+    step = j.path("step").asLong();
+    seconds = j.path("seconds").asDouble();
+  }
+
+  /**
+   * Writes a copy of the source pipeline with this decoder into a temporary folder beside {@code out} (the encoder as
+   * it was, both in bf16, diffusers names) and records the refinement in model_index.json; swap it in with
+   * {@link GeneratorExport#replace}.
+   */
+  public Path writeTemporary(Path out) {
+    Path tmp = out.toAbsolutePath().resolveSibling("." + out.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+    GeneratorTrainer.deleteTree(tmp);
+    try {
+      copyTree(pipeline, tmp);
+      Map<String, Tensor> bf16 = new LinkedHashMap<>();
+      aeParams.tensors().forEach((k, t) -> bf16.put(k, t.detach().to(ScalarType.BFloat16)));
+      SafeTensorsWriter.write(tmp.resolve("vae").resolve(AutoEncoderFiles.DIFFUSERS_WEIGHTS),
+          AutoEncoderKeys.bflToDiffusers(bf16, params.levels()), Map.of("format", "pt"));
+      Path index = tmp.resolve("model_index.json");
+      ObjectNode root = (ObjectNode) JSON.readTree(index.toFile());
+      ObjectNode d = root.has("dualproc") ? (ObjectNode) root.get("dualproc") : root.putObject("dualproc");
+      d.put("decoder_steps", step).set("decoder_settings", settings.toJson());
+      AtomicFiles.writeString(index, root.toPrettyString() + "\n");
+    } catch (IOException e) {
+      throw new DualprocException(tmp + ": cannot write the refined pipeline (" + e.getMessage() + ")", e);
+    }
+    return tmp;
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (var s = Files.walk(from)) {
+      for (Path p : s.toList()) {
+        Path q = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) Files.createDirectories(q);
+        else Files.copy(p, q);
+      }
+    }
+  }
+
+  /** A digest of the encoder's weights: the state belongs to the encoder it was trained under. */
+  private static String fingerprint(Map<String, Tensor> ae) {
+    double a = 0, b = 0;
+    int i = 0;
+    try (NoGradGuard g = new NoGradGuard()) {
+      for (var e : ae.entrySet()) {
+        if (e.getKey().startsWith("decoder.")) continue;
+        i++;
+        a += Tensors.item(e.getValue().to(ScalarType.Double).abs().sum());
+        b += i * Tensors.item(e.getValue().to(ScalarType.Double).sum());
+      }
+    }
+    return String.format(Locale.ROOT, "%d:%.9e:%.9e", i, a, b);
+  }
+
+  /** Appends a line to {@code train.log} in the state folder. */
+  public void log(String line) {
+    try {
+      Files.writeString(stateDir.resolve("train.log"), Instant.now() + " " + line + "\n", StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new DualprocException(stateDir.resolve("train.log") + ": cannot append (" + e.getMessage() + ")", e);
+    }
+  }
+}

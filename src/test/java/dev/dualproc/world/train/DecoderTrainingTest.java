@@ -1,0 +1,104 @@
+package dev.dualproc.world.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.dualproc.engine.Placement;
+import dev.dualproc.engine.SafeTensorsFile;
+import dev.dualproc.engine.Tensors;
+import dev.dualproc.model.flux.FluxPipeline;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `world train decoder` on a micro pipeline: the encoder stays, the decoder moves, chunks resume exactly, states belong to one encoder. */
+class DecoderTrainingTest {
+  @TempDir static Path shared;
+  @TempDir Path tmp;
+  static Path pipeline;
+
+  @BeforeAll static void microPipeline() {
+    pipeline = shared.resolve("generator");
+    GeneratorTraining.run(GeneratorTrainingTest.micro(shared.resolve("gen-state"), 2, pipeline, 0));
+  }
+
+  static DecoderTraining.Options options(Path generator, Path state, long steps, Path out, long seed) {
+    return new DecoderTraining.Options(generator, state, new DecoderTrainer.Settings(4, 1e-3, 4.0, 1.0), seed, Placement.cpu(), steps, 0,
+        out, out == null ? 0 : 2, 0, new AtomicBoolean());
+  }
+
+  @Test void refiningChangesTheDecoderOnlyAndWritesAPipelineThatOpens() throws Exception {
+    Path out = tmp.resolve("refined");
+    DecoderTraining.Summary s = DecoderTraining.run(options(pipeline, tmp.resolve("state"), 3, out, 0));
+    assertThat(s.step()).isEqualTo(3);
+    assertThat(s.eval()).isNotNull();
+    String weights = "vae/diffusion_pytorch_model.safetensors";
+    try (SafeTensorsFile a = SafeTensorsFile.open(pipeline.resolve(weights)); SafeTensorsFile b = SafeTensorsFile.open(out.resolve(weights))) {
+      assertThat(b.names()).containsExactlyInAnyOrderElementsOf(a.names());
+      for (String k : a.names()) {
+        double d = Tensors.maxAbsDiff(a.load(k).to(org.bytedeco.pytorch.global.torch.ScalarType.Float),
+            b.load(k).to(org.bytedeco.pytorch.global.torch.ScalarType.Float));
+        if (k.startsWith("encoder.")) assertThat(d).as(k).isZero();
+      }
+      assertThat(Tensors.maxAbsDiff(a.load("decoder.conv_out.weight").to(org.bytedeco.pytorch.global.torch.ScalarType.Float),
+          b.load("decoder.conv_out.weight").to(org.bytedeco.pytorch.global.torch.ScalarType.Float))).isPositive();
+    }
+    assertThat(Files.readString(out.resolve("model_index.json"))).contains("\"decoder_steps\" : 3");
+    assertThat(Files.readString(out.resolve("transformer/config.json"))).isEqualTo(Files.readString(pipeline.resolve("transformer/config.json")));
+    String card = Files.readString(out.resolve("MODEL_CARD.md"));
+    assertThat(card).contains("# dualproc built-in world generator").contains(DecoderTraining.HEADING).contains("- 3 steps, batch 4");
+    try (FluxPipeline p = FluxPipeline.open(out, Placement.cpu(), 0, 0, 0)) {
+      Tensor x = p.generate(p.encode("a red house"), 1);
+      assertThat(Tensors.item(x.isfinite().all())).isEqualTo(1.0);
+    }
+    // refining the refined pipeline in place keeps one section and counts on from its steps
+    DecoderTraining.run(options(out, tmp.resolve("again"), 1, out, 0));
+    String twice = Files.readString(out.resolve("MODEL_CARD.md"));
+    assertThat(twice.split(DecoderTraining.HEADING, -1)).hasSize(2);
+    assertThat(twice).contains("- 4 steps, batch 4");
+  }
+
+  @Test void aRunSplitIntoChunksEndsBitIdenticalToAnUninterruptedOne() throws Exception {
+    DecoderTraining.run(options(pipeline, tmp.resolve("whole"), 4, tmp.resolve("w"), 0));
+    DecoderTraining.run(options(pipeline, tmp.resolve("split"), 2, null, 0));
+    DecoderTraining.run(options(pipeline, tmp.resolve("split"), 2, tmp.resolve("s"), 0));
+    String weights = "vae/diffusion_pytorch_model.safetensors";
+    try (SafeTensorsFile a = SafeTensorsFile.open(tmp.resolve("w").resolve(weights)); SafeTensorsFile b = SafeTensorsFile.open(tmp.resolve("s").resolve(weights))) {
+      for (String k : a.names()) assertThat(Tensors.maxAbsDiff(a.load(k), b.load(k))).as(k).isZero();
+    }
+    assertThat(Files.readString(tmp.resolve("split/train.log"))).contains("chunk start").contains("now step 4");
+  }
+
+  @Test void aStateIsRefusedForAnotherEncoderOrSeed() {
+    Path state = tmp.resolve("state");
+    DecoderTraining.run(options(pipeline, state, 1, null, 0));
+    Path other = tmp.resolve("other");
+    GeneratorTraining.run(new GeneratorTraining.Options(tmp.resolve("other-state"), GeneratorConfig.micro(), 6, Placement.cpu(), 2, 0, other, 0, 1.0, 0,
+        new AtomicBoolean(), null));
+    assertThatThrownBy(() -> DecoderTraining.run(options(other, state, 1, null, 0))).hasMessageContaining("trainer.json").hasMessageContaining("another encoder");
+    assertThatThrownBy(() -> DecoderTraining.run(options(pipeline, state, 1, null, 7))).hasMessageContaining("--seed 0, not 7");
+    assertThatThrownBy(() -> DecoderTraining.run(options(tmp.resolve("nothing"), tmp.resolve("s2"), 1, null, 0))).hasMessageContaining("not a pipeline folder");
+  }
+
+  @Test void theLossWeighsObjectsAndEdges() {
+    Tensor flat = Tensors.fromFloats(new float[] {0, 0, 0, 0, 0, 0, 0, 0, 0}, 1, 1, 3, 3);
+    Tensor spike = Tensors.fromFloats(new float[] {0, 0, 0, 0, 1, 0, 0, 0, 0}, 1, 1, 3, 3);
+    Tensor w = Tensors.fromFloats(new float[] {1, 1, 1, 1, 5, 1, 1, 1, 1}, 1, 1, 3, 3);
+    assertThat(Tensors.item(DecoderTrainer.weightedL1(spike, flat, w))).isCloseTo(5.0 / 13, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(Tensors.item(DecoderTrainer.weightedL1(spike, spike, w))).isZero();
+    // a uniform offset keeps every edge: only the flat term sees it
+    assertThat(Tensors.item(DecoderTrainer.edgeL1(flat.add(Tensors.scalar(0.5)), flat))).isZero();
+    assertThat(Tensors.item(DecoderTrainer.edgeL1(spike, flat))).isCloseTo(2 * 2.0 / 6, org.assertj.core.data.Offset.offset(1e-6));
+  }
+
+  @Test void theCardSectionIsReplacedNotRepeated() {
+    String card = "# card\n\n## Held-out figures\nx\n\n" + DecoderTraining.HEADING + "\nold\n\n## Reproduce\ny\n";
+    String again = DecoderTraining.withSection(card, DecoderTraining.HEADING + "\nnew\n\n");
+    assertThat(again).isEqualTo("# card\n\n## Held-out figures\nx\n\n" + DecoderTraining.HEADING + "\nnew\n\n## Reproduce\ny\n");
+    assertThat(DecoderTraining.withSection("# card\n", "S\n")).isEqualTo("# card\n\nS\n");
+  }
+}
