@@ -189,6 +189,24 @@ public final class DecoderTrainer {
     return dxr.sub(dxx).abs().mean().add(dyr.sub(dyx).abs().mean());
   }
 
+  /** A progress picture: held-out scenes (top) and their round trips through the frozen encoder and this decoder (bottom). */
+  public void writeSamples(Path file) {
+    List<java.awt.image.BufferedImage> top = new java.util.ArrayList<>(), bottom = new java.util.ArrayList<>();
+    Map<String, String> text = new LinkedHashMap<>();
+    text.put("what", "held-out scenes (top) and their round trips through the frozen encoder and the refined decoder (bottom)");
+    text.put("decoder_step", Long.toString(step));
+    try (NoGradGuard g = new NoGradGuard()) {
+      for (int i = 0; i < GeneratorSamples.COUNT; i++) {
+        java.awt.image.BufferedImage scene = SceneRenderer.render(GeneratorTrainer.HELD_OUT_FIRST_SEED + i, size, size).image();
+        top.add(scene);
+        bottom.add(Images.toImage(StepScope.compute(() -> ae.decoder.forward(
+            ae.moments(placement.place(Images.toTensor(scene))).narrow(1, 0, params.zChannels())).clamp(
+            new ScalarOptional(new Scalar(-1.0)), new ScalarOptional(new Scalar(1.0))).select(0, 0))));
+      }
+    }
+    Images.writePng(file, GeneratorSamples.grid(top, bottom), text);
+  }
+
   // ------------------------------------------------------------------ state
 
   /** Writes the decoder and its optimiser, then trainer.json last (atomic): a crash leaves the previous state readable. */

@@ -61,11 +61,13 @@ public final class DecoderTraining {
             if (t.step() <= 10 || t.step() % 25 == 0) t.log(line + String.format(Locale.ROOT, " s/step %.3f", trainSeconds / done));
             if (o.checkpointMinutes() > 0 && (System.nanoTime() - lastSave) / 60e9 >= o.checkpointMinutes()) {
               t.save();
+              samples(t);
               lastSave = System.nanoTime();
             }
           }
         }
         t.save();
+        if (!o.stop().get()) samples(t); // a shutdown leaves no time for pictures
       }
       boolean early = o.stop().get();
       double perStep = done == 0 ? 0 : trainSeconds / done;
@@ -78,6 +80,14 @@ public final class DecoderTraining {
     } finally {
       saved.countDown();
       try { Runtime.getRuntime().removeShutdownHook(hook); } catch (IllegalStateException | IllegalArgumentException shuttingDownOrNotAdded) { }
+    }
+  }
+
+  static void samples(DecoderTrainer t) {
+    try {
+      t.writeSamples(t.stateDir.resolve("samples").resolve(String.format(Locale.ROOT, "decoder-%09d.png", t.step())));
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(DecoderTraining.class).warn("could not write the progress picture: {}", e.getMessage());
     }
   }
 

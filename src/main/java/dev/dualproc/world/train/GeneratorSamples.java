@@ -80,7 +80,7 @@ final class GeneratorSamples {
     return t.ae.decode(latent);
   }
 
-  private static BufferedImage grid(List<BufferedImage> top, List<BufferedImage> bottom) {
+  static BufferedImage grid(List<BufferedImage> top, List<BufferedImage> bottom) {
     int w = top.get(0).getWidth(), h = top.get(0).getHeight(), gap = 2;
     BufferedImage out = new BufferedImage(top.size() * (w + gap) - gap, 2 * h + gap, BufferedImage.TYPE_INT_RGB);
     var g = out.createGraphics();

@@ -48,6 +48,9 @@ class DecoderTrainingTest {
           b.load("decoder.conv_out.weight").to(org.bytedeco.pytorch.global.torch.ScalarType.Float))).isPositive();
     }
     assertThat(Files.readString(out.resolve("model_index.json"))).contains("\"decoder_steps\" : 3");
+    Path picture = tmp.resolve("state/samples/decoder-000000003.png");
+    assertThat(dev.dualproc.engine.Images.read(picture).getHeight()).isEqualTo(2 * 32 + 2);
+    assertThat(dev.dualproc.engine.Images.readPngText(picture).get("what")).contains("round trips");
     assertThat(Files.readString(out.resolve("transformer/config.json"))).isEqualTo(Files.readString(pipeline.resolve("transformer/config.json")));
     String card = Files.readString(out.resolve("MODEL_CARD.md"));
     assertThat(card).contains("# dualproc built-in world generator").contains(DecoderTraining.HEADING).contains("- 3 steps, batch 4");
