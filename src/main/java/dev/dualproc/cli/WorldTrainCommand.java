@@ -38,6 +38,7 @@ public final class WorldTrainCommand implements Runnable {
     @Option(names = "--guidance", defaultValue = "1.0", description = "classifier-free guidance of the exported pipeline's generations (1 = none); default ${DEFAULT-VALUE}") double guidance;
     @Option(names = "--checkpoint-minutes", defaultValue = "10", description = "checkpoint every this many minutes; default ${DEFAULT-VALUE}") double checkpointMinutes;
     @Option(names = "--init-from", description = "warm-start a fresh --state from a pipeline folder this command exported (e.g. models/world/generator on a fresh clone)") Path initFrom;
+    @Option(names = "--object-weight", defaultValue = "0", description = "extra flow-loss weight on the latent cells under objects (0: plain mean); fixed for a --state; default ${DEFAULT-VALUE}") double objectWeight;
     @Option(names = "--threads", description = "libtorch intra-op threads (default: libtorch's, one per core); 1 can be faster on a busy machine") Integer threads;
     @Option(names = "--device", defaultValue = "cpu") String device;
 
@@ -48,7 +49,7 @@ public final class WorldTrainCommand implements Runnable {
         org.bytedeco.pytorch.global.torch.set_num_threads(threads);
       }
       GeneratorTraining.Summary s = GeneratorTraining.run(new GeneratorTraining.Options(state, GeneratorConfig.named(config), seed,
-          Placement.parse(device, "float32"), steps, minutes, out, evalCount, guidance, checkpointMinutes, new AtomicBoolean(), initFrom));
+          Placement.parse(device, "float32"), steps, minutes, out, evalCount, guidance, checkpointMinutes, new AtomicBoolean(), initFrom, objectWeight));
       System.out.printf(Locale.ROOT, "%s: autoencoder step %d, transformer step %d, %.0f s of training; this run %.3f s/step%s%n",
           state, s.aeStep(), s.step(), s.seconds(), s.secondsPerStep(), s.stoppedEarly() ? " (stopped; resume with the same command)" : "");
       if (s.eval() != null) System.out.print(s.eval().table());

@@ -29,6 +29,7 @@ import dev.dualproc.model.text.T5Config;
 import dev.dualproc.model.text.T5Encoder;
 import dev.dualproc.model.text.TextTokenizer;
 import dev.dualproc.world.Captions;
+import dev.dualproc.world.SceneObject;
 import dev.dualproc.world.SceneRenderer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -84,6 +85,8 @@ public final class GeneratorTrainer {
   long aeStep, step;
   long warmStart; // the step a warm start from an exported pipeline began at: the learning rate warms up again from there
   double seconds;
+  double objectWeight; // extra flow-loss weight on latent cells under objects (0 = the plain mean); fixed per state
+  long objectWeightSince; // the transformer step it applies from (a warm start's first step)
   double latentScale = Double.NaN, latentShift = Double.NaN; // set when the autoencoder phase ends
   AutoEncoder ae;
   final Flux flux;
@@ -134,6 +137,22 @@ public final class GeneratorTrainer {
     GeneratorTrainer t = new GeneratorTrainer(cfg, stateDir, seed, placement);
     if (resume) t.load();
     return t;
+  }
+
+  public double objectWeight() { return objectWeight; }
+
+  /**
+   * Sets the flow loss's extra weight on object cells for a fresh state; a resumed state keeps the one it was trained
+   * with (a different one is an error: its steps would no longer follow from the seed and the state).
+   */
+  public void setObjectWeight(double weight) {
+    if (!(weight >= 0) || Double.isInfinite(weight)) throw new DualprocException("--object-weight: expected a number >= 0, got " + weight);
+    if (weight == objectWeight) return;
+    if (totalSteps() > 0 && !(step == warmStart && aeStep == cfg.aeSteps()))
+      throw new DualprocException(stateDir + ": this state was trained with --object-weight " + objectWeight + ", not " + weight
+          + "; resume with the same value, or start a new --state with --init-from");
+    objectWeight = weight;
+    objectWeightSince = step;
   }
 
   public long aeStep() { return aeStep; }
@@ -236,7 +255,8 @@ public final class GeneratorTrainer {
     double[] out = new double[2];
     StepScope.run(() -> {
       List<String> captions = new ArrayList<>();
-      Tensor images = scenes(FLOW_SEEDS + step * b, b, captions);
+      List<List<SceneObject>> objects = new ArrayList<>();
+      Tensor images = scenes(FLOW_SEEDS + step * b, b, captions, objects);
       float[] drop = Tensors.floats(Rng.uniform(g, b));
       long[][] t5Rows = new long[b][], clipRows = new long[b][];
       for (int i = 0; i < b; i++) {
@@ -248,7 +268,8 @@ public final class GeneratorTrainer {
       try (NoGradGuard ng = new NoGradGuard()) { x0 = ae.encode(images); }
       Tensor noise = placement.place(Rng.normal(g, Tensors.shape(x0)));
       Tensor t = placement.place(sigmoid(Rng.normal(g, b)));
-      Tensor loss = flowLoss(x0, noise, t, t5Rows, clipRows);
+      Tensor weights = objectWeight == 0 ? null : placement.place(latentObjectWeights(objects, x0.size(2), objectWeight));
+      Tensor loss = flowLoss(x0, noise, t, t5Rows, clipRows, weights);
       opt.zeroGrad();
       loss.backward();
       out[1] = GradClip.clipNorm(model.list(), cfg.gradClip());
@@ -261,8 +282,13 @@ public final class GeneratorTrainer {
     return new StepResult("flow", step, out[0], out[1], lr);
   }
 
-  /** Mean squared error between the predicted velocity at x_t = (1 - t) x0 + t noise and noise - x0. */
-  Tensor flowLoss(Tensor x0, Tensor noise, Tensor t, long[][] t5Rows, long[][] clipRows) {
+  Tensor flowLoss(Tensor x0, Tensor noise, Tensor t, long[][] t5Rows, long[][] clipRows) { return flowLoss(x0, noise, t, t5Rows, clipRows, null); }
+
+  /**
+   * Mean squared error between the predicted velocity at x_t = (1 - t) x0 + t noise and noise - x0; with {@code weights}
+   * ([B, 1, H, W] over the latent grid), the weighted mean: objects cover a tenth of a scene, sky and ground the rest.
+   */
+  Tensor flowLoss(Tensor x0, Tensor noise, Tensor t, long[][] t5Rows, long[][] clipRows, Tensor weights) {
     long b = x0.size(0), h = x0.size(2) / 2, w = x0.size(3) / 2;
     Tensor xt = x0.add(noise.sub(x0).mul(t.view(b, 1, 1, 1)));
     Tensor txt = t5.encode(t5Rows);
@@ -270,7 +296,23 @@ public final class GeneratorTrainer {
     Tensor ids = placement.place(LatentPacking.imgIds(b, h, w));
     Tensor txtIds = placement.place(LatentPacking.txtIds(b, txt.size(1)));
     Tensor v = flux.forward(LatentPacking.pack(xt), ids, txt, txtIds, t, vec, null);
-    return v.sub(LatentPacking.pack(noise.sub(x0))).square().mean();
+    Tensor err = v.sub(LatentPacking.pack(noise.sub(x0))).square();
+    if (weights == null) return err.mean();
+    Tensor cells = LatentPacking.pack(weights.expand(x0.size(0), x0.size(1), x0.size(2), x0.size(3)).contiguous());
+    return err.mul(cells).mean().div(cells.mean());
+  }
+
+  /** 1 everywhere, 1 + {@code weight} on the latent cells an object's box touches: [B, 1, L, L] for an L x L latent. */
+  Tensor latentObjectWeights(List<List<SceneObject>> objects, long latent, double weight) {
+    int l = (int) latent, f = cfg.size() / l;
+    float[] w = new float[objects.size() * l * l];
+    java.util.Arrays.fill(w, 1f);
+    for (int i = 0; i < objects.size(); i++)
+      for (SceneObject o : objects.get(i))
+        for (int y = Math.max(0, o.y0() / f); y <= Math.min(l - 1, (o.y1() - 1) / f); y++)
+          for (int x = Math.max(0, o.x0() / f); x <= Math.min(l - 1, (o.x1() - 1) / f); x++)
+            w[(i * l + y) * l + x] = (float) (1 + weight);
+    return Tensors.fromFloats(w, objects.size(), 1, l, l);
   }
 
   private void updateEma() {
@@ -281,12 +323,16 @@ public final class GeneratorTrainer {
   }
 
   /** Scenes from consecutive seeds as [n, 3, S, S] in [-1, 1]; their captions are added to {@code captions} when given. */
-  Tensor scenes(long firstSeed, int n, List<String> captions) {
+  Tensor scenes(long firstSeed, int n, List<String> captions) { return scenes(firstSeed, n, captions, null); }
+
+  /** ... and each scene's objects are added to {@code objects} when given. */
+  Tensor scenes(long firstSeed, int n, List<String> captions, List<List<SceneObject>> objects) {
     TensorVector parts = new TensorVector();
     for (int i = 0; i < n; i++) {
       SceneRenderer.Rendered r = SceneRenderer.render(firstSeed + i, cfg.size(), cfg.size());
       parts.push_back(Images.toTensor(r.image()));
       if (captions != null) captions.add(Captions.caption(r.truth()));
+      if (objects != null) objects.add(r.truth().objects());
     }
     return placement.place(cat(parts, 0));
   }
@@ -305,7 +351,7 @@ public final class GeneratorTrainer {
     SafeTensorsWriter.write(dir.resolve("ema.safetensors"), ema, meta);
     SafeTensorsWriter.write(dir.resolve("adam.safetensors"), opt.stateTensors(), meta);
     ObjectNode j = JSON.createObjectNode();
-    j.put("seed", seed).put("ae_step", aeStep).put("step", step).put("warm_start", warmStart).put("seconds", seconds)
+    j.put("seed", seed).put("object_weight", objectWeight).put("object_weight_since", objectWeightSince).put("ae_step", aeStep).put("step", step).put("warm_start", warmStart).put("seconds", seconds)
         .put("rng", "none to restore: each step's noise comes from a generator seeded by (seed, phase, step)")
         .put("saved", Instant.now().toString());
     if (latentScaleFitted()) j.put("latent_scale", latentScale).put("latent_shift", latentShift);
@@ -353,6 +399,8 @@ public final class GeneratorTrainer {
     step = j.path("step").asLong();
     warmStart = j.path("warm_start").asLong(0);
     seconds = j.path("seconds").asDouble();
+    objectWeight = j.path("object_weight").asDouble(0);
+    objectWeightSince = j.path("object_weight_since").asLong(0);
     try (TensorSource s = TensorSources.open(dir.resolve("ae.safetensors"))) { aeParams.copyFrom(s); }
     if (aeStep < cfg.aeSteps())
       try (TensorSource s = TensorSources.open(dir.resolve("ae_adam.safetensors"))) { aeOpt.loadState(s); }

@@ -29,10 +29,11 @@ public final class GeneratorTraining {
    * {@code steps}/{@code minutes}: this chunk's budget (0 = no limit of that kind; at least one must be set);
    * {@code out}: the pipeline folder to write at the end, or null; {@code evalCount}: held-out captions for the card;
    * {@code guidanceScale}: the exported pipeline's classifier-free guidance (1 = none); {@code initFrom}: an exported
-   * pipeline to warm-start a fresh state from, or null.
+   * pipeline to warm-start a fresh state from, or null; {@code objectWeight}: the flow loss's extra weight on latent
+   * cells under objects (0: the plain mean), fixed for a state.
    */
   public record Options(Path state, GeneratorConfig config, long seed, Placement placement, long steps, double minutes,
-      Path out, int evalCount, double guidanceScale, double checkpointMinutes, AtomicBoolean stop, Path initFrom) {
+      Path out, int evalCount, double guidanceScale, double checkpointMinutes, AtomicBoolean stop, Path initFrom, double objectWeight) {
     public Options {
       if (steps < 0 || minutes < 0) throw new DualprocException("--steps and --minutes must not be negative");
       if (!(guidanceScale >= 1)) throw new DualprocException("--guidance: expected a number >= 1 (1 = none), got " + guidanceScale);
@@ -52,8 +53,9 @@ public final class GeneratorTraining {
       GeneratorTrainer t = GeneratorTrainer.open(o.state(), o.config(), o.seed(), o.placement());
       if (o.initFrom() != null && t.totalSteps() == 0) t.warmStartFrom(o.initFrom());
       else if (o.initFrom() != null) LOG.info("{}: resuming at step {}; --init-from applies to a fresh state only", o.state(), t.totalSteps());
-      t.log(String.format(Locale.ROOT, "chunk start: config %s seed %d at ae step %d/%d, flow step %d; budget %d steps, %.1f minutes; "
-          + "%d libtorch threads, OPENBLAS_NUM_THREADS=%s", o.config().name(), o.seed(), t.aeStep(), o.config().aeSteps(), t.step(),
+      t.setObjectWeight(o.objectWeight());
+      t.log(String.format(Locale.ROOT, "chunk start: config %s seed %d object weight %s at ae step %d/%d, flow step %d; budget %d steps, %.1f minutes; "
+          + "%d libtorch threads, OPENBLAS_NUM_THREADS=%s", o.config().name(), o.seed(), t.objectWeight(), t.aeStep(), o.config().aeSteps(), t.step(),
           o.steps(), o.minutes(), org.bytedeco.pytorch.global.torch.get_num_threads(), System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "unset")));
       Runtime.getRuntime().addShutdownHook(hook);
       long start = System.nanoTime(), lastSave = start, done = 0;

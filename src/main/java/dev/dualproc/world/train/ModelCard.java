@@ -27,6 +27,8 @@ final class ModelCard {
         t.seed, t.aeStep, c.aeSteps(), c.aeBatch(), c.aeLr(), c.aeKlWeight(), t.step, c.batch(), c.lr(), c.warmup(), c.weightDecay(), c.gradClip(), c.emaDecay()));
     b.append("- rectified flow: x_t = (1 - t) x0 + t noise, t = sigmoid(N(0, 1)), loss |v - (noise - x0)|^2; ")
         .append(String.format(Locale.ROOT, "%.0f%% caption dropout (empty prompt); text encoders trained jointly%n", 100 * c.captionDropout()));
+    if (t.objectWeight > 0) b.append(String.format(Locale.ROOT, "- flow loss weighted %.3g on the latent cells an object's box touches (1 elsewhere) from transformer step %d on (`--object-weight %.3g`); the plain mean before%n",
+        1 + t.objectWeight, t.objectWeightSince, t.objectWeight));
     if (t.latentScaleFitted()) b.append(String.format(Locale.ROOT, "- latent scale %.6g, shift %.6g (latents normalised to mean 0, variance 1)%n",
         t.aeParamsFitted().scaleFactor(), t.aeParamsFitted().shiftFactor()));
     else b.append("- latent scale and shift not fitted yet (the autoencoder phase is not finished)\n");

@@ -81,7 +81,7 @@ class DecoderTrainingTest {
     DecoderTraining.run(options(pipeline, state, 1, null, 0));
     Path other = tmp.resolve("other");
     GeneratorTraining.run(new GeneratorTraining.Options(tmp.resolve("other-state"), GeneratorConfig.micro(), 6, Placement.cpu(), 2, 0, other, 0, 1.0, 0,
-        new AtomicBoolean(), null));
+        new AtomicBoolean(), null, 0));
     assertThatThrownBy(() -> DecoderTraining.run(options(other, state, 1, null, 0))).hasMessageContaining("trainer.json").hasMessageContaining("another encoder");
     assertThatThrownBy(() -> DecoderTraining.run(options(pipeline, state, 1, null, 7))).hasMessageContaining("--seed 0, not 7");
     assertThatThrownBy(() -> DecoderTraining.run(options(tmp.resolve("nothing"), tmp.resolve("s2"), 1, null, 0))).hasMessageContaining("not a pipeline folder");

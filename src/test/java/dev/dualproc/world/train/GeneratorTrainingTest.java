@@ -27,7 +27,7 @@ class GeneratorTrainingTest {
   @TempDir Path tmp;
 
   static GeneratorTraining.Options micro(Path state, long steps, Path out, int evalCount) {
-    return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, out, evalCount, 1.0, 0, new AtomicBoolean(), null);
+    return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, out, evalCount, 1.0, 0, new AtomicBoolean(), null, 0);
   }
 
   @Test void aThreeStepRunWritesAPipelineThatFluxPipelineOpensAndSamples() throws Exception {
@@ -92,14 +92,51 @@ class GeneratorTrainingTest {
     String ja = Files.readString(a.resolve("trainer.json")), jb = Files.readString(b.resolve("trainer.json"));
     assertThat(jb.replaceAll("\"(saved|seconds)\" : [^,\\n]*", "")).isEqualTo(ja.replaceAll("\"(saved|seconds)\" : [^,\\n]*", ""));
     // a different config on the same state is refused, not silently mixed
-    assertThatThrownBy(() -> GeneratorTraining.run(new GeneratorTraining.Options(split, GeneratorConfig.small(), 5, Placement.cpu(), 1, 0, null, 0, 1.0, 0, new AtomicBoolean(), null)))
+    assertThatThrownBy(() -> GeneratorTraining.run(new GeneratorTraining.Options(split, GeneratorConfig.small(), 5, Placement.cpu(), 1, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, 0)))
         .isInstanceOf(DualprocException.class).hasMessageContaining("config");
+  }
+
+  @Test void theObjectWeightChangesTheStepsResumesExactlyAndIsFixedPerState() throws Exception {
+    Path plain = tmp.resolve("plain"), whole = tmp.resolve("whole"), split = tmp.resolve("split");
+    GeneratorTraining.run(micro(plain, 3, null, 0));
+    GeneratorTraining.run(weighted(whole, 3, 4));
+    GeneratorTraining.run(weighted(split, 2, 4));
+    GeneratorTraining.run(weighted(split, 1, 4));
+    try (SafeTensorsFile p = SafeTensorsFile.open(latest(plain).resolve("model.safetensors"));
+         SafeTensorsFile w = SafeTensorsFile.open(latest(whole).resolve("model.safetensors"));
+         SafeTensorsFile s = SafeTensorsFile.open(latest(split).resolve("model.safetensors"))) {
+      String k = "transformer.final_layer.linear.weight";
+      assertThat(Tensors.maxAbsDiff(p.load(k), w.load(k))).as("the weight changes the flow steps").isPositive();
+      for (String n : w.names()) assertThat(Tensors.bytes(s.load(n))).as(n).isEqualTo(Tensors.bytes(w.load(n)));
+    }
+    assertThat(Files.readString(latest(whole).resolve("trainer.json"))).contains("\"object_weight\" : 4.0");
+    assertThatThrownBy(() -> GeneratorTraining.run(weighted(split, 1, 2))).hasMessageContaining("--object-weight 4.0, not 2.0");
+    assertThatThrownBy(() -> GeneratorTraining.run(weighted(plain, 1, 1)))
+        .hasMessageContaining("--object-weight 0.0, not 1.0");
+    assertThatThrownBy(() -> GeneratorTraining.run(weighted(tmp.resolve("neg"), 1, -1))).hasMessageContaining("--object-weight: expected a number >= 0");
+  }
+
+  @Test void objectCellsOfTheLatentGridGetTheExtraWeight() {
+    GeneratorTrainer t = GeneratorTrainer.open(tmp.resolve("w"), GeneratorConfig.micro(), 5, Placement.cpu());
+    SceneRenderer.Rendered r = SceneRenderer.render(11, 32, 32);
+    dev.dualproc.world.SceneObject o = r.truth().objects().get(0);
+    float[] w = Tensors.floats(t.latentObjectWeights(java.util.List.of(r.truth().objects()), 16, 4));
+    int f = 2; // micro: 32 px over a 16-cell latent
+    assertThat(w[(o.y0() / f) * 16 + o.x0() / f]).isEqualTo(5f);
+    assertThat(w[((o.y1() - 1) / f) * 16 + (o.x1() - 1) / f]).isEqualTo(5f);
+    int ones = 0;
+    for (float x : w) if (x == 1f) ones++;
+    assertThat(ones).as("sky and ground keep weight 1").isPositive();
+  }
+
+  static GeneratorTraining.Options weighted(Path state, long steps, double weight) {
+    return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, weight);
   }
 
   @Test void aStopRequestCheckpointsAtTheStepBoundary() throws Exception {
     AtomicBoolean stop = new AtomicBoolean(true);
     GeneratorTraining.Summary s = GeneratorTraining.run(new GeneratorTraining.Options(tmp.resolve("st"), GeneratorConfig.micro(), 5,
-        Placement.cpu(), 10, 0, tmp.resolve("never"), 0, 1.0, 0, stop, null));
+        Placement.cpu(), 10, 0, tmp.resolve("never"), 0, 1.0, 0, stop, null, 0));
     assertThat(s.stoppedEarly()).isTrue();
     assertThat(s.aeStep() + s.step()).isZero();
     assertThat(tmp.resolve("st/latest")).isRegularFile();
