@@ -37,7 +37,8 @@ public final class GeneratorExport {
     d.put("steps", cfg.sampleSteps()).put("width", cfg.size()).put("height", cfg.size()).put("one_step_teaching", false)
         .put("max_sequence_length", cfg.t5MaxLength()).put("guidance_scale", guidanceScale);
     // what `world train generator --init-from` continues from (FluxPipeline ignores these)
-    d.put("config", cfg.name()).put("seed", t.seed).put("trained_ae_steps", t.aeStep).put("trained_steps", t.step);
+    d.put("config", cfg.name()).put("seed", t.seed).put("trained_ae_steps", t.aeStep).put("trained_steps", t.step)
+        .put("trained_seconds", Math.round(t.seconds));
     return d;
   }
 

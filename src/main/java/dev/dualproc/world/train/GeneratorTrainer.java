@@ -446,6 +446,7 @@ public final class GeneratorTrainer {
     aeStep = cfg.aeSteps();
     step = d.get("trained_steps").asLong();
     warmStart = step;
+    seconds = d.path("trained_seconds").asDouble(0); // the card's training time counts the whole history
     latentScale = vae.scaleFactor();
     latentShift = vae.shiftFactor();
     rebuildAutoEncoder();

@@ -59,6 +59,7 @@ class GeneratorTrainingTest {
     GeneratorTrainer w = GeneratorTrainer.open(tmp.resolve("warm"), GeneratorConfig.micro(), 5, Placement.cpu());
     w.warmStartFrom(out);
     assertThat(w.step()).isEqualTo(2);
+    assertThat(w.seconds()).as("training time carries over").isEqualTo((double) Math.round(s.seconds()));
     assertThat(w.latentScaleFitted()).isTrue();
     try (SafeTensorsFile f = SafeTensorsFile.open(out.resolve("transformer/diffusion_pytorch_model.safetensors"))) {
       assertThat(Tensors.maxAbsDiff(w.ema.get("transformer.img_in.weight"), f.load("x_embedder.weight"))).isZero();
