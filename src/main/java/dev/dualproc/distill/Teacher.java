@@ -27,7 +27,8 @@ public final class Teacher {
    * One finished step: step is the count of optimizer steps done (1-based); loss includes the anchor term, if any;
    * p = mean over views and questions of exp(-answer loss) (an ensemble's p: the mean over its critics).
    */
-  public record StepResult(int step, double loss, double p, double gradNorm, double seconds) {}
+  /** {@code samplingStep}: the generator's sampling step i whose x0 estimate the critic judged (0 = from pure noise). */
+  public record StepResult(int step, double loss, double p, double gradNorm, int samplingStep, double seconds) {}
 
   final TaskSpec spec;
   final Generator generator;
@@ -81,7 +82,7 @@ public final class Teacher {
               + "; the LoRA was not updated (try a lower lr or float32)");
         optimizer.step();
         step++;
-        r = new StepResult(step, lossValue, answer.p(), gradNorm, (System.nanoTime() - t0) / 1e9);
+        r = new StepResult(step, lossValue, answer.p(), gradNorm, i, (System.nanoTime() - t0) / 1e9);
       }
       afterStep.accept(r);
     }

@@ -31,7 +31,7 @@ class TeachLoopTest {
     assertThat(metrics).hasSize(20);
     for (int i = 0; i < 20; i++) {
       assertThat(metrics.get(i).get("step").asInt()).isEqualTo(i + 1);
-      assertThat(metrics.get(i).fieldNames()).toIterable().containsExactly("step", "loss", "p", "grad_norm", "seconds");
+      assertThat(metrics.get(i).fieldNames()).toIterable().containsExactly("step", "loss", "p", "grad_norm", "sampling_step", "seconds");
     }
     double first = metrics.subList(0, 5).stream().mapToDouble(n -> n.get("loss").asDouble()).average().orElseThrow();
     double last = metrics.subList(15, 20).stream().mapToDouble(n -> n.get("loss").asDouble()).average().orElseThrow();
