@@ -22,10 +22,8 @@ import dev.dualproc.model.flux.AutoEncoderParams;
 import dev.dualproc.world.SceneObject;
 import dev.dualproc.world.SceneRenderer;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -311,12 +309,5 @@ public final class DecoderTrainer {
   }
 
   /** Appends a line to {@code train.log} in the state folder. */
-  public void log(String line) {
-    try {
-      Files.writeString(stateDir.resolve("train.log"), Instant.now() + " " + line + "\n", StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    } catch (IOException e) {
-      throw new DualprocException(stateDir.resolve("train.log") + ": cannot append (" + e.getMessage() + ")", e);
-    }
-  }
+  public void log(String line) { TrainLog.append(stateDir, line); }
 }

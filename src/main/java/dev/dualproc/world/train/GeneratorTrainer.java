@@ -32,10 +32,8 @@ import dev.dualproc.world.Captions;
 import dev.dualproc.world.SceneObject;
 import dev.dualproc.world.SceneRenderer;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -454,14 +452,7 @@ public final class GeneratorTrainer {
   }
 
   /** Appends a line to {@code train.log} in the state folder. */
-  public void log(String line) {
-    try {
-      Files.writeString(stateDir.resolve("train.log"), Instant.now() + " " + line + "\n", StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    } catch (IOException e) {
-      throw new DualprocException(stateDir.resolve("train.log") + ": cannot append (" + e.getMessage() + ")", e);
-    }
-  }
+  public void log(String line) { TrainLog.append(stateDir, line); }
 
   static void deleteTree(Path p) {
     if (!Files.exists(p)) return;
