@@ -1,7 +1,6 @@
 package dev.dualproc.cli;
 
 import dev.dualproc.distill.Models;
-import dev.dualproc.engine.DualprocException;
 import dev.dualproc.world.table.TeachingGrid;
 import dev.dualproc.world.table.TeachingTable;
 import java.nio.file.Path;
@@ -39,10 +38,7 @@ public final class WorldTableCommand implements Callable<Integer> {
   public WorldTableCommand(Models models) { this.models = models; }
 
   @Override public Integer call() {
-    if (threads != null) {
-      if (threads < 1) throw new DualprocException("--threads: expected at least 1, got " + threads);
-      org.bytedeco.pytorch.global.torch.set_num_threads(threads);
-    }
+    Threads.apply(threads);
     TeachingGrid g = grid == null ? TeachingGrid.builtin() : TeachingGrid.read(grid);
     String gridName = grid == null ? TeachingGrid.BUILTIN + " (built in)" : grid.toString();
     TeachingTable.Options o = new TeachingTable.Options(out, presets, prompts, teachingSeeds, evalSeeds, steps, generator, critic, sets);

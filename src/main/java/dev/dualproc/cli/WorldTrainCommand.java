@@ -44,10 +44,7 @@ public final class WorldTrainCommand implements Runnable {
 
     @Override public Integer call() {
       if (steps == 0 && minutes == 0) throw new DualprocException("give --steps N or --minutes M: how much to train in this run");
-      if (threads != null) {
-        if (threads < 1) throw new DualprocException("--threads: expected at least 1, got " + threads);
-        org.bytedeco.pytorch.global.torch.set_num_threads(threads);
-      }
+      Threads.apply(threads);
       GeneratorTraining.Summary s = GeneratorTraining.run(new GeneratorTraining.Options(state, GeneratorConfig.named(config), seed,
           Placement.parse(device, "float32"), steps, minutes, out, evalCount, guidance, checkpointMinutes, new AtomicBoolean(), initFrom, objectWeight));
       System.out.printf(Locale.ROOT, "%s: autoencoder step %d, transformer step %d, %.0f s of training; this run %.3f s/step%s%n",
@@ -76,10 +73,7 @@ public final class WorldTrainCommand implements Runnable {
     @Option(names = "--device", defaultValue = "cpu") String device;
 
     @Override public Integer call() {
-      if (threads != null) {
-        if (threads < 1) throw new DualprocException("--threads: expected at least 1, got " + threads);
-        org.bytedeco.pytorch.global.torch.set_num_threads(threads);
-      }
+      Threads.apply(threads);
       DecoderTraining.Summary s = DecoderTraining.run(new DecoderTraining.Options(generator, state, DecoderTrainer.Settings.DEFAULT, seed,
           Placement.parse(device, "float32"), steps, minutes, out, evalCount, checkpointMinutes, new AtomicBoolean()));
       System.out.printf(Locale.ROOT, "%s: decoder step %d, %.0f s of training; this run %.3f s/step, last loss %.4f%s%n",
