@@ -62,19 +62,30 @@ public record CriticConfig(String name, Spec spec, int batch, double lr, int war
         32, 1e-3, 100, 0.01, 1.0, 0.03, 0.1, VqaGenerator.TASKS, 8, 0.5, true, 0.0);
   }
 
+  /**
+   * tiny4 with four query and four key/value heads of 32 in every attention and a fourth decoder layer: a lookup (the
+   * question's word, then the image token that holds it) needs heads whose keys serve different purposes, which one
+   * shared key/value head of tiny4 cannot give.
+   */
+  public static CriticConfig tiny4h() {
+    return new CriticConfig("tiny4h", new Spec(128, 512, 3, 4, IMAGE_SIZE, 8, 128, 384, 4, 4, 4, 32, 0, 0, 0, 0, 4, true),
+        32, 1e-3, 100, 0.01, 1.0, 0.03, 0.1, VqaGenerator.TASKS, 8, 0.5, true, 0.0);
+  }
+
   /** A few thousand parameters, for tests (patches of 16: 4 image tokens). */
   public static CriticConfig micro() {
     return new CriticConfig("micro", new Spec(16, 32, 1, 2, IMAGE_SIZE, 16, 16, 32, 1, 2, 1, 8, 0, 0, 0, 0, 2, true),
         4, 1e-3, 2, 0.0, 1.0, 0.03, 0.1, VqaGenerator.TASKS, 2, 0.5, false, 0.0);
   }
 
-  public static final List<String> NAMES = List.of("small", "tiny", "tiny4", "micro");
+  public static final List<String> NAMES = List.of("small", "tiny", "tiny4", "tiny4h", "micro");
 
   public static CriticConfig named(String name) {
     return switch (name) {
       case "small" -> small();
       case "tiny" -> tiny();
       case "tiny4" -> tiny4();
+      case "tiny4h" -> tiny4h();
       case "micro" -> micro();
       default -> throw new DualprocException("--config: expected one of " + NAMES + ", got '" + name + "'");
     };
