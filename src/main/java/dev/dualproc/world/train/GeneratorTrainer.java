@@ -82,6 +82,8 @@ public final class GeneratorTrainer {
   final long clipBos;
   long aeStep, step;
   long warmStart; // the step a warm start from an exported pipeline began at: the learning rate warms up again from there
+  long decoderSteps; // world train decoder steps of the warm-start pipeline's decoder, which this state keeps (0: none)
+  JsonNode decoderSettings; // and their settings (null when decoderSteps is 0)
   double seconds;
   double objectWeight; // extra flow-loss weight on latent cells under objects (0 = the plain mean); fixed per state
   long objectWeightSince; // the transformer step it applies from (a warm start's first step)
@@ -350,9 +352,11 @@ public final class GeneratorTrainer {
     SafeTensorsWriter.write(dir.resolve("adam.safetensors"), opt.stateTensors(), meta);
     ObjectNode j = JSON.createObjectNode();
     j.put("seed", seed).put("object_weight", objectWeight).put("object_weight_since", objectWeightSince).put("ae_step", aeStep).put("step", step).put("warm_start", warmStart).put("seconds", seconds)
+        .put("decoder_steps", decoderSteps)
         .put("rng", "none to restore: each step's noise comes from a generator seeded by (seed, phase, step)")
         .put("saved", Instant.now().toString());
     if (latentScaleFitted()) j.put("latent_scale", latentScale).put("latent_shift", latentShift);
+    if (decoderSettings != null) j.set("decoder_settings", decoderSettings);
     j.set("config", cfg.toJson());
     AtomicFiles.writeString(dir.resolve("trainer.json"), j.toPrettyString() + "\n");
     AtomicFiles.writeString(stateDir.resolve("latest"), name + "\n");
@@ -397,6 +401,8 @@ public final class GeneratorTrainer {
     step = j.path("step").asLong();
     warmStart = j.path("warm_start").asLong(0);
     seconds = j.path("seconds").asDouble();
+    decoderSteps = j.path("decoder_steps").asLong(0);
+    decoderSettings = j.get("decoder_settings");
     objectWeight = j.path("object_weight").asDouble(0);
     objectWeightSince = j.path("object_weight_since").asLong(0);
     try (TensorSource s = TensorSources.open(dir.resolve("ae.safetensors"))) { aeParams.copyFrom(s); }
@@ -445,6 +451,8 @@ public final class GeneratorTrainer {
     step = d.get("trained_steps").asLong();
     warmStart = step;
     seconds = d.path("trained_seconds").asDouble(0); // the card's training time counts the whole history
+    decoderSteps = d.path("decoder_steps").asLong(0); // a refined decoder stays refined: its record goes on to the next export
+    decoderSettings = decoderSteps > 0 ? d.get("decoder_settings") : null;
     latentScale = vae.scaleFactor();
     latentShift = vae.shiftFactor();
     rebuildAutoEncoder();

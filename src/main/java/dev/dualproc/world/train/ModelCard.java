@@ -35,6 +35,8 @@ final class ModelCard {
     if (!Double.isNaN(aeL1)) b.append(String.format(Locale.ROOT, "- autoencoder reconstruction on %d held-out scenes: mean |error| %.4f (pixels in [-1, 1])%n",
         GeneratorTraining.AE_EVAL_IMAGES, aeL1));
     b.append(String.format(Locale.ROOT, "- training time %.1f h (%.0f s of steps)%n", t.seconds / 3600, t.seconds));
+    if (t.decoderSteps > 0) b.append(String.format(Locale.ROOT, "- decoder: refined by `world train decoder` for %d steps (encoder frozen) before the warm start at transformer step %d, and kept since%n",
+        t.decoderSteps, t.warmStart));
     b.append(String.format(Locale.ROOT, "- parameters: autoencoder %,d; transformer + text encoders %,d; weights on disk (bf16) %.1f MB%n",
         t.aeParams.count(), t.model.count(), weightBytes / 1e6));
     b.append("- sampling: ").append(c.sampleSteps()).append(" Euler steps (schnell schedule), ")

@@ -65,6 +65,24 @@ class DecoderTrainingTest {
     assertThat(twice).contains("- 4 steps, batch 4");
   }
 
+  @Test void aGeneratorWarmStartedFromARefinedPipelineKeepsTheRefinedDecoderAndItsRecord() throws Exception {
+    Path refined = tmp.resolve("refined");
+    DecoderTraining.run(options(pipeline, tmp.resolve("state"), 3, refined, 0));
+    Path state = tmp.resolve("gen"), first = tmp.resolve("g1"), second = tmp.resolve("g2");
+    GeneratorTraining.Options base = GeneratorTrainingTest.micro(state, 1, first, 0);
+    GeneratorTraining.run(new GeneratorTraining.Options(state, base.config(), base.seed(), base.placement(), 1, 0, first, 0, 1.0, 0,
+        new AtomicBoolean(), refined, 0));
+    GeneratorTraining.run(GeneratorTrainingTest.micro(state, 1, second, 0)); // resumed from the checkpoint, then exported again
+    String weights = "vae/diffusion_pytorch_model.safetensors";
+    for (Path out : new Path[] {first, second}) {
+      assertThat(Files.readString(out.resolve("model_index.json"))).as(out.toString()).contains("\"decoder_steps\" : 3").contains("\"decoder_settings\"");
+      assertThat(Files.readString(out.resolve("MODEL_CARD.md"))).contains("refined by `world train decoder` for 3 steps");
+      try (SafeTensorsFile a = SafeTensorsFile.open(refined.resolve(weights)); SafeTensorsFile b = SafeTensorsFile.open(out.resolve(weights))) {
+        for (String k : a.names()) assertThat(Tensors.maxAbsDiff(a.load(k), b.load(k))).as(k).isZero();
+      }
+    }
+  }
+
   @Test void aRunSplitIntoChunksEndsBitIdenticalToAnUninterruptedOne() throws Exception {
     DecoderTraining.run(options(pipeline, tmp.resolve("whole"), 4, tmp.resolve("w"), 0));
     DecoderTraining.run(options(pipeline, tmp.resolve("split"), 2, null, 0));
