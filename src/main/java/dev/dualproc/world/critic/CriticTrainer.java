@@ -368,6 +368,7 @@ public final class CriticTrainer implements AutoCloseable {
           m.put("validation_overall", v.overall());
           RunFolder.appendJsonl(metrics, m);
           logLine(log, "step " + step + " validation " + v.line());
+          if (probe != null) logLine(log, "step " + step + " probe readout " + probeReadout(s.validateItems()));
         }
         if (s.checkpointMinutes() > 0 && (System.nanoTime() - lastSave) / 6e10 >= s.checkpointMinutes()) {
           save();
@@ -379,6 +380,29 @@ public final class CriticTrainer implements AutoCloseable {
     save();
     logLine(log, "checkpoint at step " + step + " (" + String.format(Locale.ROOT, "%.0f", seconds) + " s trained, "
         + String.format(Locale.ROOT, "%.2f", step == warmStart ? 0 : seconds / (step - warmStart)) + " s/step on average)");
+  }
+
+  /**
+   * What the training-only probes read on held-out validation items: the kinds and (kind, colour) pairs present, from the
+   * vision patches, and the question's family and first kind, from the decoder's answer state; when these are right and
+   * the answers are not, the decoder's lookup is what is missing.
+   */
+  String probeReadout(int n) {
+    List<VqaItem> items = VqaBatches.items(VqaBatches.VALIDATION_STREAM, 0, n).stream().filter(it -> it.truth() != null).toList();
+    double[] out = new double[4];
+    StepScope.run(() -> {
+      try (var g = new org.bytedeco.pytorch.NoGradGuard()) {
+        List<Tensor> images = new ArrayList<>();
+        List<PreparedQuestion> qs = new ArrayList<>();
+        for (VqaItem it : items) { images.add(Images.toTensor(it.image())); qs.add(prepare(it)); }
+        Tensor states = critic.model.visionHidden(AnswerBatch.pixelValues(critic, images));
+        double[] presence = probe.presenceAccuracy(states, items.stream().map(it -> PatchTargets.of(it, probe.patch())).toList());
+        double[] asked = questionProbe.accuracy(AnswerBatch.of(critic, critic.model.connect(states), qs).answerStates(), items);
+        out[0] = presence[0]; out[1] = presence[1]; out[2] = asked[0]; out[3] = asked[1];
+      }
+    });
+    return String.format(Locale.ROOT, "kinds present %.2f, kind+colour pairs %.2f (images exactly right); question family %.2f, first kind asked %.2f",
+        out[0], out[1], out[2], out[3]);
   }
 
   /** A line to train.log, and to {@code log} unless null. */

@@ -117,6 +117,28 @@ final class PatchProbe {
     return sum.div(new Scalar(terms));
   }
 
+  /**
+   * How well the image facts can be read from the patches (the probe's own predictions, averaged over the patches): the
+   * share of images whose set of kinds present is exactly right, and the same for the (kind, colour) pairs. Tells a
+   * vision tower that cannot see the objects from a decoder that cannot look them up.
+   */
+  double[] presenceAccuracy(Tensor states, List<PatchTargets> targets) {
+    int b = targets.size();
+    Tensor image = linear(states.to(ScalarType.Float), weights.get(KEYS.get(2)), new TensorOptional(weights.get(KEYS.get(3)))).mean(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional());
+    float[] logits = Tensors.floats(image.narrow(1, PatchTargets.STROKES, PatchTargets.PRESENT).contiguous());
+    int kindsRight = 0, pairsRight = 0;
+    for (int i = 0; i < b; i++) {
+      boolean kinds = true, pairs = true;
+      for (int j = 0; j < PatchTargets.PRESENT; j++) {
+        boolean said = logits[i * PatchTargets.PRESENT + j] > 0, truth = targets.get(i).present()[j] > 0.5f;
+        if (said != truth) { if (j < PatchTargets.KINDS) kinds = false; else pairs = false; }
+      }
+      if (kinds) kindsRight++;
+      if (pairs) pairsRight++;
+    }
+    return new double[] {kindsRight / (double) b, pairsRight / (double) b};
+  }
+
   private static Tensor ce(Tensor logits, long[] targets) {
     Tensor y = Tensors.fromLongs(targets, targets.length).to(logits.device(), ScalarType.Long);
     return cross_entropy_loss(logits, y, new TensorOptional(), 1 /* mean */, -100, 0.0);

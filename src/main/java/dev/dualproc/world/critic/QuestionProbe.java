@@ -67,6 +67,24 @@ final class QuestionProbe {
     return t;
   }
 
+  /** Per group, the share of items whose class the probe predicts right from the answer states [B, D]. */
+  double[] accuracy(Tensor states, List<VqaItem> items) {
+    int b = items.size(), classes = java.util.Arrays.stream(GROUPS).sum();
+    float[] logits = Tensors.floats(linear(states.to(ScalarType.Float), weights.get(KEYS.get(0)), new TensorOptional(weights.get(KEYS.get(1)))).contiguous());
+    double[] right = new double[GROUPS.length];
+    for (int i = 0; i < b; i++) {
+      long[] t = targets(items.get(i));
+      int at = 0;
+      for (int g = 0; g < GROUPS.length; g++) {
+        int best = 0;
+        for (int c = 1; c < GROUPS[g]; c++) if (logits[i * classes + at + c] > logits[i * classes + at + best]) best = c;
+        if (best == t[g]) right[g] += 1.0 / b;
+        at += GROUPS[g];
+      }
+    }
+    return right;
+  }
+
   /** The mean cross-entropy of the groups over the items: states [B, D], the decoder's at each item's answer position. */
   Tensor loss(Tensor states, List<VqaItem> items) {
     int b = items.size();

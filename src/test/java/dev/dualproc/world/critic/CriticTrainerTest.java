@@ -84,6 +84,17 @@ class CriticTrainerTest {
     resumeIsExact(CriticConfig.micro().withAutocast(true).withProbeWeight(1.0), "probe-");
   }
 
+  @Test void withThePatchProbeValidationReportsWhatTheProbesRead() {
+    java.util.List<String> lines = new java.util.ArrayList<>();
+    try (CriticTrainer t = CriticTrainer.start(dir.resolve("readout"), CriticConfig.micro().withProbeWeight(1.0), 11, Placement.cpu())) {
+      t.train(new CriticTrainer.Schedule(2, 0, 0, 2, 18), () -> false, lines::add);
+    }
+    String readout = lines.stream().filter(l -> l.contains("probe readout")).findFirst().orElseThrow();
+    var m = java.util.regex.Pattern.compile("kinds present ([0-9.]+), kind\\+colour pairs ([0-9.]+) .*question family ([0-9.]+), first kind asked ([0-9.]+)").matcher(readout);
+    assertThat(m.find()).as(readout).isTrue();
+    for (int g = 1; g <= 4; g++) assertThat(Double.parseDouble(m.group(g))).as(readout).isBetween(0.0, 1.0);
+  }
+
   private void resumeIsExact(CriticConfig config, String tag) {
     Map<String, float[]> straight = new java.util.TreeMap<>(), resumed = new java.util.TreeMap<>();
     java.nio.file.Path a = dir.resolve(tag + "a"), b = dir.resolve(tag + "b");
