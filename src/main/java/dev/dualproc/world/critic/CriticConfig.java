@@ -72,13 +72,23 @@ public record CriticConfig(String name, Spec spec, int batch, double lr, int war
         32, 1e-3, 100, 0.01, 1.0, 0.03, 0.1, VqaGenerator.TASKS, 8, 0.5, true, 0.0);
   }
 
+  /**
+   * tiny4 with a finer vision tower: 4x4-pixel patches (a 16x16 grid), four layers of four heads, pixel shuffle by 8 to
+   * the same 4 image tokens. The probes showed tiny4's decoder reading the question right while its 8x8-patch tower
+   * named the kind of under half the object patches: the tower, not the lookup, held it back.
+   */
+  public static CriticConfig tiny4p4() {
+    return new CriticConfig("tiny4p4", new Spec(128, 512, 4, 4, IMAGE_SIZE, 4, 128, 384, 3, 2, 1, 64, 0, 0, 0, 0, 8, true),
+        32, 1e-3, 100, 0.01, 1.0, 0.03, 0.1, VqaGenerator.TASKS, 8, 0.5, true, 0.0);
+  }
+
   /** A few thousand parameters, for tests (patches of 16: 4 image tokens). */
   public static CriticConfig micro() {
     return new CriticConfig("micro", new Spec(16, 32, 1, 2, IMAGE_SIZE, 16, 16, 32, 1, 2, 1, 8, 0, 0, 0, 0, 2, true),
         4, 1e-3, 2, 0.0, 1.0, 0.03, 0.1, VqaGenerator.TASKS, 2, 0.5, false, 0.0);
   }
 
-  public static final List<String> NAMES = List.of("small", "tiny", "tiny4", "tiny4h", "micro");
+  public static final List<String> NAMES = List.of("small", "tiny", "tiny4", "tiny4h", "tiny4p4", "micro");
 
   public static CriticConfig named(String name) {
     return switch (name) {
@@ -86,6 +96,7 @@ public record CriticConfig(String name, Spec spec, int batch, double lr, int war
       case "tiny" -> tiny();
       case "tiny4" -> tiny4();
       case "tiny4h" -> tiny4h();
+      case "tiny4p4" -> tiny4p4();
       case "micro" -> micro();
       default -> throw new DualprocException("--config: expected one of " + NAMES + ", got '" + name + "'");
     };

@@ -389,7 +389,7 @@ public final class CriticTrainer implements AutoCloseable {
    */
   String probeReadout(int n) {
     List<VqaItem> items = VqaBatches.items(VqaBatches.VALIDATION_STREAM, 0, n).stream().filter(it -> it.truth() != null).toList();
-    double[] out = new double[4];
+    double[] out = new double[6];
     StepScope.run(() -> {
       try (var g = new org.bytedeco.pytorch.NoGradGuard()) {
         List<Tensor> images = new ArrayList<>();
@@ -398,11 +398,11 @@ public final class CriticTrainer implements AutoCloseable {
         Tensor states = critic.model.visionHidden(AnswerBatch.pixelValues(critic, images));
         double[] presence = probe.presenceAccuracy(states, items.stream().map(it -> PatchTargets.of(it, probe.patch())).toList());
         double[] asked = questionProbe.accuracy(AnswerBatch.of(critic, critic.model.connect(states), qs).answerStates(), items);
-        out[0] = presence[0]; out[1] = presence[1]; out[2] = asked[0]; out[3] = asked[1];
+        out[0] = presence[0]; out[1] = presence[1]; out[2] = asked[0]; out[3] = asked[1]; out[4] = presence[2]; out[5] = presence[3];
       }
     });
-    return String.format(Locale.ROOT, "kinds present %.2f, kind+colour pairs %.2f (images exactly right); question family %.2f, first kind asked %.2f",
-        out[0], out[1], out[2], out[3]);
+    return String.format(Locale.ROOT, "kinds present %.2f, kind+colour pairs %.2f (images exactly right), one kind present or not %.2f, object patches named %.2f; question family %.2f, first kind asked %.2f",
+        out[0], out[1], out[4], out[5], out[2], out[3]);
   }
 
   /** A line to train.log, and to {@code log} unless null. */

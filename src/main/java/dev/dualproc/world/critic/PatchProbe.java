@@ -119,24 +119,40 @@ final class PatchProbe {
 
   /**
    * How well the image facts can be read from the patches (the probe's own predictions, averaged over the patches): the
-   * share of images whose set of kinds present is exactly right, and the same for the (kind, colour) pairs. Tells a
-   * vision tower that cannot see the objects from a decoder that cannot look them up.
+   * share of images whose set of kinds present is exactly right, the same for the (kind, colour) pairs, and the share of
+   * single (image, kind) presence answers that are right, and the share of object patches whose kind the patch itself
+   * names. Tells a vision tower that cannot see the objects from a decoder
+   * that cannot look them up.
    */
   double[] presenceAccuracy(Tensor states, List<PatchTargets> targets) {
     int b = targets.size();
     Tensor image = linear(states.to(ScalarType.Float), weights.get(KEYS.get(2)), new TensorOptional(weights.get(KEYS.get(3)))).mean(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional());
     float[] logits = Tensors.floats(image.narrow(1, PatchTargets.STROKES, PatchTargets.PRESENT).contiguous());
-    int kindsRight = 0, pairsRight = 0;
+    int kindsRight = 0, pairsRight = 0, singleRight = 0;
     for (int i = 0; i < b; i++) {
       boolean kinds = true, pairs = true;
       for (int j = 0; j < PatchTargets.PRESENT; j++) {
         boolean said = logits[i * PatchTargets.PRESENT + j] > 0, truth = targets.get(i).present()[j] > 0.5f;
         if (said != truth) { if (j < PatchTargets.KINDS) kinds = false; else pairs = false; }
+        else if (j < PatchTargets.KINDS) singleRight++;
       }
       if (kinds) kindsRight++;
       if (pairs) pairsRight++;
     }
-    return new double[] {kindsRight / (double) b, pairsRight / (double) b};
+    long n = states.size(1);
+    Tensor things = linear(states.to(ScalarType.Float), weights.get(KEYS.get(0)), new TensorOptional(weights.get(KEYS.get(1))))
+        .narrow(2, 0, PatchTargets.THINGS).argmax(new org.bytedeco.pytorch.LongOptional(2), false);
+    long[] named = Tensors.longs(things.contiguous());
+    int objectPatches = 0, objectRight = 0;
+    for (int i = 0; i < b; i++)
+      for (int j = 0; j < n; j++) {
+        long truth = targets.get(i).thing()[j];
+        if (truth < PatchTargets.FIRST_KIND) continue;
+        objectPatches++;
+        if (named[(int) (i * n + j)] == truth) objectRight++;
+      }
+    return new double[] {kindsRight / (double) b, pairsRight / (double) b, singleRight / (double) (b * PatchTargets.KINDS),
+        objectPatches == 0 ? Double.NaN : objectRight / (double) objectPatches};
   }
 
   private static Tensor ce(Tensor logits, long[] targets) {
