@@ -40,6 +40,7 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
   @Option(names = "--tasks", split = ",", description = "train only these question families (comma-separated; default all)") java.util.List<String> tasks;
   @Option(names = "--captions", description = "caption items per step (default: the config's)") Integer captions;
   @Option(names = "--probe-weight", description = "weight of the patch-probe loss: each vision patch predicts what the renderer drew there (0: off; default: the config's)") Double probeWeight;
+  @Option(names = "--vision-steps", description = "the run's first N steps train only the vision tower, on the patch probe (needs --probe-weight > 0; default: the config's, 0)") Integer visionSteps;
   @Option(names = "--autocast", arity = "1", description = "true: bf16 autocast in the training forward pass (default: the config's)") Boolean autocast;
   @Option(names = "--seed", defaultValue = "0", description = "weights, noise and training VQA stream; default ${DEFAULT-VALUE}") long seed;
   @Option(names = "--steps", defaultValue = "0", description = "train until this many steps in total (0: no limit)") long steps;
@@ -72,13 +73,14 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
     Placement placement = Placement.parse(device, "float32");
     if (fresh) discard(state);
     CriticConfig wanted = config == null ? null : CriticConfig.named(config);
-    if (wanted == null && (batch != null || lr != null || tasks != null || captions != null || autocast != null || probeWeight != null) && !CriticTrainer.hasCheckpoint(state)) wanted = CriticConfig.small();
+    if (wanted == null && (batch != null || lr != null || tasks != null || captions != null || autocast != null || probeWeight != null || visionSteps != null) && !CriticTrainer.hasCheckpoint(state)) wanted = CriticConfig.small();
     if (wanted != null && batch != null) wanted = wanted.withBatch(batch);
     if (wanted != null && lr != null) wanted = wanted.withLr(lr);
     if (wanted != null && tasks != null) wanted = wanted.withTasks(tasks);
     if (wanted != null && captions != null) wanted = wanted.withCaptions(captions);
     if (wanted != null && probeWeight != null) wanted = wanted.withProbeWeight(probeWeight);
     if (wanted != null && autocast != null) wanted = wanted.withAutocast(autocast);
+    if (wanted != null && visionSteps != null) wanted = wanted.withVisionSteps(visionSteps);
     AtomicBoolean stop = new AtomicBoolean();
     CountDownLatch saved = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
@@ -166,6 +168,7 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
     if (t.config.autocast() != named.autocast()) b.append(" --autocast ").append(t.config.autocast());
     if (t.config.captions() != named.captions()) b.append(" --captions ").append(t.config.captions());
     if (t.config.probeWeight() != named.probeWeight()) b.append(" --probe-weight ").append(t.config.probeWeight());
+    if (t.config.visionSteps() != named.visionSteps()) b.append(" --vision-steps ").append(t.config.visionSteps());
     if (!t.config.tasks().equals(named.tasks())) b.append(" --tasks ").append(String.join(",", t.config.tasks()));
     GeneratedMix.Settings mix = GeneratedMix.read(state);
     if (mix != null && mix.fraction() > 0)

@@ -22,17 +22,22 @@ import java.util.List;
  *     slowly; captioning makes the vision features informative first, as VLM pre-training does
  * @param probeWeight weight of the {@link PatchProbe} loss (0: no probe): each vision patch predicts what the renderer put
  *     there, so the patches carry the facts the questions ask about from the start
+ * @param visionSteps the run's first steps train the vision tower alone on the {@link PatchProbe} loss (no questions, no
+ *     decoder: a fraction of a full step's cost), as a real VLM's tower comes pretrained; needs {@code probeWeight > 0}
  * @param autocast run the training forward pass under bf16 autocast (fp32 weights, optimizer and loss; faster on CPUs
  *     with bf16 instructions)
  */
 public record CriticConfig(String name, Spec spec, int batch, double lr, int warmup, double weightDecay, double gradClip,
-    double noise, double stopWeight, List<String> tasks, int captions, double captionWeight, boolean autocast, double probeWeight) {
+    double noise, double stopWeight, List<String> tasks, int captions, double captionWeight, boolean autocast, double probeWeight,
+    int visionSteps) {
 
   public static final String CAPTION_QUESTION = "Describe the image.";
 
   public CriticConfig {
     tasks = List.copyOf(tasks);
     if (tasks.isEmpty()) throw new DualprocException("--tasks: expected at least one question family");
+    if (visionSteps < 0) throw new DualprocException("--vision-steps: expected a number >= 0, got " + visionSteps);
+    if (visionSteps > 0 && !(probeWeight > 0)) throw new DualprocException("--vision-steps trains the tower on the patch probe: give --probe-weight > 0 too");
     if (captions < 0 || captions > batch) throw new DualprocException("captions per step must be in 0.." + batch + ", got " + captions);
     for (String t : tasks)
       if (!VqaGenerator.TASKS.contains(t)) throw new DualprocException("--tasks: unknown question family '" + t + "'; expected some of " + VqaGenerator.TASKS);
@@ -43,13 +48,13 @@ public record CriticConfig(String name, Spec spec, int batch, double lr, int war
   /** About 5M parameters (10 MB in bf16). */
   public static CriticConfig small() {
     return new CriticConfig("small", new Spec(192, 768, 4, 3, IMAGE_SIZE, 8, 256, 768, 4, 4, 2, 64, 0, 0, 0, 0, 2, true),
-        32, 5e-4, 100, 0.01, 1.0, 0.03, 0.1, VqaGenerator.TASKS, 8, 0.5, true, 0.0);
+        32, 5e-4, 100, 0.01, 1.0, 0.03, 0.1, VqaGenerator.TASKS, 8, 0.5, true, 0.0, 0);
   }
 
   /** About 1.3M parameters: faster steps, for comparison and quick runs. */
   public static CriticConfig tiny() {
     return new CriticConfig("tiny", new Spec(128, 512, 3, 2, IMAGE_SIZE, 8, 128, 384, 3, 2, 1, 64, 0, 0, 0, 0, 2, true),
-        32, 1e-3, 100, 0.01, 1.0, 0.03, 0.1, VqaGenerator.TASKS, 8, 0.5, true, 0.0);
+        32, 1e-3, 100, 0.01, 1.0, 0.03, 0.1, VqaGenerator.TASKS, 8, 0.5, true, 0.0, 0);
   }
 
   /**
@@ -59,7 +64,7 @@ public record CriticConfig(String name, Spec spec, int batch, double lr, int war
    */
   public static CriticConfig tiny4() {
     return new CriticConfig("tiny4", new Spec(128, 512, 3, 2, IMAGE_SIZE, 8, 128, 384, 3, 2, 1, 64, 0, 0, 0, 0, 4, true),
-        32, 1e-3, 100, 0.01, 1.0, 0.03, 0.1, VqaGenerator.TASKS, 8, 0.5, true, 0.0);
+        32, 1e-3, 100, 0.01, 1.0, 0.03, 0.1, VqaGenerator.TASKS, 8, 0.5, true, 0.0, 0);
   }
 
   /**
@@ -69,7 +74,7 @@ public record CriticConfig(String name, Spec spec, int batch, double lr, int war
    */
   public static CriticConfig tiny4h() {
     return new CriticConfig("tiny4h", new Spec(128, 512, 3, 4, IMAGE_SIZE, 8, 128, 384, 4, 4, 4, 32, 0, 0, 0, 0, 4, true),
-        32, 1e-3, 100, 0.01, 1.0, 0.03, 0.1, VqaGenerator.TASKS, 8, 0.5, true, 0.0);
+        32, 1e-3, 100, 0.01, 1.0, 0.03, 0.1, VqaGenerator.TASKS, 8, 0.5, true, 0.0, 0);
   }
 
   /**
@@ -79,13 +84,13 @@ public record CriticConfig(String name, Spec spec, int batch, double lr, int war
    */
   public static CriticConfig tiny4p4() {
     return new CriticConfig("tiny4p4", new Spec(128, 512, 4, 4, IMAGE_SIZE, 4, 128, 384, 3, 2, 1, 64, 0, 0, 0, 0, 8, true),
-        32, 1e-3, 100, 0.01, 1.0, 0.03, 0.1, VqaGenerator.TASKS, 8, 0.5, true, 0.0);
+        32, 1e-3, 100, 0.01, 1.0, 0.03, 0.1, VqaGenerator.TASKS, 8, 0.5, true, 0.0, 0);
   }
 
   /** A few thousand parameters, for tests (patches of 16: 4 image tokens). */
   public static CriticConfig micro() {
     return new CriticConfig("micro", new Spec(16, 32, 1, 2, IMAGE_SIZE, 16, 16, 32, 1, 2, 1, 8, 0, 0, 0, 0, 2, true),
-        4, 1e-3, 2, 0.0, 1.0, 0.03, 0.1, VqaGenerator.TASKS, 2, 0.5, false, 0.0);
+        4, 1e-3, 2, 0.0, 1.0, 0.03, 0.1, VqaGenerator.TASKS, 2, 0.5, false, 0.0, 0);
   }
 
   public static final List<String> NAMES = List.of("small", "tiny", "tiny4", "tiny4h", "tiny4p4", "micro");
@@ -104,25 +109,29 @@ public record CriticConfig(String name, Spec spec, int batch, double lr, int war
 
   public CriticConfig withBatch(int b) {
     if (b < 1) throw new DualprocException("--batch: expected at least 1, got " + b);
-    return new CriticConfig(name, spec, b, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, Math.min(captions, b), captionWeight, autocast, probeWeight);
+    return new CriticConfig(name, spec, b, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, Math.min(captions, b), captionWeight, autocast, probeWeight, visionSteps);
   }
 
   public CriticConfig withLr(double l) {
     if (!(l > 0)) throw new DualprocException("--lr: expected a positive number, got " + l);
-    return new CriticConfig(name, spec, batch, l, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight);
+    return new CriticConfig(name, spec, batch, l, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, visionSteps);
   }
 
   public CriticConfig withTasks(List<String> t) {
-    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, t, captions, captionWeight, autocast, probeWeight);
+    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, t, captions, captionWeight, autocast, probeWeight, visionSteps);
   }
 
-  public CriticConfig withCaptions(int n) { return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, n, captionWeight, autocast, probeWeight); }
+  public CriticConfig withCaptions(int n) { return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, n, captionWeight, autocast, probeWeight, visionSteps); }
 
-  public CriticConfig withAutocast(boolean on) { return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, on, probeWeight); }
+  public CriticConfig withAutocast(boolean on) { return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, on, probeWeight, visionSteps); }
 
   public CriticConfig withProbeWeight(double w) {
     if (!(w >= 0)) throw new DualprocException("--probe-weight: expected a number >= 0, got " + w);
-    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, w);
+    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, w, visionSteps);
+  }
+
+  public CriticConfig withVisionSteps(int n) {
+    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, n);
   }
 
   /** The learning rate at a step (0-based): linear warm-up, then constant. */

@@ -216,6 +216,7 @@ public final class CriticTrainer implements AutoCloseable {
 
   /** One optimisation step on items step*batch .. step*batch + batch - 1 of the training stream. */
   public StepResult trainStep() {
+    if (step < config.visionSteps()) return visionStep();
     long t0 = System.nanoTime();
     List<VqaItem> items = source.items(step * config.batch(), config.batch());
     double dataSeconds = (System.nanoTime() - t0) / 1e9;
@@ -275,11 +276,44 @@ public final class CriticTrainer implements AutoCloseable {
     return new StepResult(step, out[0], out[1], out[4], out[5], out[2], lr, out[3], dt, dataSeconds);
   }
 
+  /**
+   * A step of the vision phase: the tower and the probe alone, on the patch-probe loss over the step's rendered images
+   * (no questions: the decoder gets no gradient, so AdamW leaves it as it is). Reported as loss = probe loss, accuracy 0.
+   */
+  private StepResult visionStep() {
+    long t0 = System.nanoTime();
+    List<VqaItem> items = source.items(step * config.batch(), config.batch()).stream().filter(it -> it.truth() != null).toList();
+    double dataSeconds = (System.nanoTime() - t0) / 1e9;
+    double lr = config.lrAt(step - warmStart);
+    double[] out = new double[2];
+    StepScope.run(() -> {
+      List<Tensor> images = new ArrayList<>();
+      for (VqaItem it : items) images.add(augment(Images.toTensor(it.image())));
+      Tensor[] loss = new Tensor[1];
+      autocast(() -> {
+        Tensor states = critic.model.visionHidden(AnswerBatch.pixelValues(critic, images));
+        loss[0] = probe.loss(states, items.stream().map(it -> PatchTargets.of(it, probe.patch())).toList());
+        return null;
+      });
+      optimizer.zeroGrad();
+      loss[0].backward();
+      out[1] = GradClip.clipNorm(params, config.gradClip());
+      optimizer.setLr(lr);
+      if (Double.isFinite(out[1])) optimizer.step();
+      optimizer.zeroGrad();
+      out[0] = Tensors.item(loss[0]);
+    });
+    step++;
+    double dt = (System.nanoTime() - t0) / 1e9;
+    seconds += dt;
+    return new StepResult(step, out[0], 0, 0, out[0], 0, lr, out[1], dt, dataSeconds);
+  }
+
   private PreparedQuestion prepare(VqaItem it) {
     return prepared.computeIfAbsent(it.answer() + "\u0000" + it.question(), k -> critic.prepare(it.question(), it.answer()));
   }
 
-  private AnswerBatch autocast(java.util.function.Supplier<AnswerBatch> forward) {
+  private <T> T autocast(java.util.function.Supplier<T> forward) {
     if (!config.autocast()) return forward.get();
     DeviceType device = placement.isCpu() ? DeviceType.CPU : DeviceType.CUDA;
     boolean was = torch.is_autocast_enabled(device);

@@ -84,6 +84,28 @@ class CriticTrainerTest {
     resumeIsExact(CriticConfig.micro().withAutocast(true).withProbeWeight(1.0), "probe-");
   }
 
+  @Test void theVisionPhaseTrainsTheTowerAloneThenTheWholeModelAndResumesExactly() {
+    CriticConfig config = CriticConfig.micro().withAutocast(true).withProbeWeight(1.0).withVisionSteps(2);
+    try (CriticTrainer t = CriticTrainer.start(dir.resolve("vision"), config, 11, Placement.cpu())) {
+      Map<String, float[]> before = new java.util.TreeMap<>();
+      t.weights().forEach((k, v) -> before.put(k, Tensors.floats(v)));
+      CriticTrainer.StepResult r = t.trainStep();
+      assertThat(r.probeLoss()).isPositive();
+      t.trainStep();
+      t.weights().forEach((k, v) -> {
+        boolean vision = k.startsWith("model.vision_model.");
+        boolean same = java.util.Arrays.equals(before.get(k), Tensors.floats(v));
+        if (!vision) assertThat(same).as(k + " stays during the vision phase").isTrue();
+      });
+      assertThat(t.weights().entrySet().stream().filter(e -> e.getKey().startsWith("model.vision_model."))
+          .anyMatch(e -> !java.util.Arrays.equals(before.get(e.getKey()), Tensors.floats(e.getValue())))).as("the tower moves").isTrue();
+      t.trainStep(); // step 3: the whole model
+      assertThat(java.util.Arrays.equals(before.get("model.text_model.norm.weight"), Tensors.floats(t.weights().get("model.text_model.norm.weight")))).isFalse();
+    }
+    resumeIsExact(config, "vision-");
+    assertThatThrownBy(() -> CriticConfig.micro().withVisionSteps(5)).isInstanceOf(DualprocException.class).hasMessageContaining("--probe-weight");
+  }
+
   @Test void withThePatchProbeValidationReportsWhatTheProbesRead() {
     java.util.List<String> lines = new java.util.ArrayList<>();
     try (CriticTrainer t = CriticTrainer.start(dir.resolve("readout"), CriticConfig.micro().withProbeWeight(1.0), 11, Placement.cpu())) {
