@@ -11,8 +11,9 @@ import java.util.List;
 /**
  * What each vision patch of a VQA image shows, from the renderer's truth, for the critic's patch probe: the thing at the
  * patch centre (sky, ground, sun or moon, or an object's kind), that object's colour, where in the patch the horizon
- * runs, and which overlay mark the patch holds; and per image the stroke weight. Objects are judged by their boxes
- * (the nearest object whose box holds the centre), coarse but free of any detector.
+ * runs, and which overlay mark the patch holds; and per image the stroke weight. A patch shows the object that owns
+ * most of its pixels in the renderer's depth map, among those that cover a quarter of the patch or have more of their
+ * pixels there than in any other patch (so a small far object still names one); else what is at its centre.
  *
  * @param thing per patch: {@link #SKY}, {@link #GROUND}, {@link #LIGHT} or {@link #FIRST_KIND} + kind ordinal
  * @param colour per patch: 0 none, else 1 + colour ordinal of the object there
@@ -43,11 +44,12 @@ public record PatchTargets(long[] thing, long[] colour, long[] horizon, long[] m
     SceneTruth t = item.truth();
     int cols = t.width() / patch, rows = t.height() / patch, n = rows * cols;
     long[] thing = new long[n], colour = new long[n], horizon = new long[n], mark = new long[n];
+    SceneObject[] owners = owners(t, patch);
     for (int r = 0; r < rows; r++)
       for (int c = 0; c < cols; c++) {
         int i = r * cols + c;
         double x = c * patch + patch / 2.0, y = r * patch + patch / 2.0;
-        SceneObject o = objectAt(t.objects(), x, y);
+        SceneObject o = owners[i];
         if (o != null) {
           thing[i] = FIRST_KIND + o.kind().ordinal();
           colour[i] = 1 + o.colour().ordinal();
@@ -67,11 +69,29 @@ public record PatchTargets(long[] thing, long[] colour, long[] horizon, long[] m
         item.hasOverlay() && item.yes());
   }
 
-  private static SceneObject objectAt(List<SceneObject> objects, double x, double y) {
-    SceneObject best = null;
-    for (SceneObject o : objects)
-      if (x >= o.x0() && x < o.x1() && y >= o.y0() && y < o.y1() && (best == null || o.baseRow() > best.baseRow())) best = o;
-    return best;
+  /** Per patch (row-major), the object it shows by pixel ownership (see the class comment), or null. */
+  static SceneObject[] owners(SceneTruth t, int patch) {
+    int cols = t.width() / patch, rows = t.height() / patch;
+    List<SceneObject> objects = t.objects();
+    int[][] count = new int[rows * cols][objects.size()];
+    float[][] depth = t.depth();
+    for (int y = 0; y < rows * patch; y++)
+      for (int x = 0; x < cols * patch; x++)
+        for (int k = objects.size() - 1; k >= 0; k--) { // the renderer wrote each object's depth on the pixels it drew
+          SceneObject o = objects.get(k);
+          if (depth[y][x] == o.depth()) { count[(y / patch) * cols + x / patch][k]++; break; }
+        }
+    int[] home = new int[objects.size()]; // each object's patch with the most of its pixels
+    for (int k = 0; k < objects.size(); k++)
+      for (int i = 0; i < rows * cols; i++) if (count[i][k] > count[home[k]][k]) home[k] = i;
+    SceneObject[] out = new SceneObject[rows * cols];
+    for (int i = 0; i < out.length; i++) {
+      int best = -1;
+      for (int k = 0; k < objects.size(); k++)
+        if (count[i][k] > 0 && (4 * count[i][k] >= patch * patch || home[k] == i) && (best < 0 || count[i][k] > count[i][best])) best = k;
+      if (best >= 0) out[i] = objects.get(best);
+    }
+    return out;
   }
 
   private static boolean inside(Celestial s, double x, double y) {
