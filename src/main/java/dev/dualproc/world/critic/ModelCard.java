@@ -49,7 +49,8 @@ final class ModelCard {
         during training). %s
 
         ## Training
-        %,d steps, %.1f minutes of training (%.2f s/step on average), dualproc %s.
+        %,d steps, %.1f minutes of training (%.2f s/step on average), dualproc %s.%s
+        The experiments that led to this recipe, with their numbers: docs/critic-study.md.
 
         ## Held-out accuracy (stream %d, %d items, bf16 weights loaded as teaching loads them)
         %s
@@ -73,12 +74,22 @@ final class ModelCard {
         String.join(", ", VqaGenerator.TASKS), t.seed, Math.max(0, t.itemsSeen() - 1), t.itemsSeen(), t.step(),
         VqaBatches.EVAL_STREAM, VqaBatches.VALIDATION_STREAM,
         generatedData == null ? "Generated images are not in this model's data." : generatedData,
-        t.step(), t.seconds() / 60, t.step() == t.warmStart() ? 0 : t.seconds() / (t.step() - t.warmStart()), dev.dualproc.cli.Version.get(),
+        t.step(), t.seconds() / 60, t.step() == t.warmStart() ? 0 : t.seconds() / (t.step() - t.warmStart()), dev.dualproc.cli.Version.get(), probes(c),
         acc.stream(), acc.byTask().values().stream().mapToInt(x -> x[1]).sum(), acc.table(), 100 * acc.worst(),
         acc.byTask().values().stream().mapToInt(x -> x[1]).sum(),
         generated == null ? "" : "\n## Agreement with the verifiers on generated images\n" + generated.table()
             + "\nMeasure again: `./dualproc world eval vlm --n 0 --generated " + generated.images() + "`\n",
         reproduce);
     AtomicFiles.writeString(file, text);
+  }
+
+  /** The training-only probes and the vision phase, when the config used them. */
+  private static String probes(CriticConfig c) {
+    if (!(c.probeWeight() > 0)) return "";
+    String s = String.format(Locale.ROOT, "\nTraining-only probes, weight %.2g, never exported: each vision patch predicts what the renderer drew there "
+        + "and the image's facts (PatchProbe), and the decoder's state at the answer predicts the question's family and words (QuestionProbe).", c.probeWeight());
+    if (c.visionSteps() > 0)
+      s += String.format(Locale.ROOT, " The first %,d steps trained the vision tower alone on the patch probe (`--vision-steps %d`).", c.visionSteps(), c.visionSteps());
+    return s;
   }
 }

@@ -101,6 +101,10 @@ class CriticTrainerTest {
           .anyMatch(e -> !java.util.Arrays.equals(before.get(e.getKey()), Tensors.floats(e.getValue())))).as("the tower moves").isTrue();
       t.trainStep(); // step 3: the whole model
       assertThat(java.util.Arrays.equals(before.get("model.text_model.norm.weight"), Tensors.floats(t.weights().get("model.text_model.norm.weight")))).isFalse();
+      Path out = dir.resolve("vision-export");
+      CriticExport.export(t, out, 9, "test");
+      assertThat(out.resolve("MODEL_CARD.md")).content().contains("The first 2 steps trained the vision tower alone").contains("QuestionProbe")
+          .contains("docs/critic-study.md");
     }
     resumeIsExact(config, "vision-");
     assertThatThrownBy(() -> CriticConfig.micro().withVisionSteps(5)).isInstanceOf(DualprocException.class).hasMessageContaining("--probe-weight");
