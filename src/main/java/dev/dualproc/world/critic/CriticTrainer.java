@@ -221,7 +221,7 @@ public final class CriticTrainer implements AutoCloseable {
     List<VqaItem> items = source.items(step * config.batch(), config.batch());
     double dataSeconds = (System.nanoTime() - t0) / 1e9;
     double lr = config.lrAt(step - warmStart);
-    double[] out = new double[6];
+    double[] out = new double[8];
     StepScope.run(() -> {
       List<Tensor> images = new ArrayList<>();
       List<PreparedQuestion> qs = new ArrayList<>();
@@ -417,26 +417,26 @@ public final class CriticTrainer implements AutoCloseable {
   }
 
   /**
-   * What the training-only probes read on held-out validation items: the kinds and (kind, colour) pairs present, from the
-   * vision patches, and the question's family and first kind, from the decoder's answer state; when these are right and
+   * What the training-only probes read on held-out validation items: the kinds and (kind, colour) pairs present, the
+   * overlays' truth and the objects' left-right order, from the vision patches, and the question's family and first kind, from the decoder's answer state; when these are right and
    * the answers are not, the decoder's lookup is what is missing.
    */
   String probeReadout(int n) {
     List<VqaItem> items = VqaBatches.items(VqaBatches.VALIDATION_STREAM, 0, n).stream().filter(it -> it.truth() != null).toList();
-    double[] out = new double[6];
+    double[] out = new double[8];
     StepScope.run(() -> {
       try (var g = new org.bytedeco.pytorch.NoGradGuard()) {
         List<Tensor> images = new ArrayList<>();
         List<PreparedQuestion> qs = new ArrayList<>();
         for (VqaItem it : items) { images.add(Images.toTensor(it.image())); qs.add(prepare(it)); }
         Tensor states = critic.model.visionHidden(AnswerBatch.pixelValues(critic, images));
-        double[] presence = probe.presenceAccuracy(states, items.stream().map(it -> PatchTargets.of(it, probe.patch())).toList());
+        double[] presence = probe.readout(states, items.stream().map(it -> PatchTargets.of(it, probe.patch())).toList());
         double[] asked = questionProbe.accuracy(AnswerBatch.of(critic, critic.model.connect(states), qs).answerStates(), items);
-        out[0] = presence[0]; out[1] = presence[1]; out[2] = asked[0]; out[3] = asked[1]; out[4] = presence[2]; out[5] = presence[3];
+        out[0] = presence[0]; out[1] = presence[1]; out[2] = asked[0]; out[3] = asked[1]; out[4] = presence[2]; out[5] = presence[3]; out[6] = presence[4]; out[7] = presence[5];
       }
     });
-    return String.format(Locale.ROOT, "kinds present %.2f, kind+colour pairs %.2f (images exactly right), one kind present or not %.2f, object patches named %.2f; question family %.2f, first kind asked %.2f",
-        out[0], out[1], out[4], out[5], out[2], out[3]);
+    return String.format(Locale.ROOT, "kinds present %.2f, kind+colour pairs %.2f (images exactly right), one kind present or not %.2f, object patches named %.2f, overlay truth %.2f, left-right order %.2f; question family %.2f, first kind asked %.2f",
+        out[0], out[1], out[4], out[5], out[6], out[7], out[2], out[3]);
   }
 
   /** A line to train.log, and to {@code log} unless null. */

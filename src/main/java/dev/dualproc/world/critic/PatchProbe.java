@@ -16,7 +16,8 @@ import static org.bytedeco.pytorch.global.torch.linear;
 /**
  * A training-only linear probe on the critic's vision patches: from each patch state it predicts the {@link
  * PatchTargets} (thing, colour, horizon row, overlay mark) and, again from each patch, the image's stroke weight, the
- * kinds and (kind, colour) pairs present, the time of day and whether its overlay matches the scene. Trained from scratch,
+ * kinds and (kind, colour) pairs present, the time of day, whether its overlay holds in the scene and each object's
+ * column (sigmoid of its logit against the column's fraction of the width). Trained from scratch,
  * a VLM learns facts spread over the whole image (time of day) in a few hundred steps but facts held by a few patches
  * (is there a car? is the line on the horizon?) only after a long plateau; this loss makes the patches carry those
  * facts from the start, as a pretrained vision tower's do. Its weights live in the trainer state, never in the export.
@@ -29,7 +30,8 @@ final class PatchProbe {
    * must broadcast them into all tokens, where the decoder reads them as easily as the sky's colour (time of day, the
    * one fact a from-scratch decoder learns in a few hundred steps).
    */
-  static final int IMAGE_CLASSES = PatchTargets.STROKES + PatchTargets.PRESENT + PatchTargets.TIMES + PatchTargets.OVERLAYS.size();
+  static final int IMAGE_CLASSES = PatchTargets.STROKES + PatchTargets.PRESENT + PatchTargets.TIMES + PatchTargets.OVERLAYS.size() + PatchTargets.PAIRS;
+  private static final int OVERLAY_AT = PatchTargets.STROKES + PatchTargets.PRESENT + PatchTargets.TIMES, ACROSS_AT = OVERLAY_AT + PatchTargets.OVERLAYS.size();
 
   private final int patch, horizonClasses;
   final Map<String, Tensor> weights = new LinkedHashMap<>();
@@ -55,6 +57,9 @@ final class PatchProbe {
     for (String k : KEYS) {
       Tensor t = saved.get(k);
       if (t == null) throw new IllegalStateException("trainer state lacks " + k);
+      if (!java.util.Arrays.equals(t.shape(), weights.get(k).shape()))
+        throw new dev.dualproc.engine.DualprocException("trainer state: " + k + " has shape " + java.util.Arrays.toString(t.shape()) + ", this dualproc's probe "
+            + java.util.Arrays.toString(weights.get(k).shape()) + " (the run was made by a dualproc with other probe targets: start it again with --fresh, or warm-start with --init-from)");
       try (var g = new org.bytedeco.pytorch.NoGradGuard()) { weights.get(k).copy_(t); }
     }
   }
@@ -87,9 +92,8 @@ final class PatchProbe {
     Tensor image = linear(flat, weights.get(KEYS.get(2)), new TensorOptional(weights.get(KEYS.get(3)))); // [B * n, classes]
     float[] present = new float[(int) (b * n) * PatchTargets.PRESENT];
     long[] time = new long[(int) (b * n)], strokes = new long[(int) (b * n)];
-    List<Long> overlayRows = new java.util.ArrayList<>();
-    List<Float> overlayYes = new java.util.ArrayList<>();
-    int overlayAt = PatchTargets.STROKES + PatchTargets.PRESENT + PatchTargets.TIMES;
+    List<Long> overlayRows = new java.util.ArrayList<>(), acrossRows = new java.util.ArrayList<>();
+    List<Float> overlayTrue = new java.util.ArrayList<>(), across = new java.util.ArrayList<>();
     for (int i = 0; i < b; i++) {
       PatchTargets t = targets.get(i);
       for (int j = 0; j < n; j++) { // every patch of image i answers for the whole image
@@ -97,7 +101,9 @@ final class PatchProbe {
         System.arraycopy(t.present(), 0, present, row * PatchTargets.PRESENT, PatchTargets.PRESENT);
         time[row] = t.timeOfDay();
         strokes[row] = stroke[i];
-        if (t.overlay() >= 0) { overlayRows.add((long) row * IMAGE_CLASSES + overlayAt + t.overlay()); overlayYes.add(t.overlayYes() ? 1f : 0f); }
+        if (t.overlay() >= 0) { overlayRows.add((long) row * IMAGE_CLASSES + OVERLAY_AT + t.overlay()); overlayTrue.add(t.overlayTrue() ? 1f : 0f); }
+        for (int p = 0; p < PatchTargets.PAIRS; p++)
+          if (!Float.isNaN(t.across()[p])) { acrossRows.add((long) row * IMAGE_CLASSES + ACROSS_AT + p); across.add(t.across()[p]); }
       }
     }
     sum = sum.add(ce(image.narrow(1, 0, PatchTargets.STROKES), strokes));
@@ -106,25 +112,30 @@ final class PatchProbe {
     boolean anyTime = java.util.Arrays.stream(time).anyMatch(x -> x >= 0);
     if (anyTime) sum = sum.add(ce(image.narrow(1, PatchTargets.STROKES + PatchTargets.PRESENT, PatchTargets.TIMES), time));
     int terms = 6 + (anyTime ? 1 : 0);
-    if (!overlayRows.isEmpty()) { // each overlay item's answer, at its preset's logit
-      long[] rows = overlayRows.stream().mapToLong(Long::longValue).toArray();
-      float[] yes = new float[rows.length];
-      for (int i = 0; i < yes.length; i++) yes[i] = overlayYes.get(i);
-      Tensor picked = image.reshape(-1).index_select(0, Tensors.fromLongs(rows, rows.length).to(image.device(), ScalarType.Long));
-      sum = sum.add(binary_cross_entropy_with_logits(picked, Tensors.fromFloats(yes, yes.length).to(picked.device(), ScalarType.Float)));
-      terms++;
-    }
+    // each overlay item's truth at its preset's logit, each lone object's column at its (kind, colour)'s logit
+    if (!overlayRows.isEmpty()) { sum = sum.add(picked(image, overlayRows, overlayTrue)); terms++; }
+    if (!acrossRows.isEmpty()) { sum = sum.add(picked(image, acrossRows, across)); terms++; }
     return sum.div(new Scalar(terms));
+  }
+
+  /** Binary cross-entropy of the flat logits at {@code rows} of {@code image} against soft {@code targets}. */
+  private static Tensor picked(Tensor image, List<Long> rows, List<Float> targets) {
+    long[] at = rows.stream().mapToLong(Long::longValue).toArray();
+    float[] y = new float[at.length];
+    for (int i = 0; i < y.length; i++) y[i] = targets.get(i);
+    Tensor logits = image.reshape(-1).index_select(0, Tensors.fromLongs(at, at.length).to(image.device(), ScalarType.Long));
+    return binary_cross_entropy_with_logits(logits, Tensors.fromFloats(y, y.length).to(logits.device(), ScalarType.Float));
   }
 
   /**
    * How well the image facts can be read from the patches (the probe's own predictions, averaged over the patches): the
    * share of images whose set of kinds present is exactly right, the same for the (kind, colour) pairs, and the share of
-   * single (image, kind) presence answers that are right, and the share of object patches whose kind the patch itself
-   * names. Tells a vision tower that cannot see the objects from a decoder
-   * that cannot look them up.
+   * single (image, kind) presence answers that are right, the share of object patches whose kind the patch itself
+   * names, the share of overlays whose truth (for depth: is A the nearer) is read right, and the share of pairs of
+   * lone objects at least 6/64 of the width apart whose left-right order the columns read give. Tells a vision tower
+   * that cannot see the objects from a decoder that cannot look them up.
    */
-  double[] presenceAccuracy(Tensor states, List<PatchTargets> targets) {
+  double[] readout(Tensor states, List<PatchTargets> targets) {
     int b = targets.size();
     Tensor image = linear(states.to(ScalarType.Float), weights.get(KEYS.get(2)), new TensorOptional(weights.get(KEYS.get(3)))).mean(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional());
     float[] logits = Tensors.floats(image.narrow(1, PatchTargets.STROKES, PatchTargets.PRESENT).contiguous());
@@ -151,8 +162,23 @@ final class PatchProbe {
         objectPatches++;
         if (named[(int) (i * n + j)] == truth) objectRight++;
       }
+    float[] facts = Tensors.floats(image.narrow(1, OVERLAY_AT, PatchTargets.OVERLAYS.size() + PatchTargets.PAIRS).contiguous());
+    int stride = PatchTargets.OVERLAYS.size() + PatchTargets.PAIRS, overlays = 0, overlaysRight = 0, orders = 0, ordersRight = 0;
+    for (int i = 0; i < b; i++) {
+      PatchTargets t = targets.get(i);
+      if (t.overlay() >= 0) { overlays++; if ((facts[i * stride + t.overlay()] > 0) == t.overlayTrue()) overlaysRight++; }
+      float[] x = t.across();
+      for (int p = 0; p < x.length; p++)
+        for (int q = p + 1; q < x.length; q++) {
+          if (Float.isNaN(x[p]) || Float.isNaN(x[q]) || Math.abs(x[p] - x[q]) < 6 / 64f) continue;
+          orders++;
+          float said = facts[i * stride + PatchTargets.OVERLAYS.size() + p] - facts[i * stride + PatchTargets.OVERLAYS.size() + q];
+          if ((said < 0) == (x[p] < x[q])) ordersRight++;
+        }
+    }
     return new double[] {kindsRight / (double) b, pairsRight / (double) b, singleRight / (double) (b * PatchTargets.KINDS),
-        objectPatches == 0 ? Double.NaN : objectRight / (double) objectPatches};
+        objectPatches == 0 ? Double.NaN : objectRight / (double) objectPatches,
+        overlays == 0 ? Double.NaN : overlaysRight / (double) overlays, orders == 0 ? Double.NaN : ordersRight / (double) orders};
   }
 
   private static Tensor ce(Tensor logits, long[] targets) {

@@ -24,12 +24,16 @@ import java.util.List;
  * @param present per image, multi-hot: each kind present, then each (kind, colour) present ({@link #PRESENT} entries)
  * @param timeOfDay per image: the time of day's ordinal, or -100 (ignored) in palette scenes
  * @param overlay per image: the index in {@link #OVERLAYS} of the item's overlay, or -1 without one
- * @param overlayYes whether the item's overlay matches the scene (its answer): the very fact the overlay question asks
+ * @param overlayTrue what the item's overlay shows holds in the scene, a fact of the image alone: the palette, line
+ *     weight or horizon line matches (the overlay question's answer), or point A is the nearer of the depth points (the
+ *     depth question's answer depends on which point it names first, which the image does not show)
+ * @param across per image, for each (kind, colour) that exactly one object has: its centre column as a fraction of
+ *     the width, else NaN ({@link #PAIRS} entries, kind-major): what a left-right question compares
  */
 public record PatchTargets(long[] thing, long[] colour, long[] horizon, long[] mark, long stroke, float[] present,
-                           long timeOfDay, int overlay, boolean overlayYes) {
+                           long timeOfDay, int overlay, boolean overlayTrue, float[] across) {
   public static final List<String> OVERLAYS = List.of("palette", "line-weight", "horizon", "depth");
-  public static final int KINDS = Kind.values().length, PRESENT = KINDS + KINDS * NamedColour.values().length;
+  public static final int KINDS = Kind.values().length, PAIRS = KINDS * NamedColour.values().length, PRESENT = KINDS + PAIRS;
   public static final int TIMES = dev.dualproc.world.TimeOfDay.values().length;
   public static final int SKY = 0, GROUND = 1, LIGHT = 2, FIRST_KIND = 3;
   public static final int THINGS = FIRST_KIND + Kind.values().length, COLOURS = 1 + NamedColour.values().length;
@@ -59,14 +63,31 @@ public record PatchTargets(long[] thing, long[] colour, long[] horizon, long[] m
         if (offset >= 0 && offset < patch) horizon[i] = 1 + (long) Math.floor(offset);
         mark[i] = mark(item, t, r, c, patch);
       }
-    float[] present = new float[PRESENT];
+    float[] present = new float[PRESENT], across = new float[PAIRS];
+    int[] owned = new int[PAIRS];
     for (SceneObject o : t.objects()) {
+      int pair = pair(o);
       present[o.kind().ordinal()] = 1;
-      present[KINDS + o.kind().ordinal() * NamedColour.values().length + o.colour().ordinal()] = 1;
+      present[KINDS + pair] = 1;
+      owned[pair]++;
+      across[pair] = (float) (o.centreX() / t.width());
     }
+    for (int p = 0; p < PAIRS; p++) if (owned[p] != 1) across[p] = Float.NaN;
     return new PatchTargets(thing, colour, horizon, mark, Math.min(STROKES - 1, t.strokeWeight()), present,
         t.timeOfDay() == null ? -100 : t.timeOfDay().ordinal(), item.hasOverlay() ? OVERLAYS.indexOf(item.overlayPreset()) : -1,
-        item.hasOverlay() && item.yes());
+        item.hasOverlay() && overlayTrue(item), across);
+  }
+
+  /** An object's (kind, colour) index, kind-major, as in {@link #present} after the kinds and in {@link #across}. */
+  static int pair(SceneObject o) { return o.kind().ordinal() * NamedColour.values().length + o.colour().ordinal(); }
+
+  /** See {@link #overlayTrue}; a depth item's truth is read from the renderer's depth at the two points. */
+  private static boolean overlayTrue(VqaItem item) {
+    if (!"depth".equals(item.overlayPreset())) return item.yes();
+    List<?> a = (List<?>) item.overlayParams().get("a"), b = (List<?>) item.overlayParams().get("b");
+    SceneTruth t = item.truth();
+    return t.depthAt(((Number) a.get(0)).doubleValue(), ((Number) a.get(1)).doubleValue())
+        < t.depthAt(((Number) b.get(0)).doubleValue(), ((Number) b.get(1)).doubleValue());
   }
 
   /** Per patch (row-major), the object it shows by pixel ownership (see the class comment), or null. */

@@ -116,9 +116,9 @@ class CriticTrainerTest {
       t.train(new CriticTrainer.Schedule(2, 0, 0, 2, 18), () -> false, lines::add);
     }
     String readout = lines.stream().filter(l -> l.contains("probe readout")).findFirst().orElseThrow();
-    var m = java.util.regex.Pattern.compile("kinds present ([0-9.]+), kind\\+colour pairs ([0-9.]+) .*one kind present or not ([0-9.]+), object patches named ([0-9.]+|NaN); question family ([0-9.]+), first kind asked ([0-9.]+)").matcher(readout);
+    var m = java.util.regex.Pattern.compile("kinds present ([0-9.]+), kind\\+colour pairs ([0-9.]+) .*one kind present or not ([0-9.]+), object patches named ([0-9.]+|NaN), overlay truth ([0-9.]+|NaN), left-right order ([0-9.]+|NaN); question family ([0-9.]+), first kind asked ([0-9.]+)").matcher(readout);
     assertThat(m.find()).as(readout).isTrue();
-    for (int g = 1; g <= 6; g++) if (!m.group(g).equals("NaN")) assertThat(Double.parseDouble(m.group(g))).as(readout).isBetween(0.0, 1.0);
+    for (int g = 1; g <= 8; g++) if (!m.group(g).equals("NaN")) assertThat(Double.parseDouble(m.group(g))).as(readout).isBetween(0.0, 1.0);
   }
 
   private void resumeIsExact(CriticConfig config, String tag) {

@@ -6,6 +6,7 @@ import dev.dualproc.world.SceneObject;
 import dev.dualproc.world.VqaGenerator;
 import dev.dualproc.world.VqaItem;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class PatchTargetsTest {
@@ -85,16 +86,34 @@ class PatchTargetsTest {
   }
 
   @Test
-  void imageTargetsSayWhatIsPresentAndTheOverlayAnswer() {
+  void imageTargetsSayWhatIsPresentAndWhatTheOverlayShows() {
+    int depthYesWithBFirst = 0, depthNoWithAFirst = 0;
     for (VqaItem it : ITEMS) {
       PatchTargets t = PatchTargets.of(it, PATCH);
       assertThat(t.overlay()).isEqualTo(it.hasOverlay() ? PatchTargets.OVERLAYS.indexOf(it.task()) : -1);
-      assertThat(t.overlayYes()).isEqualTo(it.hasOverlay() && it.yes());
+      if ("depth".equals(it.overlayPreset())) { // the image's fact (A is nearer), whichever point the question names first
+        boolean aFirst = "A".equals(it.overlayParams().get("closer"));
+        assertThat(t.overlayTrue()).as(it.question()).isEqualTo(it.yes() == aFirst);
+        if (it.yes() && !aFirst) depthYesWithBFirst++;
+        if (!it.yes() && aFirst) depthNoWithAFirst++;
+      } else {
+        assertThat(t.overlayTrue()).isEqualTo(it.hasOverlay() && it.yes());
+      }
+      for (SceneObject o : it.truth().objects()) {
+        long same = it.truth().objects().stream().filter(p -> p.kind() == o.kind() && p.colour() == o.colour()).count();
+        float x = t.across()[PatchTargets.pair(o)];
+        if (same == 1) assertThat(x).isEqualTo((float) (o.centreX() / it.truth().width()));
+        else assertThat(x).isNaN();
+      }
+      assertThat(IntStream.range(0, PatchTargets.PAIRS).filter(p -> !Float.isNaN(t.across()[p])).count())
+          .isLessThanOrEqualTo(it.truth().objects().size());
       int kinds = 0;
       for (int k = 0; k < PatchTargets.KINDS; k++) kinds += (int) t.present()[k];
       assertThat(kinds).isEqualTo((int) it.truth().objects().stream().map(SceneObject::kind).distinct().count());
       assertThat(t.timeOfDay()).isEqualTo(it.truth().timeOfDay() == null ? -100 : it.truth().timeOfDay().ordinal());
     }
+    assertThat(depthYesWithBFirst).isPositive();
+    assertThat(depthNoWithAFirst).isPositive();
   }
 
   @Test
