@@ -12,6 +12,7 @@ import dev.dualproc.world.critic.GeneratedPool;
 import dev.dualproc.world.critic.GeneratedVqa;
 import dev.dualproc.distill.Generators;
 import dev.dualproc.world.BuiltinModels;
+import dev.dualproc.world.critic.HardImages;
 import dev.dualproc.world.critic.HeldOutAccuracy;
 import dev.dualproc.world.critic.VqaBatches;
 import dev.dualproc.world.critic.WorldCritic;
@@ -19,6 +20,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +58,8 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
   @Option(names = "--generated-pool", description = "generated images made once into --state/generated-pool (default "
       + DEFAULT_POOL + "; on resume, the run's own)") Integer generatedPool;
   @Option(names = "--generator", description = "the generator of the pool: world or a pipeline folder (default world; on resume, the run's own)") String generator;
+  @Option(names = "--hard-images", description = "a folder of teach runs whose LoRA-on samples (samples/*-on.png) join the generated"
+      + " pool, answered by the verifiers: hardening on the images that fooled a critic (needs --generated-fraction > 0; on resume, the run's own)") Path hardImages;
   @Option(names = "--eval-generated", defaultValue = "0", description = "items about images generated from held-out captions whose"
       + " agreement with the verifiers goes on the model card (0: not measured); default ${DEFAULT-VALUE}") int evalGenerated;
   @Option(names = "--init-from", description = "warm-start a fresh --state from a critic this command exported (e.g. models/world/vlm)") Path initFrom;
@@ -113,7 +117,9 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
             "Generated images mixed in: %d of the %d items of every step ask about a pool of %d images that %s made from the captions of"
             + " the generator's own training scenes (scene seeds %d on, noise seeded by the same number), answered by what the verifiers"
             + " measure on each image; every overlay question on an image the validity check rejects answers No.",
-            kept.perStep(t.config.batch()), t.config.batch(), kept.pool(), kept.generator(), GeneratedPool.TRAIN_FIRST_SEED);
+            kept.perStep(t.config.batch()), t.config.batch(), kept.pool(), kept.generator(), GeneratedPool.TRAIN_FIRST_SEED)
+            + (kept == null || !kept.hardened() ? "" : String.format(java.util.Locale.ROOT, " Hardening: the %d LoRA-on samples of the teach runs under %s"
+            + " (images a critic was fooled by; none of the teaching table's evaluation seeds) joined that pool.", HardImages.files(Path.of(kept.hardImages())).size(), kept.hardImages()));
         String genRef = kept == null ? (generator == null ? "world" : generator) : kept.generator();
         java.util.function.Function<dev.dualproc.model.vlm.IdeficsCritic, GeneratedAgreement> measureGenerated = evalGenerated <= 0 ? null : c -> {
           try (dev.dualproc.distill.Generator g = Generators.open(genRef, placement, new Generators.Size(CriticConfig.IMAGE_SIZE, CriticConfig.IMAGE_SIZE, 0))) {
@@ -138,13 +144,16 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
     if (resuming) {
       GeneratedMix.Settings run = kept != null ? kept : new GeneratedMix.Settings(0, DEFAULT_POOL, "world");
       if ((generatedFraction != null && generatedFraction != run.fraction()) || (generatedPool != null && generatedPool != run.pool())
-          || (generator != null && !generator.equals(run.generator())))
+          || (generator != null && !generator.equals(run.generator())) || (hardImages != null && !hardImages.toString().equals(run.hardImages())))
         throw new DualprocException(state + ": the run mixes generated items as " + run + "; resume without --generated-fraction/"
-            + "--generated-pool/--generator, or start another --state");
+            + "--generated-pool/--generator/--hard-images, or start another --state");
       return run;
     }
+    if (hardImages != null && (generatedFraction == null || generatedFraction <= 0))
+      throw new DualprocException("--hard-images " + hardImages + ": its images join the generated pool, so it needs --generated-fraction > 0 (e.g. 0.25)");
+    String hardKey = hardImages == null ? "" : HardImages.key(hardImages, HardImages.files(hardImages));
     return new GeneratedMix.Settings(generatedFraction == null ? 0 : generatedFraction, generatedPool == null ? DEFAULT_POOL : generatedPool,
-        generator == null ? "world" : generator);
+        generator == null ? "world" : generator, hardImages == null ? "" : hardImages.toString(), hardKey);
   }
 
   /** Makes (or reuses) the generated pool in --state and mixes its items into every step. */
@@ -153,6 +162,14 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
     GeneratedPool pool = GeneratedPool.cached(state.resolve("generated-pool"), folder,
         () -> Generators.open(mix.generator(), placement, new Generators.Size(CriticConfig.IMAGE_SIZE, CriticConfig.IMAGE_SIZE, 0)),
         mix.pool(), System.out::println);
+    if (mix.hardened()) {
+      Path dir = Path.of(mix.hardImages());
+      List<Path> files = HardImages.files(dir);
+      if (!HardImages.key(dir, files).equals(mix.hardKey()))
+        throw new DualprocException("--hard-images: the samples under " + dir + " changed since the run in " + state + " started; put them back, or start another --state");
+      pool = HardImages.join(pool, HardImages.load(files));
+      System.out.println("hardening images: " + files.size() + " LoRA-on samples from " + dir);
+    }
     GeneratedVqa vqa = new GeneratedVqa(pool, t.config.tasks());
     int g = mix.perStep(t.config.batch());
     t.source(GeneratedMix.source(t.seed, t.config, vqa, g));
@@ -173,6 +190,7 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
     GeneratedMix.Settings mix = GeneratedMix.read(state);
     if (mix != null && mix.fraction() > 0)
       b.append(" --generated-fraction ").append(mix.fraction()).append(" --generated-pool ").append(mix.pool()).append(" --generator ").append(mix.generator());
+    if (mix != null && mix.hardened()) b.append(" --hard-images ").append(mix.hardImages());
     if (t.warmStart() > 0) b.insert(0, "# warm-started at step " + t.warmStart() + " from an exported critic (--init-from)\n").append(" --init-from CRITIC_FOLDER");
     return b.toString();
   }

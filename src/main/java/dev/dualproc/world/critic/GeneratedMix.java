@@ -22,12 +22,23 @@ import java.util.Locale;
 public final class GeneratedMix {
   private GeneratedMix() {}
 
-  /** What a run mixes in, kept in the state folder ({@link #FILE}) so that a resumed run mixes the same. */
-  public record Settings(double fraction, int pool, String generator) {
+  /**
+   * What a run mixes in, kept in the state folder ({@link #FILE}) so that a resumed run mixes the same: hardImages is the
+   * folder of {@link HardImages} joined to the pool ("" for none) and hardKey their fingerprint.
+   */
+  public record Settings(double fraction, int pool, String generator, String hardImages, String hardKey) {
     public Settings {
       if (!(fraction >= 0 && fraction <= 1)) throw new DualprocException("--generated-fraction: expected a number in [0, 1], got " + fraction);
       if (pool < 1) throw new DualprocException("--generated-pool: expected at least 1 image, got " + pool);
+      hardImages = hardImages == null ? "" : hardImages;
+      hardKey = hardKey == null ? "" : hardKey;
+      if (!hardImages.isEmpty() && fraction == 0) throw new DualprocException("--hard-images: the images join the generated pool; give --generated-fraction > 0 too");
     }
+
+    /** Without hardening images. */
+    public Settings(double fraction, int pool, String generator) { this(fraction, pool, generator, "", ""); }
+
+    public boolean hardened() { return !hardImages.isEmpty(); }
 
     /** Generated items per step of {@code batch}. */
     public int perStep(int batch) { return (int) Math.round(fraction * batch); }
@@ -42,9 +53,10 @@ public final class GeneratedMix {
     if (!Files.isRegularFile(f)) return null;
     try {
       JsonNode n = JSON.readTree(f.toFile());
-      return new Settings(n.path("fraction").asDouble(), n.path("pool").asInt(), n.path("generator").asText());
+      return new Settings(n.path("fraction").asDouble(), n.path("pool").asInt(), n.path("generator").asText(),
+          n.path("hardImages").asText(""), n.path("hardKey").asText(""));
     } catch (IOException | RuntimeException e) {
-      throw new DualprocException(f + ": unreadable (" + e.getMessage() + "); expected {\"fraction\", \"pool\", \"generator\"}", e);
+      throw new DualprocException(f + ": unreadable (" + e.getMessage() + "); expected {\"fraction\", \"pool\", \"generator\"[, \"hardImages\", \"hardKey\"]}", e);
     }
   }
 
