@@ -2,6 +2,8 @@ package dev.dualproc.world.critic;
 
 import dev.dualproc.engine.DualprocException;
 import dev.dualproc.engine.Images;
+import dev.dualproc.distill.TaskSpec;
+import dev.dualproc.distill.TaskSpecYaml;
 import dev.dualproc.world.table.TeachingGrid;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -19,8 +21,9 @@ import java.util.regex.Pattern;
  * Hardening images for the critic (`world train vlm --hard-images DIR`): the LoRA-on samples ({@code *-on.png}) of teach
  * run folders under DIR, the images a critic was fooled by. They join the generated pool, where the verifiers answer
  * every question about them (on an image the validity check rejects, every overlay question is No), so the next critic
- * learns to refuse what fooled the last one. A sample of one of the teaching table's evaluation seeds is refused: the
- * table's evaluation stays held out from anything the critic is built from.
+ * learns to refuse what fooled the last one. The teaching table's evaluation stays held out from anything the critic is
+ * built from: a sample of one of its evaluation seeds is refused, and so is a run (its {@code task.yaml}) that used one
+ * of its prompts or a (preset, value) of its rows.
  */
 public final class HardImages {
   private static final Pattern SAMPLE = Pattern.compile("\\d+-p\\d+-seed(\\d+)-on\\.png");
@@ -31,6 +34,7 @@ public final class HardImages {
   public static List<Path> files(Path dir) {
     if (!Files.isDirectory(dir)) throw new DualprocException("--hard-images: " + dir + " is not a folder (expected teach run folders with samples/*-on.png)");
     var eval = TeachingGrid.builtin().evalSeeds();
+    java.util.Set<Path> checked = new java.util.HashSet<>();
     try (var walk = Files.walk(dir)) {
       List<Path> out = new ArrayList<>();
       for (Path p : walk.filter(Files::isRegularFile).sorted().toList()) {
@@ -40,6 +44,7 @@ public final class HardImages {
         if (seed >= eval.first() && seed < eval.first() + eval.count())
           throw new DualprocException("--hard-images: " + p + " is a sample of evaluation seed " + seed + ", held out for the teaching table ("
               + eval.first() + ".." + (eval.first() + eval.count() - 1) + "); harden on teach runs with other --eval-seeds");
+        heldOut(p.getParent().getParent(), checked);
         out.add(p);
       }
       if (out.isEmpty()) throw new DualprocException("--hard-images: no LoRA-on samples (<step>-p<i>-seed<s>-on.png) under " + dir);
@@ -47,6 +52,40 @@ public final class HardImages {
     } catch (IOException e) {
       throw new DualprocException("--hard-images: cannot read " + dir + " (" + e.getMessage() + ")", e);
     }
+  }
+
+  /** Refuses a run folder whose task.yaml shares a prompt or a (preset, value) with the teaching table. */
+  private static void heldOut(Path run, java.util.Set<Path> checked) {
+    if (run == null || !checked.add(run)) return;
+    Path yaml = run.resolve("task.yaml");
+    if (!Files.isRegularFile(yaml))
+      throw new DualprocException("--hard-images: " + run + " has samples/ but no task.yaml; hardening images must come from teach run folders"
+          + " (the task is checked against the teaching table's held-out prompts and values)");
+    TaskSpec t = TaskSpecYaml.read(yaml);
+    TeachingGrid grid = TeachingGrid.builtin();
+    List<String> prompts = new ArrayList<>(t.prompts() == null ? List.of() : t.prompts());
+    if (t.evalPrompts() != null) prompts.addAll(t.evalPrompts());
+    for (var row : grid.presets().entrySet()) {
+      for (String prompt : prompts)
+        if (row.getValue().prompts().contains(prompt))
+          throw new DualprocException("--hard-images: " + yaml + " uses the prompt '" + prompt + "' of the teaching table's " + row.getKey()
+              + " row, held out from the critic; harden on teach runs with other prompts");
+      if (t.control() != null && row.getKey().equals(t.control().preset()) && canonical(row.getValue().params()).equals(canonical(t.control().params())))
+        throw new DualprocException("--hard-images: " + yaml + " teaches the teaching table's " + row.getKey() + " value " + row.getValue().params()
+            + ", held out from the critic; harden on teach runs with other values");
+    }
+  }
+
+  /** Parameters compared by value: numbers as doubles, so 4 and 4.0 (or 0.3 from YAML and from Java) are one value. */
+  private static Object canonical(Object v) {
+    if (v instanceof Number n) return n.doubleValue();
+    if (v instanceof java.util.Map<?, ?> m) {
+      java.util.Map<String, Object> out = new java.util.TreeMap<>();
+      m.forEach((k, x) -> out.put(String.valueOf(k), canonical(x)));
+      return out;
+    }
+    if (v instanceof List<?> l) return l.stream().map(HardImages::canonical).toList();
+    return v == null ? "" : v.toString().toUpperCase(java.util.Locale.ROOT);
   }
 
   /** The images, each checked to be the critic's size. */

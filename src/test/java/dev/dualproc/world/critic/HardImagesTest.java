@@ -24,7 +24,18 @@ class HardImagesTest {
 
   /** A teach-run-like folder: LoRA-on and -off samples, an overlay copy and a grid; the on samples are broken images. */
   private Path runs(long firstSeed) {
-    Path samples = dir.resolve("runs").resolve("horizon-1-9").resolve("20261205-x").resolve("samples");
+    return runs(firstSeed, "a purple rock and a yellow tree on grass during the day", "0.2");
+  }
+
+  private Path runs(long firstSeed, String prompt, String horizon) {
+    Path run = dir.resolve("runs").resolve("horizon-1-9").resolve("20261205-x");
+    Path samples = run.resolve("samples");
+    try {
+      Files.createDirectories(run);
+      Files.writeString(run.resolve("task.yaml"), "prompts: [\"" + prompt + "\"]\ncontrol: {preset: horizon, params: {value: " + horizon + "}}\n");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     SplittableRandom rng = new SplittableRandom(3);
     for (int i = 0; i < 3; i++) {
       long seed = firstSeed + i;
@@ -54,10 +65,30 @@ class HardImagesTest {
         .hasMessageContaining("seed7000010-on.png").hasMessageContaining("evaluation seed 7000010");
   }
 
-  @Test void emptyFoldersAndWrongSizesAreClearErrors() {
+  @Test void runsWithTheTablesPromptsOrValuesAreRefused() {
+    Path prompt = runs(8_100_000, "a blue car on sand at sunset", "0.2");
+    assertThatThrownBy(() -> HardImages.files(prompt)).isInstanceOf(DualprocException.class)
+        .hasMessageContaining("task.yaml").hasMessageContaining("'a blue car on sand at sunset'").hasMessageContaining("horizon row");
+  }
+
+  @Test void runsWithTheTablesValueAreRefusedWhateverTheNumbersSpelling() {
+    Path value = runs(8_100_000, "a purple rock on grass during the day", "0.30");
+    assertThatThrownBy(() -> HardImages.files(value)).isInstanceOf(DualprocException.class)
+        .hasMessageContaining("task.yaml").hasMessageContaining("horizon value");
+  }
+
+  @Test void samplesOutsideATeachRunFolderAreRefused() throws Exception {
+    Path loose = dir.resolve("loose").resolve("x").resolve("samples").resolve("000100-p0-seed1-on.png");
+    Images.writePng(loose, SceneRenderer.render(1, 64, 64).image(), Map.of());
+    assertThatThrownBy(() -> HardImages.files(dir.resolve("loose"))).isInstanceOf(DualprocException.class).hasMessageContaining("no task.yaml");
+  }
+
+  @Test void emptyFoldersAndWrongSizesAreClearErrors() throws Exception {
     assertThatThrownBy(() -> HardImages.files(dir.resolve("none"))).isInstanceOf(DualprocException.class).hasMessageContaining("not a folder");
     assertThatThrownBy(() -> HardImages.files(dir)).isInstanceOf(DualprocException.class).hasMessageContaining("no LoRA-on samples");
-    Path big = dir.resolve("big").resolve("000100-p0-seed1-on.png");
+    Path big = dir.resolve("big").resolve("run").resolve("samples").resolve("000100-p0-seed1-on.png");
+    Files.createDirectories(big.getParent());
+    Files.writeString(big.getParent().getParent().resolve("task.yaml"), "prompts: [\"a red ball\"]\n");
     Images.writePng(big, new BufferedImage(32, 64, BufferedImage.TYPE_INT_RGB), Map.of());
     assertThatThrownBy(() -> HardImages.load(HardImages.files(dir.resolve("big")))).isInstanceOf(DualprocException.class)
         .hasMessageContaining(big.toString()).hasMessageContaining("32x64");
