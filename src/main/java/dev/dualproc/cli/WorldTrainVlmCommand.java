@@ -62,6 +62,8 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
       + " pool, answered by the verifiers: hardening on the images that fooled a critic (needs --generated-fraction > 0; on resume, the run's own)") Path hardImages;
   @Option(names = "--eval-generated", defaultValue = "0", description = "items about images generated from held-out captions whose"
       + " agreement with the verifiers goes on the model card (0: not measured); default ${DEFAULT-VALUE}") int evalGenerated;
+  @Option(names = "--horizon-near-miss", description = "the nearest horizon No, in pixels at 64: horizon lines closer than this"
+      + " are only ever shown as Yes (default 4; below the verifier's 3 px tolerance a critic aims teaching inside it)") Double horizonNearMiss;
   @Option(names = "--init-from", description = "warm-start a fresh --state from a critic this command exported (e.g. models/world/vlm)") Path initFrom;
   @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda; default ${DEFAULT-VALUE}") String device;
   @Option(names = "--threads", defaultValue = "0", description = "libtorch CPU threads (0: its default, one per core); 1 is"
@@ -77,7 +79,7 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
     Placement placement = Placement.parse(device, "float32");
     if (fresh) discard(state);
     CriticConfig wanted = config == null ? null : CriticConfig.named(config);
-    if (wanted == null && (batch != null || lr != null || tasks != null || captions != null || autocast != null || probeWeight != null || visionSteps != null) && !CriticTrainer.hasCheckpoint(state)) wanted = CriticConfig.small();
+    if (wanted == null && (batch != null || lr != null || tasks != null || captions != null || autocast != null || probeWeight != null || visionSteps != null || horizonNearMiss != null) && !CriticTrainer.hasCheckpoint(state)) wanted = CriticConfig.small();
     if (wanted != null && batch != null) wanted = wanted.withBatch(batch);
     if (wanted != null && lr != null) wanted = wanted.withLr(lr);
     if (wanted != null && tasks != null) wanted = wanted.withTasks(tasks);
@@ -85,6 +87,7 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
     if (wanted != null && probeWeight != null) wanted = wanted.withProbeWeight(probeWeight);
     if (wanted != null && autocast != null) wanted = wanted.withAutocast(autocast);
     if (wanted != null && visionSteps != null) wanted = wanted.withVisionSteps(visionSteps);
+    if (wanted != null && horizonNearMiss != null) wanted = wanted.withHorizonNearMiss(horizonNearMiss);
     AtomicBoolean stop = new AtomicBoolean();
     CountDownLatch saved = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
@@ -170,7 +173,7 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
       pool = HardImages.join(pool, HardImages.load(files));
       System.out.println("hardening images: " + files.size() + " LoRA-on samples from " + dir);
     }
-    GeneratedVqa vqa = new GeneratedVqa(pool, t.config.tasks());
+    GeneratedVqa vqa = new GeneratedVqa(pool, t.config.tasks(), t.config.horizonNearMiss());
     int g = mix.perStep(t.config.batch());
     t.source(GeneratedMix.source(t.seed, t.config, vqa, g));
     System.out.printf(java.util.Locale.ROOT, "generated items: %d of %d per step from a pool of %d images by %s (%.0f%% valid scenes); families %s%n",
@@ -186,6 +189,7 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
     if (t.config.captions() != named.captions()) b.append(" --captions ").append(t.config.captions());
     if (t.config.probeWeight() != named.probeWeight()) b.append(" --probe-weight ").append(t.config.probeWeight());
     if (t.config.visionSteps() != named.visionSteps()) b.append(" --vision-steps ").append(t.config.visionSteps());
+    if (t.config.horizonNearMiss() != named.horizonNearMiss()) b.append(" --horizon-near-miss ").append(t.config.horizonNearMiss());
     if (!t.config.tasks().equals(named.tasks())) b.append(" --tasks ").append(String.join(",", t.config.tasks()));
     GeneratedMix.Settings mix = GeneratedMix.read(state);
     if (mix != null && mix.fraction() > 0)

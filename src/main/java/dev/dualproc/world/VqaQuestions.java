@@ -44,8 +44,20 @@ public final class VqaQuestions {
       TimeOfDay.NIGHT, "Is it night in this scene?");
   static final List<String> NUMBERS = List.of("zero", "one", "two", "three");
 
+  /** The nearest horizon near miss, in pixels at 64: the line of a No item is at least this far from the horizon. */
+  public static final double HORIZON_NEAR_MISS = 4;
+
   /** The question of {@code task} about this scene with answer {@code yes}, or null when the scene cannot ask it. */
   public static Asked ask(String task, boolean yes, SceneFacts f, BufferedImage image, SplittableRandom rng) {
+    return ask(task, yes, f, image, rng, HORIZON_NEAR_MISS);
+  }
+
+  /**
+   * As above, with the horizon's near misses {@code nearMiss}-10 px at 64 (the default 4): a critic says yes to lines
+   * closer than its nearest No, so teaching through it stops there; below the verifier's 3 px it aims inside them.
+   */
+  public static Asked ask(String task, boolean yes, SceneFacts f, BufferedImage image, SplittableRandom rng, double nearMiss) {
+    if (!(nearMiss > 0 && nearMiss < 10)) throw new IllegalArgumentException("horizon near miss must be in (0, 10) px, got " + nearMiss);
     List<SceneFacts.Thing> objs = f.objects();
     String template = TEMPLATES.containsKey(task) ? TEMPLATES.get(task).get(rng.nextInt(TEMPLATES.get(task).size())) : null;
     switch (task) {
@@ -140,8 +152,8 @@ public final class VqaQuestions {
       case "horizon" -> {
         double u = Math.min(f.width(), f.height()) / 64.0, truth = f.horizonRow(), asked = truth;
         if (!yes) {
-          // half of the negatives near misses (4-10 px at 64), half far off
-          double off = rng.nextBoolean() ? (4 + 6 * rng.nextDouble()) * u : (0.12 + 0.28 * rng.nextDouble()) * f.height();
+          // half of the negatives near misses (nearMiss-10 px at 64), half far off
+          double off = rng.nextBoolean() ? (nearMiss + (10 - nearMiss) * rng.nextDouble()) * u : (0.12 + 0.28 * rng.nextDouble()) * f.height();
           asked = truth + (rng.nextBoolean() ? off : -off);
           if (asked < 2 * u || asked > f.height() - 2 * u) asked = truth + (asked < truth ? off : -off);
           if (asked < 2 * u || asked > f.height() - 2 * u) return null;

@@ -3,6 +3,7 @@ package dev.dualproc.world.critic;
 import dev.dualproc.engine.DualprocException;
 import dev.dualproc.model.vlm.TinyIdefics.Spec;
 import dev.dualproc.world.VqaGenerator;
+import dev.dualproc.world.VqaQuestions;
 import java.util.List;
 
 /**
@@ -29,12 +30,22 @@ import java.util.List;
  */
 public record CriticConfig(String name, Spec spec, int batch, double lr, int warmup, double weightDecay, double gradClip,
     double noise, double stopWeight, List<String> tasks, int captions, double captionWeight, boolean autocast, double probeWeight,
-    int visionSteps) {
+    int visionSteps, double horizonNearMiss) {
+
+  /** The configs before the horizon's near miss was a setting: the original 4 px. */
+  public CriticConfig(String name, Spec spec, int batch, double lr, int warmup, double weightDecay, double gradClip,
+                      double noise, double stopWeight, List<String> tasks, int captions, double captionWeight, boolean autocast,
+                      double probeWeight, int visionSteps) {
+    this(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight,
+        visionSteps, VqaQuestions.HORIZON_NEAR_MISS);
+  }
 
   public static final String CAPTION_QUESTION = "Describe the image.";
 
   public CriticConfig {
     tasks = List.copyOf(tasks);
+    if (horizonNearMiss == 0) horizonNearMiss = VqaQuestions.HORIZON_NEAR_MISS; // run states written before the setting
+    if (!(horizonNearMiss > 0 && horizonNearMiss < 10)) throw new DualprocException("--horizon-near-miss: expected pixels at 64 in (0, 10), got " + horizonNearMiss);
     if (tasks.isEmpty()) throw new DualprocException("--tasks: expected at least one question family");
     if (visionSteps < 0) throw new DualprocException("--vision-steps: expected a number >= 0, got " + visionSteps);
     if (visionSteps > 0 && !(probeWeight > 0)) throw new DualprocException("--vision-steps trains the tower on the patch probe: give --probe-weight > 0 too");
@@ -127,29 +138,33 @@ public record CriticConfig(String name, Spec spec, int batch, double lr, int war
 
   public CriticConfig withBatch(int b) {
     if (b < 1) throw new DualprocException("--batch: expected at least 1, got " + b);
-    return new CriticConfig(name, spec, b, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, Math.min(captions, b), captionWeight, autocast, probeWeight, visionSteps);
+    return new CriticConfig(name, spec, b, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, Math.min(captions, b), captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss);
   }
 
   public CriticConfig withLr(double l) {
     if (!(l > 0)) throw new DualprocException("--lr: expected a positive number, got " + l);
-    return new CriticConfig(name, spec, batch, l, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, visionSteps);
+    return new CriticConfig(name, spec, batch, l, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss);
   }
 
   public CriticConfig withTasks(List<String> t) {
-    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, t, captions, captionWeight, autocast, probeWeight, visionSteps);
+    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, t, captions, captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss);
   }
 
-  public CriticConfig withCaptions(int n) { return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, n, captionWeight, autocast, probeWeight, visionSteps); }
+  public CriticConfig withCaptions(int n) { return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, n, captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss); }
 
-  public CriticConfig withAutocast(boolean on) { return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, on, probeWeight, visionSteps); }
+  public CriticConfig withAutocast(boolean on) { return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, on, probeWeight, visionSteps, horizonNearMiss); }
 
   public CriticConfig withProbeWeight(double w) {
     if (!(w >= 0)) throw new DualprocException("--probe-weight: expected a number >= 0, got " + w);
-    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, w, visionSteps);
+    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, w, visionSteps, horizonNearMiss);
   }
 
   public CriticConfig withVisionSteps(int n) {
-    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, n);
+    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, n, horizonNearMiss);
+  }
+
+  public CriticConfig withHorizonNearMiss(double px) {
+    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, visionSteps, px);
   }
 
   /** The learning rate at a step (0-based): linear warm-up, then constant. */

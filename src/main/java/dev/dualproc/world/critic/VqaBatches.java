@@ -33,11 +33,17 @@ public final class VqaBatches {
    * (j div k) * 9 + (the j mod k-th family's slot), so yes and no still alternate per family.
    */
   public static List<VqaItem> items(long stream, long first, int n, List<String> tasks) {
-    if (tasks.size() == VqaGenerator.TASKS.size()) return items(stream, first, n);
+    return items(stream, first, n, tasks, dev.dualproc.world.VqaQuestions.HORIZON_NEAR_MISS);
+  }
+
+  /** As above, with the horizon's near misses from {@code nearMiss} px at 64 (the training config's). */
+  public static List<VqaItem> items(long stream, long first, int n, List<String> tasks, double nearMiss) {
+    if (tasks.size() == VqaGenerator.TASKS.size())
+      return LongStream.range(first, first + n).parallel().mapToObj(i -> VqaGenerator.item(stream, i, CriticConfig.IMAGE_SIZE, nearMiss)).toList();
     int k = tasks.size(), all = VqaGenerator.TASKS.size();
     int[] slot = tasks.stream().mapToInt(VqaGenerator.TASKS::indexOf).toArray();
     return LongStream.range(first, first + n).parallel()
-        .mapToObj(j -> VqaGenerator.item(stream, (j / k) * all + slot[(int) (j % k)], CriticConfig.IMAGE_SIZE)).toList();
+        .mapToObj(j -> VqaGenerator.item(stream, (j / k) * all + slot[(int) (j % k)], CriticConfig.IMAGE_SIZE, nearMiss)).toList();
   }
 
   /** Items first .. first + n - 1 of a stream at the critic's size, rendered in parallel (each depends on its index only). */
