@@ -152,8 +152,6 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
             + "--generated-pool/--generator/--hard-images, or start another --state");
       return run;
     }
-    if (hardImages != null && (generatedFraction == null || generatedFraction <= 0))
-      throw new DualprocException("--hard-images " + hardImages + ": its images join the generated pool, so it needs --generated-fraction > 0 (e.g. 0.25)");
     String hardKey = hardImages == null ? "" : HardImages.key(hardImages, HardImages.files(hardImages));
     return new GeneratedMix.Settings(generatedFraction == null ? 0 : generatedFraction, generatedPool == null ? DEFAULT_POOL : generatedPool,
         generator == null ? "world" : generator, hardImages == null ? "" : hardImages.toString(), hardKey);

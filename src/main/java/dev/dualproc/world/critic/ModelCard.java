@@ -83,13 +83,13 @@ final class ModelCard {
     AtomicFiles.writeString(file, text);
   }
 
-  /** The training-only probes and the vision phase, when the config used them. */
+  /** The horizon near miss when not the default, then the training-only probes and the vision phase, when the config used them. */
   private static String probes(CriticConfig c) {
-    if (!(c.probeWeight() > 0)) return "";
-    String s = String.format(Locale.ROOT, "\nTraining-only probes, weight %.2g, never exported: each vision patch predicts what the renderer drew there "
+    String s = c.horizonNearMiss() == dev.dualproc.world.VqaQuestions.HORIZON_NEAR_MISS ? "" : String.format(Locale.ROOT,
+        "\nHorizon No items put the line at least %.1f px (at 64) from the horizon (`--horizon-near-miss`; the default 4).", c.horizonNearMiss());
+    if (!(c.probeWeight() > 0)) return s;
+    s += String.format(Locale.ROOT, "\nTraining-only probes, weight %.2g, never exported: each vision patch predicts what the renderer drew there "
         + "and the image's facts (PatchProbe), and the decoder's state at the answer predicts the question's family and words (QuestionProbe).", c.probeWeight());
-    if (c.horizonNearMiss() != dev.dualproc.world.VqaQuestions.HORIZON_NEAR_MISS)
-      s += String.format(Locale.ROOT, " Horizon No items put the line at least %.1f px (at 64) from the horizon (`--horizon-near-miss`; the default 4).", c.horizonNearMiss());
     if (c.visionSteps() > 0)
       s += String.format(Locale.ROOT, " The first %,d steps trained the vision tower alone on the patch probe (`--vision-steps %d`).", c.visionSteps(), c.visionSteps());
     return s;

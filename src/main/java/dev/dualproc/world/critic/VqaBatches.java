@@ -48,7 +48,6 @@ public final class VqaBatches {
 
   /** Items first .. first + n - 1 of a stream at the critic's size, rendered in parallel (each depends on its index only). */
   public static List<VqaItem> items(long stream, long first, int n) {
-    return LongStream.range(first, first + n).parallel()
-        .mapToObj(i -> VqaGenerator.item(stream, i, CriticConfig.IMAGE_SIZE)).toList();
+    return items(stream, first, n, VqaGenerator.TASKS, dev.dualproc.world.VqaQuestions.HORIZON_NEAR_MISS);
   }
 }
