@@ -12,8 +12,13 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,8 +38,9 @@ public final class HardImages {
   /** The files, sorted by their path under {@code dir} (so the pool's order, and a run's items, are a function of DIR). */
   public static List<Path> files(Path dir) {
     if (!Files.isDirectory(dir)) throw new DualprocException("--hard-images: " + dir + " is not a folder (expected teach run folders with samples/*-on.png)");
-    var eval = TeachingGrid.builtin().evalSeeds();
-    java.util.Set<Path> checked = new java.util.HashSet<>();
+    TeachingGrid grid = TeachingGrid.builtin();
+    var eval = grid.evalSeeds();
+    Set<Path> checked = new HashSet<>();
     try (var walk = Files.walk(dir)) {
       List<Path> out = new ArrayList<>();
       for (Path p : walk.filter(Files::isRegularFile).sorted().toList()) {
@@ -44,7 +50,7 @@ public final class HardImages {
         if (seed >= eval.first() && seed < eval.first() + eval.count())
           throw new DualprocException("--hard-images: " + p + " is a sample of evaluation seed " + seed + ", held out for the teaching table ("
               + eval.first() + ".." + (eval.first() + eval.count() - 1) + "); harden on teach runs with other --eval-seeds");
-        heldOut(p.getParent().getParent(), checked);
+        heldOut(p.getParent().getParent(), grid, checked);
         out.add(p);
       }
       if (out.isEmpty()) throw new DualprocException("--hard-images: no LoRA-on samples (<step>-p<i>-seed<s>-on.png) under " + dir);
@@ -55,14 +61,13 @@ public final class HardImages {
   }
 
   /** Refuses a run folder whose task.yaml shares a prompt or a (preset, value) with the teaching table. */
-  private static void heldOut(Path run, java.util.Set<Path> checked) {
+  private static void heldOut(Path run, TeachingGrid grid, Set<Path> checked) {
     if (run == null || !checked.add(run)) return;
     Path yaml = run.resolve("task.yaml");
     if (!Files.isRegularFile(yaml))
       throw new DualprocException("--hard-images: " + run + " has samples/ but no task.yaml; hardening images must come from teach run folders"
           + " (the task is checked against the teaching table's held-out prompts and values)");
     TaskSpec t = TaskSpecYaml.read(yaml);
-    TeachingGrid grid = TeachingGrid.builtin();
     List<String> prompts = new ArrayList<>(t.prompts() == null ? List.of() : t.prompts());
     if (t.evalPrompts() != null) prompts.addAll(t.evalPrompts());
     for (var row : grid.presets().entrySet()) {
@@ -79,13 +84,13 @@ public final class HardImages {
   /** Parameters compared by value: numbers as doubles, so 4 and 4.0 (or 0.3 from YAML and from Java) are one value. */
   private static Object canonical(Object v) {
     if (v instanceof Number n) return n.doubleValue();
-    if (v instanceof java.util.Map<?, ?> m) {
-      java.util.Map<String, Object> out = new java.util.TreeMap<>();
+    if (v instanceof Map<?, ?> m) {
+      Map<String, Object> out = new TreeMap<>();
       m.forEach((k, x) -> out.put(String.valueOf(k), canonical(x)));
       return out;
     }
     if (v instanceof List<?> l) return l.stream().map(HardImages::canonical).toList();
-    return v == null ? "" : v.toString().toUpperCase(java.util.Locale.ROOT);
+    return v == null ? "" : v.toString().toUpperCase(Locale.ROOT);
   }
 
   /** The images, each checked to be the critic's size. */
