@@ -34,10 +34,10 @@ public final class VqaGenerator {
   /** Whether item {@code index} is a yes item: (index div 9) even. */
   public static boolean yes(long index) { return Math.floorDiv(index, (long) TASKS.size()) % 2 == 0; }
 
-  public static VqaItem item(long seed, long index, int size) { return item(seed, index, size, VqaQuestions.HORIZON_NEAR_MISS); }
+  public static VqaItem item(long seed, long index, int size) { return item(seed, index, size, HorizonItems.DEFAULT); }
 
-  /** Item {@code index} with the horizon's near misses from {@code nearMiss} px at 64 (VqaQuestions.ask). */
-  public static VqaItem item(long seed, long index, int size, double nearMiss) {
+  /** Item {@code index} with the horizon's lines placed as {@code horizon} says (VqaQuestions.ask). */
+  public static VqaItem item(long seed, long index, int size, HorizonItems horizon) {
     String task = task(index);
     boolean yes = yes(index);
     SplittableRandom rng = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index);
@@ -52,9 +52,9 @@ public final class VqaGenerator {
     for (int attempt = 0; attempt < 100; attempt++) {
       long sceneSeed = rng.nextLong();
       SceneRenderer.Rendered r = SceneRenderer.render(sceneSeed, size, size, options);
-      VqaQuestions.Asked a = VqaQuestions.ask(task, yes, SceneFacts.of(r.truth()), r.image(), rng, nearMiss);
+      VqaQuestions.Asked a = VqaQuestions.ask(task, yes, SceneFacts.of(r.truth()), r.image(), rng, horizon);
       if (a != null)
-        return new VqaItem(task, sceneSeed, a.scene(), r.truth(), a.question(), a.yes(), a.preset(), a.params(), a.mode(), a.hacked());
+        return new VqaItem(task, sceneSeed, a.scene(), r.truth(), a.question(), a.yes(), a.preset(), a.params(), a.mode(), a.hacked(), a.target());
     }
     throw new IllegalStateException("no scene for VQA task " + task + " in 100 tries (seed " + seed + ", item " + index + ")");
   }

@@ -22,10 +22,11 @@ public final class VqaQuestions {
 
   /**
    * A question about {@code scene} (the image as shown, before the overlay: a hacked horizon negative carries a painted
-   * band); preset, params and mode name the overlay (null for the plain families).
+   * band); preset, params and mode name the overlay (null for the plain families); target is the p(Yes) a critic
+   * is trained towards (1 or 0, but soft on graded horizon items: HorizonItems).
    */
   public record Asked(String question, boolean yes, BufferedImage scene, String preset, Map<String, Object> params,
-                      String mode, boolean hacked) {}
+                      String mode, boolean hacked, double target) {}
 
   static final Map<String, List<String>> TEMPLATES = Map.of(
       "objects", List.of("Is there a {kind} in the image?", "Does the image show a {kind}?"),
@@ -49,15 +50,16 @@ public final class VqaQuestions {
 
   /** The question of {@code task} about this scene with answer {@code yes}, or null when the scene cannot ask it. */
   public static Asked ask(String task, boolean yes, SceneFacts f, BufferedImage image, SplittableRandom rng) {
-    return ask(task, yes, f, image, rng, HORIZON_NEAR_MISS);
+    return ask(task, yes, f, image, rng, HorizonItems.DEFAULT);
   }
 
   /**
-   * As above, with the horizon's near misses {@code nearMiss}-10 px at 64 (the default 4): a critic says yes to lines
-   * closer than its nearest No, so teaching through it stops there; below the verifier's 3 px it aims inside them.
+   * As above, with the horizon's lines placed as {@code horizon} says: hard with near misses from {@code nearMiss} px
+   * at 64 (the default 4: a critic says yes to lines closer than its nearest No, so teaching through it stops there;
+   * below the verifier's 3 px it aims inside them), or graded.
    */
-  public static Asked ask(String task, boolean yes, SceneFacts f, BufferedImage image, SplittableRandom rng, double nearMiss) {
-    if (!(nearMiss > 0 && nearMiss < 10)) throw new IllegalArgumentException("horizon near miss must be in (0, 10) px, got " + nearMiss);
+  public static Asked ask(String task, boolean yes, SceneFacts f, BufferedImage image, SplittableRandom rng, HorizonItems horizon) {
+    double nearMiss = horizon.nearMiss();
     List<SceneFacts.Thing> objs = f.objects();
     String template = TEMPLATES.containsKey(task) ? TEMPLATES.get(task).get(rng.nextInt(TEMPLATES.get(task).size())) : null;
     switch (task) {
@@ -150,8 +152,16 @@ public final class VqaQuestions {
         return overlay(template, yes, image, task, Map.of("value", asked), "solid", false);
       }
       case "horizon" -> {
-        double u = Math.min(f.width(), f.height()) / 64.0, truth = f.horizonRow(), asked = truth;
-        if (!yes) {
+        double u = Math.min(f.width(), f.height()) / 64.0, truth = f.horizonRow(), asked = truth, target = yes ? 1 : 0;
+        if (horizon.graded()) {
+          // Yes anywhere within the verifier's tolerance, No beyond it (half 3-10 px, half far off); the answer is soft
+          double tol = HorizonItems.TOLERANCE, off = yes ? tol * rng.nextDouble() * u
+              : rng.nextBoolean() ? (tol + (10 - tol) * rng.nextDouble()) * u : (0.12 + 0.28 * rng.nextDouble()) * f.height();
+          asked = truth + (rng.nextBoolean() ? off : -off);
+          if (asked < 2 * u || asked > f.height() - 2 * u) asked = truth + (asked < truth ? off : -off);
+          if (asked < 2 * u || asked > f.height() - 2 * u) return null;
+          target = horizon.yesProbability(off / u);
+        } else if (!yes) {
           // half of the negatives near misses (nearMiss-10 px at 64), half far off
           double off = rng.nextBoolean() ? (nearMiss + (10 - nearMiss) * rng.nextDouble()) * u : (0.12 + 0.28 * rng.nextDouble()) * f.height();
           asked = truth + (rng.nextBoolean() ? off : -off);
@@ -161,7 +171,7 @@ public final class VqaQuestions {
         double value = Math.round(asked / f.height() * 1e4) / 1e4;
         boolean hack = !yes && rng.nextInt(4) == 0;
         BufferedImage shown = hack ? paintBand(image, asked, u, rng) : image;
-        return overlay(template, yes, shown, task, Map.of("value", value), "transparent", hack);
+        return overlay(template, yes, shown, task, Map.of("value", value), "transparent", hack, hack ? 0 : target);
       }
       case "depth" -> {
         double[] p = f.depthPair(rng);
@@ -179,10 +189,14 @@ public final class VqaQuestions {
     }
   }
 
-  private static Asked plain(String q, boolean yes, BufferedImage image) { return new Asked(q, yes, image, null, null, null, false); }
+  private static Asked plain(String q, boolean yes, BufferedImage image) { return new Asked(q, yes, image, null, null, null, false, yes ? 1 : 0); }
 
   private static Asked overlay(String q, boolean yes, BufferedImage image, String preset, Map<String, Object> params, String mode, boolean hacked) {
-    return new Asked(q, yes, image, preset, Collections.unmodifiableMap(new LinkedHashMap<>(params)), mode, hacked);
+    return overlay(q, yes, image, preset, params, mode, hacked, yes ? 1 : 0);
+  }
+
+  private static Asked overlay(String q, boolean yes, BufferedImage image, String preset, Map<String, Object> params, String mode, boolean hacked, double target) {
+    return new Asked(q, yes, image, preset, Collections.unmodifiableMap(new LinkedHashMap<>(params)), mode, hacked, target);
   }
 
   private static String name(SceneFacts.Thing o) { return o.colour().word + " " + o.kind().singular; }

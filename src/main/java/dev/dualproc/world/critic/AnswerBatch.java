@@ -43,6 +43,14 @@ public record AnswerBatch(Tensor answerLoss, Tensor itemLosses, Tensor stopLoss,
 
   /** As {@link #of(IdeficsCritic, List, List)} from image features already computed ([B * image_seq_len, D], batch order). */
   public static AnswerBatch of(IdeficsCritic critic, Tensor features, List<PreparedQuestion> questions) {
+    return of(critic, features, questions, null);
+  }
+
+  /**
+   * As above, where {@code soft[i]} (when not NaN) makes item i's loss the cross-entropy of its one answer token
+   * against p(Yes) = soft[i], p(No) = 1 - soft[i] (graded items: world.HorizonItems); soft may be null.
+   */
+  public static AnswerBatch of(IdeficsCritic critic, Tensor features, List<PreparedQuestion> questions, double[] soft) {
     int b = questions.size();
 
     AnswerTokens[] tokens = new AnswerTokens[b];
@@ -83,13 +91,38 @@ public record AnswerBatch(Tensor answerLoss, Tensor itemLosses, Tensor stopLoss,
     Tensor rowLoss = ce.narrow(0, 0, answerRows).mul(Tensors.fromFloats(weights, answerRows).to(ce.device(), ce.scalar_type()));
     Tensor perItem = zeros(new long[] {b}, new org.bytedeco.pytorch.TensorOptions(ce.scalar_type())).to(ce.device(), ce.scalar_type())
         .index_add(0, Tensors.fromLongs(itemOfRow, answerRows).to(ce.device(), ScalarType.Long), rowLoss);
+    long yes = critic.tokenizer.requireId("Yes"), no = critic.tokenizer.requireId("No");
+    long vocab = logits.size(1);
+    double[] softLoss = null;
+    if (soft != null) {
+      float[] probs = new float[(int) (b * vocab)], mask = new float[b];
+      long[] first = new long[b];
+      boolean any = false;
+      for (int i = 0; i < b; i++) {
+        first[i] = firstRow[i];
+        if (Double.isNaN(soft[i])) continue;
+        if (tokens[i].targetPositions().length != 1) throw new IllegalArgumentException("a soft answer needs a one-token Yes/No answer (item " + i + ")");
+        probs[(int) (i * vocab + yes)] = (float) soft[i];
+        probs[(int) (i * vocab + no)] = (float) (1 - soft[i]);
+        mask[i] = 1;
+        any = true;
+      }
+      if (any) {
+        Tensor firstLogits = logits.index_select(0, Tensors.fromLongs(first, b).to(logits.device(), ScalarType.Long)).to(logits.device(), ScalarType.Float);
+        Tensor softCe = cross_entropy_loss(firstLogits, Tensors.fromFloats(probs, b, vocab).to(logits.device(), ScalarType.Float),
+            new TensorOptional(), 0 /* none */, -100, 0.0).to(logits.device(), perItem.scalar_type());
+        Tensor m = Tensors.fromFloats(mask, b).to(perItem.device(), perItem.scalar_type());
+        perItem = perItem.mul(m.neg().add(new org.bytedeco.pytorch.Scalar(1.0))).add(softCe.mul(m));
+        softLoss = new double[b];
+        float[] sl = Tensors.floats(softCe.detach());
+        for (int i = 0; i < b; i++) softLoss[i] = mask[i] > 0 ? sl[i] : Double.NaN;
+      }
+    }
     Tensor answer = perItem.mean();
     Tensor stopLoss = ce.narrow(0, answerRows, b).mean();
 
-    long yes = critic.tokenizer.requireId("Yes"), no = critic.tokenizer.requireId("No");
     float[] l = Tensors.floats(logits.detach());
     float[] c = Tensors.floats(ce.detach());
-    long vocab = logits.size(1);
     boolean[] saysYes = new boolean[b];
     double[] itemLoss = new double[b];
     for (int i = 0; i < b; i++) {
@@ -98,7 +131,7 @@ public record AnswerBatch(Tensor answerLoss, Tensor itemLosses, Tensor stopLoss,
       int n = tokens[i].targetPositions().length;
       double s = 0;
       for (int k = 0; k < n; k++) s += c[row + k];
-      itemLoss[i] = s / n;
+      itemLoss[i] = softLoss != null && !Double.isNaN(softLoss[i]) ? softLoss[i] : s / n;
     }
     long[] first = new long[b];
     for (int i = 0; i < b; i++) first[i] = firstRow[i];

@@ -2,6 +2,7 @@ package dev.dualproc.world.critic;
 
 import dev.dualproc.engine.DualprocException;
 import dev.dualproc.model.vlm.TinyIdefics.Spec;
+import dev.dualproc.world.HorizonItems;
 import dev.dualproc.world.VqaGenerator;
 import dev.dualproc.world.VqaQuestions;
 import java.util.List;
@@ -27,17 +28,19 @@ import java.util.List;
  *     decoder: a fraction of a full step's cost), as a real VLM's tower comes pretrained; needs {@code probeWeight > 0}
  * @param autocast run the training forward pass under bf16 autocast (fp32 weights, optimizer and loss; faster on CPUs
  *     with bf16 instructions)
+ * @param horizonNearMiss the horizon's nearest hard No item, px at 64 (HorizonItems)
+ * @param horizonGrade graded horizon items with soft answers of this width, px at 64 (0: hard items; HorizonItems)
  */
 public record CriticConfig(String name, Spec spec, int batch, double lr, int warmup, double weightDecay, double gradClip,
     double noise, double stopWeight, List<String> tasks, int captions, double captionWeight, boolean autocast, double probeWeight,
-    int visionSteps, double horizonNearMiss) {
+    int visionSteps, double horizonNearMiss, double horizonGrade) {
 
   /** The configs before the horizon's near miss was a setting: the original 4 px. */
   public CriticConfig(String name, Spec spec, int batch, double lr, int warmup, double weightDecay, double gradClip,
                       double noise, double stopWeight, List<String> tasks, int captions, double captionWeight, boolean autocast,
                       double probeWeight, int visionSteps) {
     this(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight,
-        visionSteps, VqaQuestions.HORIZON_NEAR_MISS);
+        visionSteps, VqaQuestions.HORIZON_NEAR_MISS, 0);
   }
 
   public static final String CAPTION_QUESTION = "Describe the image.";
@@ -46,6 +49,7 @@ public record CriticConfig(String name, Spec spec, int batch, double lr, int war
     tasks = List.copyOf(tasks);
     if (horizonNearMiss == 0) horizonNearMiss = VqaQuestions.HORIZON_NEAR_MISS; // run states written before the setting
     if (!(horizonNearMiss > 0 && horizonNearMiss < 10)) throw new DualprocException("--horizon-near-miss: expected pixels at 64 in (0, 10), got " + horizonNearMiss);
+    if (!(horizonGrade >= 0 && horizonGrade <= 10)) throw new DualprocException("--horizon-grade: expected pixels at 64 in [0, 10] (0: hard answers), got " + horizonGrade);
     if (tasks.isEmpty()) throw new DualprocException("--tasks: expected at least one question family");
     if (visionSteps < 0) throw new DualprocException("--vision-steps: expected a number >= 0, got " + visionSteps);
     if (visionSteps > 0 && !(probeWeight > 0)) throw new DualprocException("--vision-steps trains the tower on the patch probe: give --probe-weight > 0 too");
@@ -138,34 +142,41 @@ public record CriticConfig(String name, Spec spec, int batch, double lr, int war
 
   public CriticConfig withBatch(int b) {
     if (b < 1) throw new DualprocException("--batch: expected at least 1, got " + b);
-    return new CriticConfig(name, spec, b, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, Math.min(captions, b), captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss);
+    return new CriticConfig(name, spec, b, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, Math.min(captions, b), captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss, horizonGrade);
   }
 
   public CriticConfig withLr(double l) {
     if (!(l > 0)) throw new DualprocException("--lr: expected a positive number, got " + l);
-    return new CriticConfig(name, spec, batch, l, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss);
+    return new CriticConfig(name, spec, batch, l, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss, horizonGrade);
   }
 
   public CriticConfig withTasks(List<String> t) {
-    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, t, captions, captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss);
+    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, t, captions, captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss, horizonGrade);
   }
 
-  public CriticConfig withCaptions(int n) { return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, n, captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss); }
+  public CriticConfig withCaptions(int n) { return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, n, captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss, horizonGrade); }
 
-  public CriticConfig withAutocast(boolean on) { return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, on, probeWeight, visionSteps, horizonNearMiss); }
+  public CriticConfig withAutocast(boolean on) { return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, on, probeWeight, visionSteps, horizonNearMiss, horizonGrade); }
 
   public CriticConfig withProbeWeight(double w) {
     if (!(w >= 0)) throw new DualprocException("--probe-weight: expected a number >= 0, got " + w);
-    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, w, visionSteps, horizonNearMiss);
+    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, w, visionSteps, horizonNearMiss, horizonGrade);
   }
 
   public CriticConfig withVisionSteps(int n) {
-    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, n, horizonNearMiss);
+    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, n, horizonNearMiss, horizonGrade);
   }
 
   public CriticConfig withHorizonNearMiss(double px) {
-    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, visionSteps, px);
+    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, visionSteps, px, horizonGrade);
   }
+
+  public CriticConfig withHorizonGrade(double px) {
+    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss, px);
+  }
+
+  /** How the horizon family's items place the line (VqaQuestions). */
+  public HorizonItems horizonItems() { return new HorizonItems(horizonNearMiss, horizonGrade); }
 
   /** The learning rate at a step (0-based): linear warm-up, then constant. */
   public double lrAt(long step) { return warmup <= 0 ? lr : lr * Math.min(1.0, (step + 1) / (double) warmup); }

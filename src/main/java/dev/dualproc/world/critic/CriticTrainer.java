@@ -81,7 +81,7 @@ public final class CriticTrainer implements AutoCloseable {
 
   private CriticTrainer(CriticConfig config, long seed, Path stateDir, Placement placement) {
     this.config = config; this.seed = VqaBatches.checkTrainingSeed(seed); this.stateDir = stateDir; this.placement = placement;
-    this.source = (first, n) -> VqaBatches.items(this.seed, first, n, config.tasks(), config.horizonNearMiss());
+    this.source = (first, n) -> VqaBatches.items(this.seed, first, n, config.tasks(), config.horizonItems());
   }
 
   /** Replaces the training data (see {@link ItemSource}); give the same source again when resuming. */
@@ -241,7 +241,7 @@ public final class CriticTrainer implements AutoCloseable {
         int rendered = (int) items.stream().takeWhile(it -> it.truth() != null).count();
         if (probe != null && rendered > 0)
           probeLoss[0] = probe.loss(states.narrow(0, 0, rendered), items.subList(0, rendered).stream().map(it -> PatchTargets.of(it, probe.patch())).toList());
-        return AnswerBatch.of(critic, critic.model.connect(states), qs);
+        return AnswerBatch.of(critic, critic.model.connect(states), qs, softTargets(items, qs.size()));
       });
       Tensor vqaLoss = r.itemLosses().narrow(0, 0, vqa).mean();
       Tensor loss = vqaLoss.add(r.stopLoss().mul(new org.bytedeco.pytorch.Scalar(config.stopWeight())));
@@ -307,6 +307,15 @@ public final class CriticTrainer implements AutoCloseable {
     double dt = (System.nanoTime() - t0) / 1e9;
     seconds += dt;
     return new StepResult(step, out[0], 0, 0, out[0], 0, lr, out[1], dt, dataSeconds);
+  }
+
+  /** The soft p(Yes) of each of the step's {@code n} items (NaN: a hard answer; captions come after the items), or null. */
+  private static double[] softTargets(List<VqaItem> items, int n) {
+    if (items.stream().noneMatch(VqaItem::soft)) return null;
+    double[] t = new double[n];
+    java.util.Arrays.fill(t, Double.NaN);
+    for (int i = 0; i < items.size(); i++) if (items.get(i).soft()) t[i] = items.get(i).target();
+    return t;
   }
 
   private PreparedQuestion prepare(VqaItem it) {
