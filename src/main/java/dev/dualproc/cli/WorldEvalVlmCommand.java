@@ -4,6 +4,7 @@ import dev.dualproc.engine.DualprocException;
 import dev.dualproc.engine.Placement;
 import dev.dualproc.model.vlm.IdeficsCritic;
 import dev.dualproc.world.critic.HeldOutAccuracy;
+import dev.dualproc.world.critic.HorizonResponse;
 import dev.dualproc.distill.Generator;
 import dev.dualproc.distill.Generators;
 import dev.dualproc.world.critic.CriticConfig;
@@ -31,12 +32,15 @@ final class WorldEvalVlmCommand implements Callable<Integer> {
       + " items about images generated from held-out captions (0: not measured); default ${DEFAULT-VALUE}") int generated;
   @Option(names = "--generator", defaultValue = "world", description = "the generator for --generated: world or a pipeline folder; default ${DEFAULT-VALUE}") String generator;
   @Option(names = "--generated-target", defaultValue = "0.9", description = "overall agreement --generated must reach; default ${DEFAULT-VALUE}") double generatedTarget;
+  @Option(names = "--horizon-curve", defaultValue = "0", description = "also print the critic's mean p(Yes) to the horizon question"
+      + " against the line's distance from the horizon, over this many held-out rendered scenes (0: not measured); default ${DEFAULT-VALUE}") int horizonCurve;
   @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda; default ${DEFAULT-VALUE}") String device;
   @Option(names = "--threads", defaultValue = "0", description = "libtorch CPU threads (0: its default, one per core); 1 is"
       + " much faster on a machine shared with other jobs") int threads;
 
   @Override public Integer call() {
-    if (n < 0 || (n == 0 && generated == 0)) throw new DualprocException("--n: expected at least 1 (or 0 with --generated), got " + n);
+    if (n < 0 || (n == 0 && generated == 0 && horizonCurve == 0)) throw new DualprocException("--n: expected at least 1 (or 0 with --generated or --horizon-curve), got " + n);
+    if (horizonCurve < 0) throw new DualprocException("--horizon-curve: expected 0 or more scenes, got " + horizonCurve);
     if (generated < 0) throw new DualprocException("--generated: expected 0 or more items, got " + generated);
     if (batch < 1) throw new DualprocException("--batch: expected at least 1, got " + batch);
     if (threads > 0) org.bytedeco.pytorch.global.torch.set_num_threads(threads);
@@ -61,6 +65,13 @@ final class WorldEvalVlmCommand implements Callable<Integer> {
           System.out.printf(Locale.ROOT, "overall agreement %.1f%% (target %.0f%%), %.1f s%n", 100 * ga.agreement().overall(), 100 * generatedTarget, (System.nanoTime() - t1) / 1e9);
           ok &= ga.agreement().overall() >= generatedTarget;
         }
+      }
+      if (horizonCurve > 0) {
+        long t2 = System.nanoTime();
+        HorizonResponse h = HorizonResponse.measure(c, horizonCurve);
+        System.out.printf(Locale.ROOT, "horizon question against the line's distance (%d held-out scenes from seed %d):%n", horizonCurve, HorizonResponse.FIRST_SEED);
+        System.out.print(h.table());
+        System.out.printf(Locale.ROOT, "%.1f s%n", (System.nanoTime() - t2) / 1e9);
       }
       return ok ? 0 : 1;
     }
