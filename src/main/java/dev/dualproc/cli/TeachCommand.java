@@ -93,7 +93,7 @@ public final class TeachCommand implements Callable<Integer> {
     TaskSpecYaml.merge(tree, patch);
     String origin = spec == null ? "command line" : spec + " and the command line";
     Path baseDir = spec == null ? Path.of("").toAbsolutePath() : spec.toAbsolutePath().getParent();
-    TaskSpec resolved = TaskSpecCheck.resolve(TaskSpecYaml.fromTree(tree, origin), baseDir);
+    TaskSpec resolved = TaskSpecCheck.resolve(CriticTeachDefaults.apply(TaskSpecYaml.fromTree(tree, origin), baseDir), baseDir);
     TeachRun.Started started = TeachRun.start(resolved, runs, models, options);
     return code(started.outcome(), started.run());
   }

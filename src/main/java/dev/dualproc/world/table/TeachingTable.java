@@ -71,7 +71,7 @@ public final class TeachingTable {
           ObjectNode tree = cellTree(cell, row.params(), evalSeeds, o);
           TaskSpecYaml.merge(tree, overrides);
           try {
-            specs.put(cell.id(), TaskSpecCheck.resolve(TaskSpecYaml.fromTree(tree, "teaching table cell " + cell.id()), baseDir));
+            specs.put(cell.id(), TaskSpecCheck.resolve(CriticTeachDefaults.apply(TaskSpecYaml.fromTree(tree, "teaching table cell " + cell.id()), baseDir), baseDir));
           } catch (DualprocException e) {
             throw SpecOverrides.blame(e, overrides);
           }

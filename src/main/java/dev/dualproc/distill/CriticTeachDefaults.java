@@ -1,0 +1,54 @@
+package dev.dualproc.distill;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dualproc.engine.DualprocException;
+import dev.dualproc.engine.DualprocHome;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Teaching settings a critic folder recommends, as a model repository ships its generation settings: a
+ * {@value #FILE} beside the weights, holding task fields from {@link #FIELDS}. They fill the fields a task leaves out,
+ * before the reference defaults do; a flag or spec field always wins, and the resolved task.yaml records the values.
+ * Only a single critic's file counts (an ensemble's members may disagree).
+ */
+public final class CriticTeachDefaults {
+  private CriticTeachDefaults() {}
+
+  public static final String FILE = "teach_defaults.yaml";
+  /** The training hyperparameters a critic may recommend; prompts, questions, seeds, models and devices stay the task's. */
+  public static final Set<String> FIELDS = Set.of("steps", "lr", "rank", "alpha", "train_weight", "timestep", "lora_targets",
+      "views", "view_augment", "anchor_weight");
+  /** Where the critic ref {@code world} lives under the dualproc home. */
+  static final String WORLD_CRITIC = "models/world/vlm";
+
+  /** The file of the task's single critic, if it has one ({@code world}: the built-in critic, when the home is found). */
+  public static Optional<Path> file(TaskSpec s, Path baseDir) {
+    if (s.critics() != null && !s.critics().isEmpty()) return Optional.empty();
+    String ref = s.critic() == null ? "world" : s.critic();
+    Optional<Path> folder = ref.equals("world") ? DualprocHome.find().map(h -> h.resolve(WORLD_CRITIC)) : Optional.of(baseDir.resolve(ref));
+    return folder.map(f -> f.resolve(FILE)).filter(Files::isRegularFile);
+  }
+
+  /** The task with the fields it leaves out filled from its critic's file (unchanged when there is none). */
+  public static TaskSpec apply(TaskSpec s, Path baseDir) {
+    Optional<Path> file = file(s, baseDir);
+    if (file.isEmpty()) return s;
+    ObjectNode defaults = TaskSpecYaml.readTree(file.get());
+    for (Iterator<String> it = defaults.fieldNames(); it.hasNext(); ) {
+      String k = it.next();
+      if (!FIELDS.contains(k))
+        throw new DualprocException(file.get() + ": " + k + ": not a field a critic may recommend; expected some of " + new java.util.TreeSet<>(FIELDS));
+    }
+    TaskSpecYaml.fromTree(defaults.deepCopy(), file.get().toString()); // types checked here, so errors name the file
+    ObjectNode tree = TaskSpecYaml.MAPPER.valueToTree(s);
+    for (Iterator<String> it = defaults.fieldNames(); it.hasNext(); ) {
+      String k = it.next();
+      if (!tree.has(k)) tree.set(k, defaults.get(k).deepCopy());
+    }
+    return TaskSpecYaml.fromTree(tree, "task with the defaults of " + file.get());
+  }
+}
