@@ -38,6 +38,25 @@ class CriticTeachDefaultsTest {
     assertThat(resolve(task + "critic: some/hub-id\n").lr()).isEqualTo(5e-5);
   }
 
+  @Test void aPresetsSettingsApplyToItsTasksOnlyAndWinOverTheGeneralOnes() throws Exception {
+    critic("perpreset", "lr: 1e-4\npresets:\n  horizon: {lr: 3e-4, steps: 50}\n  depth: {anchor_weight: 3}\n");
+    TaskSpec horizon = resolve("prompts: [a house]\ncontrol: {preset: horizon, params: {value: 0.3}}\ncritic: perpreset\n");
+    assertThat(horizon.lr()).isEqualTo(3e-4);
+    assertThat(horizon.steps()).isEqualTo(50);
+    assertThat(horizon.anchorWeight()).isZero();
+    TaskSpec weight = resolve("prompts: [a drawing]\ncontrol: {preset: line-weight, params: {value: 3}}\ncritic: perpreset\n");
+    assertThat(weight.lr()).as("the general setting").isEqualTo(1e-4);
+    assertThat(weight.steps()).isEqualTo(100);
+    TaskSpec free = resolve("prompts: [a man]\nquestions: [{question: 'Is the man smiling?', answer: Yes}]\ncritic: perpreset\n");
+    assertThat(free.lr()).isEqualTo(1e-4);
+    critic("badpreset", "presets:\n  skyline: {lr: 3e-4}\n");
+    assertThatThrownBy(() -> resolve("prompts: [a house]\ncontrol: {preset: horizon, params: {value: 0.3}}\ncritic: badpreset\n"))
+        .isInstanceOf(DualprocException.class).hasMessageContaining("presets.skyline: unknown preset");
+    critic("badfield", "presets:\n  horizon: {prompts: [x]}\n");
+    assertThatThrownBy(() -> resolve("prompts: [a house]\ncontrol: {preset: horizon, params: {value: 0.3}}\ncritic: badfield\n"))
+        .isInstanceOf(DualprocException.class).hasMessageContaining("presets.horizon.prompts: not a field");
+  }
+
   @Test void aBadFileIsAnErrorThatNamesIt() throws Exception {
     String task = "prompts: [a house]\ncontrol: {preset: horizon, params: {value: 0.3}}\n";
     critic("prompts", "prompts: [a cat]\n");
