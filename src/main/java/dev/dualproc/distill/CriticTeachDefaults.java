@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dualproc.engine.DualprocException;
 import dev.dualproc.engine.DualprocHome;
 import dev.dualproc.tasks.Presets;
+import dev.dualproc.world.critic.WorldCritic;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -25,14 +26,12 @@ public final class CriticTeachDefaults {
   /** The training hyperparameters a critic may recommend; prompts, questions, seeds, models and devices stay the task's. */
   public static final Set<String> FIELDS = Set.of("steps", "lr", "rank", "alpha", "train_weight", "timestep", "lora_targets",
       "views", "view_augment", "anchor_weight");
-  /** Where the critic ref {@code world} lives under the dualproc home. */
-  static final String WORLD_CRITIC = "models/world/vlm";
 
   /** The file of the task's single critic, if it has one ({@code world}: the built-in critic, when the home is found). */
   public static Optional<Path> file(TaskSpec s, Path baseDir) {
     if (s.critics() != null && !s.critics().isEmpty()) return Optional.empty();
     String ref = s.critic() == null ? "world" : s.critic();
-    Optional<Path> folder = ref.equals("world") ? DualprocHome.find().map(h -> h.resolve(WORLD_CRITIC)) : Optional.of(baseDir.resolve(ref));
+    Optional<Path> folder = ref.equals("world") ? DualprocHome.find().map(h -> h.resolve("models").resolve(WorldCritic.FOLDER)) : Optional.of(baseDir.resolve(ref));
     return folder.map(f -> f.resolve(FILE)).filter(Files::isRegularFile);
   }
 

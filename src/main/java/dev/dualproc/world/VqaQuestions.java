@@ -59,7 +59,6 @@ public final class VqaQuestions {
    * below the verifier's 3 px it aims inside them), or graded.
    */
   public static Asked ask(String task, boolean yes, SceneFacts f, BufferedImage image, SplittableRandom rng, HorizonItems horizon) {
-    double nearMiss = horizon.nearMiss();
     List<SceneFacts.Thing> objs = f.objects();
     String template = TEMPLATES.containsKey(task) ? TEMPLATES.get(task).get(rng.nextInt(TEMPLATES.get(task).size())) : null;
     switch (task) {
@@ -163,7 +162,7 @@ public final class VqaQuestions {
           target = horizon.yesProbability(off / u);
         } else if (!yes) {
           // half of the negatives near misses (nearMiss-10 px at 64), half far off
-          double off = rng.nextBoolean() ? (nearMiss + (10 - nearMiss) * rng.nextDouble()) * u : (0.12 + 0.28 * rng.nextDouble()) * f.height();
+          double nearMiss = horizon.nearMiss(), off = rng.nextBoolean() ? (nearMiss + (10 - nearMiss) * rng.nextDouble()) * u : (0.12 + 0.28 * rng.nextDouble()) * f.height();
           asked = truth + (rng.nextBoolean() ? off : -off);
           if (asked < 2 * u || asked > f.height() - 2 * u) asked = truth + (asked < truth ? off : -off);
           if (asked < 2 * u || asked > f.height() - 2 * u) return null;

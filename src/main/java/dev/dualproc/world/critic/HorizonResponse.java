@@ -7,6 +7,7 @@ import dev.dualproc.model.vlm.IdeficsCritic;
 import dev.dualproc.tasks.Overlays;
 import dev.dualproc.world.SceneRenderer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -50,7 +51,7 @@ public record HorizonResponse(double[] distances, double[] meanP, double[] meanL
       if (images.isEmpty()) continue;
       StepScope.run(() -> {
         try (NoGradGuard g = new NoGradGuard()) {
-          AnswerBatch b = AnswerBatch.of(critic, images, java.util.Collections.nCopies(images.size(), q));
+          AnswerBatch b = AnswerBatch.of(critic, images, Collections.nCopies(images.size(), q));
           for (int j = 0; j < at.size(); j++) {
             int i = at.get(j);
             p[i] += Math.exp(-b.itemLoss()[j]);
