@@ -67,6 +67,9 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
   @Option(names = "--horizon-grade", description = "graded horizon items: the line anywhere, answered with the soft p(Yes) ="
       + " sigmoid((3 - d) / PX) at d px from the horizon (at 64), so a critic's p still falls with the distance far from the line"
       + " and peaks on it (default 0: hard items)") Double horizonGrade;
+  @Option(names = "--line-weight-grade", description = "graded line-weight items: the bar is answered with the soft p(Yes) ="
+      + " sigmoid((0.5 - |w - s|) / PX) for a bar of w px over strokes of s px (at 64), so a critic's p still falls with how far"
+      + " off the bar is (default 0: hard items)") Double lineWeightGrade;
   @Option(names = "--init-from", description = "warm-start a fresh --state from a critic this command exported (e.g. models/world/vlm)") Path initFrom;
   @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda; default ${DEFAULT-VALUE}") String device;
   @Option(names = "--threads", defaultValue = "0", description = "libtorch CPU threads (0: its default, one per core); 1 is"
@@ -82,7 +85,7 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
     Placement placement = Placement.parse(device, "float32");
     if (fresh) discard(state);
     CriticConfig wanted = config == null ? null : CriticConfig.named(config);
-    if (wanted == null && (batch != null || lr != null || tasks != null || captions != null || autocast != null || probeWeight != null || visionSteps != null || horizonNearMiss != null || horizonGrade != null) && !CriticTrainer.hasCheckpoint(state)) wanted = CriticConfig.small();
+    if (wanted == null && (batch != null || lr != null || tasks != null || captions != null || autocast != null || probeWeight != null || visionSteps != null || horizonNearMiss != null || horizonGrade != null || lineWeightGrade != null) && !CriticTrainer.hasCheckpoint(state)) wanted = CriticConfig.small();
     if (wanted != null && batch != null) wanted = wanted.withBatch(batch);
     if (wanted != null && lr != null) wanted = wanted.withLr(lr);
     if (wanted != null && tasks != null) wanted = wanted.withTasks(tasks);
@@ -92,6 +95,7 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
     if (wanted != null && visionSteps != null) wanted = wanted.withVisionSteps(visionSteps);
     if (wanted != null && horizonNearMiss != null) wanted = wanted.withHorizonNearMiss(horizonNearMiss);
     if (wanted != null && horizonGrade != null) wanted = wanted.withHorizonGrade(horizonGrade);
+    if (wanted != null && lineWeightGrade != null) wanted = wanted.withLineWeightGrade(lineWeightGrade);
     AtomicBoolean stop = new AtomicBoolean();
     CountDownLatch saved = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
@@ -175,7 +179,7 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
       pool = HardImages.join(pool, HardImages.load(files));
       System.out.println("hardening images: " + files.size() + " LoRA-on samples from " + dir);
     }
-    GeneratedVqa vqa = new GeneratedVqa(pool, t.config.tasks(), t.config.horizonItems());
+    GeneratedVqa vqa = new GeneratedVqa(pool, t.config.tasks(), t.config.overlayItems());
     int g = mix.perStep(t.config.batch());
     t.source(GeneratedMix.source(t.seed, t.config, vqa, g));
     System.out.printf(java.util.Locale.ROOT, "generated items: %d of %d per step from a pool of %d images by %s (%.0f%% valid scenes); families %s%n",
@@ -193,6 +197,7 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
     if (t.config.visionSteps() != named.visionSteps()) b.append(" --vision-steps ").append(t.config.visionSteps());
     if (t.config.horizonNearMiss() != named.horizonNearMiss()) b.append(" --horizon-near-miss ").append(t.config.horizonNearMiss());
     if (t.config.horizonGrade() != named.horizonGrade()) b.append(" --horizon-grade ").append(t.config.horizonGrade());
+    if (t.config.lineWeightGrade() != named.lineWeightGrade()) b.append(" --line-weight-grade ").append(t.config.lineWeightGrade());
     if (!t.config.tasks().equals(named.tasks())) b.append(" --tasks ").append(String.join(",", t.config.tasks()));
     GeneratedMix.Settings mix = GeneratedMix.read(state);
     if (mix != null && mix.fraction() > 0)

@@ -34,10 +34,10 @@ public final class VqaGenerator {
   /** Whether item {@code index} is a yes item: (index div 9) even. */
   public static boolean yes(long index) { return Math.floorDiv(index, (long) TASKS.size()) % 2 == 0; }
 
-  public static VqaItem item(long seed, long index, int size) { return item(seed, index, size, HorizonItems.DEFAULT); }
+  public static VqaItem item(long seed, long index, int size) { return item(seed, index, size, OverlayItems.DEFAULT); }
 
-  /** Item {@code index} with the horizon's lines placed as {@code horizon} says (VqaQuestions.ask). */
-  public static VqaItem item(long seed, long index, int size, HorizonItems horizon) {
+  /** Item {@code index} with the horizon and line-weight items made as {@code overlays} says (VqaQuestions.ask). */
+  public static VqaItem item(long seed, long index, int size, OverlayItems overlays) {
     String task = task(index);
     boolean yes = yes(index);
     SplittableRandom rng = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index);
@@ -52,7 +52,7 @@ public final class VqaGenerator {
     for (int attempt = 0; attempt < 100; attempt++) {
       long sceneSeed = rng.nextLong();
       SceneRenderer.Rendered r = SceneRenderer.render(sceneSeed, size, size, options);
-      VqaQuestions.Asked a = VqaQuestions.ask(task, yes, SceneFacts.of(r.truth()), r.image(), rng, horizon);
+      VqaQuestions.Asked a = VqaQuestions.ask(task, yes, SceneFacts.of(r.truth()), r.image(), rng, overlays);
       if (a != null)
         return new VqaItem(task, sceneSeed, a.scene(), r.truth(), a.question(), a.yes(), a.preset(), a.params(), a.mode(), a.hacked(), a.target());
     }

@@ -23,7 +23,7 @@ public final class VqaQuestions {
   /**
    * A question about {@code scene} (the image as shown, before the overlay: a hacked horizon negative carries a painted
    * band); preset, params and mode name the overlay (null for the plain families); target is the p(Yes) a critic
-   * is trained towards (1 or 0, but soft on graded horizon items: HorizonItems).
+   * is trained towards (1 or 0, but soft on graded horizon and line-weight items: OverlayItems).
    */
   public record Asked(String question, boolean yes, BufferedImage scene, String preset, Map<String, Object> params,
                       String mode, boolean hacked, double target) {}
@@ -50,15 +50,16 @@ public final class VqaQuestions {
 
   /** The question of {@code task} about this scene with answer {@code yes}, or null when the scene cannot ask it. */
   public static Asked ask(String task, boolean yes, SceneFacts f, BufferedImage image, SplittableRandom rng) {
-    return ask(task, yes, f, image, rng, HorizonItems.DEFAULT);
+    return ask(task, yes, f, image, rng, OverlayItems.DEFAULT);
   }
 
   /**
-   * As above, with the horizon's lines placed as {@code horizon} says: hard with near misses from {@code nearMiss} px
-   * at 64 (the default 4: a critic says yes to lines closer than its nearest No, so teaching through it stops there;
-   * below the verifier's 3 px it aims inside them), or graded.
+   * As above, with the horizon and line-weight items made as {@code overlays} says: the horizon hard with near misses
+   * from {@code horizonNearMiss} px at 64 (the default 4: a critic says yes to lines closer than its nearest No, so
+   * teaching through it stops there; below the verifier's 3 px it aims inside them), or graded; the line weight hard or
+   * graded.
    */
-  public static Asked ask(String task, boolean yes, SceneFacts f, BufferedImage image, SplittableRandom rng, HorizonItems horizon) {
+  public static Asked ask(String task, boolean yes, SceneFacts f, BufferedImage image, SplittableRandom rng, OverlayItems overlays) {
     List<SceneFacts.Thing> objs = f.objects();
     String template = TEMPLATES.containsKey(task) ? TEMPLATES.get(task).get(rng.nextInt(TEMPLATES.get(task).size())) : null;
     switch (task) {
@@ -148,21 +149,23 @@ public final class VqaQuestions {
         }
         int asked = f.strokeWeight();
         if (!yes) while (asked == f.strokeWeight()) asked = Math.max(1, (int) Math.round((1 + rng.nextInt(4)) * f.width() / 64.0));
-        return overlay(template, yes, image, task, Map.of("value", asked), "solid", false);
+        // graded: the same bars, answered softly by how many pixels (at 64) the bar is off the strokes
+        double target = !overlays.lineWeightGraded() ? (yes ? 1 : 0) : overlays.lineWeightYes((asked - f.strokeWeight()) * 64.0 / f.width());
+        return overlay(template, yes, image, task, Map.of("value", asked), "solid", false, target);
       }
       case "horizon" -> {
         double u = Math.min(f.width(), f.height()) / 64.0, truth = f.horizonRow(), asked = truth, target = yes ? 1 : 0;
-        if (horizon.graded()) {
+        if (overlays.horizonGraded()) {
           // Yes anywhere within the verifier's tolerance, No beyond it (half 3-10 px, half far off); the answer is soft
-          double tol = HorizonItems.TOLERANCE, off = yes ? tol * rng.nextDouble() * u
+          double tol = OverlayItems.HORIZON_TOLERANCE, off = yes ? tol * rng.nextDouble() * u
               : rng.nextBoolean() ? (tol + (10 - tol) * rng.nextDouble()) * u : (0.12 + 0.28 * rng.nextDouble()) * f.height();
           asked = truth + (rng.nextBoolean() ? off : -off);
           if (asked < 2 * u || asked > f.height() - 2 * u) asked = truth + (asked < truth ? off : -off);
           if (asked < 2 * u || asked > f.height() - 2 * u) return null;
-          target = horizon.yesProbability(off / u);
+          target = overlays.horizonYes(off / u);
         } else if (!yes) {
           // half of the negatives near misses (nearMiss-10 px at 64), half far off
-          double nearMiss = horizon.nearMiss(), off = rng.nextBoolean() ? (nearMiss + (10 - nearMiss) * rng.nextDouble()) * u : (0.12 + 0.28 * rng.nextDouble()) * f.height();
+          double nearMiss = overlays.horizonNearMiss(), off = rng.nextBoolean() ? (nearMiss + (10 - nearMiss) * rng.nextDouble()) * u : (0.12 + 0.28 * rng.nextDouble()) * f.height();
           asked = truth + (rng.nextBoolean() ? off : -off);
           if (asked < 2 * u || asked > f.height() - 2 * u) asked = truth + (asked < truth ? off : -off);
           if (asked < 2 * u || asked > f.height() - 2 * u) return null;

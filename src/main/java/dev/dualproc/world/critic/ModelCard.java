@@ -83,12 +83,14 @@ final class ModelCard {
     AtomicFiles.writeString(file, text);
   }
 
-  /** The horizon near miss when not the default, then the training-only probes and the vision phase, when the config used them. */
+  /** The horizon near miss when not the default, graded overlay items, then the training-only probes and the vision phase, when the config used them. */
   private static String probes(CriticConfig c) {
     String s = c.horizonNearMiss() == dev.dualproc.world.VqaQuestions.HORIZON_NEAR_MISS ? "" : String.format(Locale.ROOT,
         "\nHorizon No items put the line at least %.1f px (at 64) from the horizon (`--horizon-near-miss`; the default 4).", c.horizonNearMiss());
     if (c.horizonGrade() > 0) s += String.format(Locale.ROOT, "\nHorizon items are graded (`--horizon-grade %s`): the line anywhere, Yes within 3 px of"
         + " the horizon and No beyond, trained towards the soft answer p(Yes) = sigmoid((3 - d) / %s) at d px (at 64).", c.horizonGrade(), c.horizonGrade());
+    if (c.lineWeightGrade() > 0) s += String.format(Locale.ROOT, "\nLine-weight items are graded (`--line-weight-grade %s`): a bar of w px over strokes of s px"
+        + " is trained towards the soft answer p(Yes) = sigmoid((0.5 - |w - s|) / %s) (at 64).", c.lineWeightGrade(), c.lineWeightGrade());
     if (!(c.probeWeight() > 0)) return s;
     s += String.format(Locale.ROOT, "\nTraining-only probes, weight %.2g, never exported: each vision patch predicts what the renderer drew there "
         + "and the image's facts (PatchProbe), and the decoder's state at the answer predicts the question's family and words (QuestionProbe).", c.probeWeight());

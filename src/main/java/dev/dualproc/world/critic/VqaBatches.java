@@ -1,7 +1,7 @@
 package dev.dualproc.world.critic;
 
 import dev.dualproc.engine.DualprocException;
-import dev.dualproc.world.HorizonItems;
+import dev.dualproc.world.OverlayItems;
 import dev.dualproc.world.VqaGenerator;
 import dev.dualproc.world.VqaItem;
 import java.util.List;
@@ -34,21 +34,21 @@ public final class VqaBatches {
    * (j div k) * 9 + (the j mod k-th family's slot), so yes and no still alternate per family.
    */
   public static List<VqaItem> items(long stream, long first, int n, List<String> tasks) {
-    return items(stream, first, n, tasks, HorizonItems.DEFAULT);
+    return items(stream, first, n, tasks, OverlayItems.DEFAULT);
   }
 
-  /** As above, with the horizon's lines placed as the training config says. */
-  public static List<VqaItem> items(long stream, long first, int n, List<String> tasks, HorizonItems horizon) {
+  /** As above, with the horizon and line-weight items made as the training config says. */
+  public static List<VqaItem> items(long stream, long first, int n, List<String> tasks, OverlayItems overlays) {
     if (tasks.size() == VqaGenerator.TASKS.size())
-      return LongStream.range(first, first + n).parallel().mapToObj(i -> VqaGenerator.item(stream, i, CriticConfig.IMAGE_SIZE, horizon)).toList();
+      return LongStream.range(first, first + n).parallel().mapToObj(i -> VqaGenerator.item(stream, i, CriticConfig.IMAGE_SIZE, overlays)).toList();
     int k = tasks.size(), all = VqaGenerator.TASKS.size();
     int[] slot = tasks.stream().mapToInt(VqaGenerator.TASKS::indexOf).toArray();
     return LongStream.range(first, first + n).parallel()
-        .mapToObj(j -> VqaGenerator.item(stream, (j / k) * all + slot[(int) (j % k)], CriticConfig.IMAGE_SIZE, horizon)).toList();
+        .mapToObj(j -> VqaGenerator.item(stream, (j / k) * all + slot[(int) (j % k)], CriticConfig.IMAGE_SIZE, overlays)).toList();
   }
 
   /** Items first .. first + n - 1 of a stream at the critic's size, rendered in parallel (each depends on its index only). */
   public static List<VqaItem> items(long stream, long first, int n) {
-    return items(stream, first, n, VqaGenerator.TASKS, HorizonItems.DEFAULT);
+    return items(stream, first, n, VqaGenerator.TASKS, OverlayItems.DEFAULT);
   }
 }

@@ -10,7 +10,7 @@ import dev.dualproc.engine.Images;
 import dev.dualproc.engine.Placement;
 import dev.dualproc.engine.Tensors;
 import dev.dualproc.model.vlm.IdeficsCritic;
-import dev.dualproc.world.HorizonItems;
+import dev.dualproc.world.OverlayItems;
 import dev.dualproc.world.VqaGenerator;
 import dev.dualproc.world.VqaItem;
 import java.nio.file.Path;
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class HorizonGradeTest {
   @TempDir Path dir;
   private static final int HORIZON = VqaGenerator.TASKS.indexOf("horizon");
-  private static final HorizonItems GRADED = new HorizonItems(4, 1.5);
+  private static final OverlayItems GRADED = new OverlayItems(4, 1.5, 0);
 
   private static double distance(VqaItem it) {
     return Math.abs(((Number) it.overlayParams().get("value")).doubleValue() * 64 - it.truth().horizonRow());
@@ -36,20 +36,20 @@ class HorizonGradeTest {
     for (int k = 0; k < 120; k++) {
       VqaItem it = VqaGenerator.item(5, (long) k * VqaGenerator.TASKS.size() + HORIZON, 64, GRADED);
       double d = distance(it);
-      if (it.yes()) assertThat(d).as("a Yes line").isLessThanOrEqualTo(HorizonItems.TOLERANCE + 1e-2);
-      else assertThat(d).as("a No line").isGreaterThanOrEqualTo(HorizonItems.TOLERANCE - 1e-2);
+      if (it.yes()) assertThat(d).as("a Yes line").isLessThanOrEqualTo(OverlayItems.HORIZON_TOLERANCE + 1e-2);
+      else assertThat(d).as("a No line").isGreaterThanOrEqualTo(OverlayItems.HORIZON_TOLERANCE - 1e-2);
       if (!it.yes() && d < 10) nearNo++;
       if (it.hacked()) { assertThat(it.target()).as("a painted band is a hard No").isZero(); continue; }
-      assertThat(it.target()).as("soft answer at %.2f px", d).isCloseTo(GRADED.yesProbability(d), offset(2e-3));
+      assertThat(it.target()).as("soft answer at %.2f px", d).isCloseTo(GRADED.horizonYes(d), offset(2e-3));
       assertThat(it.target() >= 0.5).isEqualTo(it.yes());
       if (it.soft()) soft++;
     }
     assertThat(soft).isGreaterThan(80);
     assertThat(nearNo).as("No lines between 3 and 10 px").isGreaterThan(10);
-    assertThat(GRADED.yesProbability(0)).isGreaterThan(GRADED.yesProbability(2)).isGreaterThan(0.5);
-    assertThat(GRADED.yesProbability(3)).isCloseTo(0.5, offset(1e-12));
+    assertThat(GRADED.horizonYes(0)).isGreaterThan(GRADED.horizonYes(2)).isGreaterThan(0.5);
+    assertThat(GRADED.horizonYes(3)).isCloseTo(0.5, offset(1e-12));
     // log p keeps falling far from the line: the gradient that pulls a distant horizon in
-    assertThat(Math.log(GRADED.yesProbability(10)) - Math.log(GRADED.yesProbability(20))).isGreaterThan(6);
+    assertThat(Math.log(GRADED.horizonYes(10)) - Math.log(GRADED.horizonYes(20))).isGreaterThan(6);
   }
 
   @Test void hardItemsAreTheDefaultAndOtherFamiliesNeverSoft() {
@@ -62,8 +62,8 @@ class HorizonGradeTest {
       assertThat(List.of(same.sceneSeed(), same.question(), same.yes(), same.target(), String.valueOf(same.overlayParams())))
           .isEqualTo(List.of(hard.sceneSeed(), hard.question(), hard.yes(), hard.target(), String.valueOf(hard.overlayParams())));
     }
-    assertThat(CriticConfig.micro().horizonItems()).isEqualTo(HorizonItems.DEFAULT);
-    assertThat(CriticConfig.micro().withHorizonGrade(1.5).horizonItems()).isEqualTo(new HorizonItems(4, 1.5));
+    assertThat(CriticConfig.micro().overlayItems()).isEqualTo(OverlayItems.DEFAULT);
+    assertThat(CriticConfig.micro().withHorizonGrade(1.5).overlayItems()).isEqualTo(new OverlayItems(4, 1.5, 0));
     assertThatThrownBy(() -> CriticConfig.micro().withHorizonGrade(-1)).isInstanceOf(DualprocException.class).hasMessageContaining("--horizon-grade");
   }
 
