@@ -29,11 +29,19 @@ public final class SceneRenderer {
   public static Rendered render(long seed, int width, int height) { return render(seed, width, height, Options.ANY); }
 
   /**
-   * Fixes what would otherwise be drawn at random: the style and whether colours come from a palette (null = random).
+   * Fixes what would otherwise be drawn at random: the style, whether colours come from a palette, and a drawing's stroke
+   * weight in pixels at 64 (null = random; the random weights are 1-4, and a critic's items may ask for thicker ones).
    * The random stream is consumed as without options, so everything else stays as the seed makes it.
    */
-  public record Options(Style style, Boolean palette) {
+  public record Options(Style style, Boolean palette, Integer strokeWeight64) {
     public static final Options ANY = new Options(null, null);
+
+    public Options(Style style, Boolean palette) { this(style, palette, null); }
+
+    public Options {
+      if (strokeWeight64 != null && !(strokeWeight64 >= 1 && strokeWeight64 <= 8))
+        throw new IllegalArgumentException("stroke weight must be 1-8 px at 64, got " + strokeWeight64);
+    }
   }
 
   public static Rendered render(long seed, int width, int height, Options options) {
@@ -73,6 +81,7 @@ public final class SceneRenderer {
       boolean drawing = rng.nextDouble() < P_DRAWING;
       if (options.style() != null) drawing = options.style() == Style.DRAWING;
       int weight64 = 1 + rng.nextInt(4);
+      if (options.strokeWeight64() != null) weight64 = options.strokeWeight64();
       int stroke = drawing ? Math.max(1, (int) Math.round(weight64 * u)) : 0;
       boolean palette = rng.nextDouble() < P_PALETTE;
       if (options.palette() != null) palette = options.palette();

@@ -43,9 +43,13 @@ public final class VqaGenerator {
     SplittableRandom rng = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index);
     // half of the palette and line-weight No items show a scene without a palette or a stroke, where teaching starts
     boolean without = !yes && (task.equals("palette") || task.equals("line-weight")) && rng.nextBoolean();
+    // graded line weight: half of the drawn No items have strokes of 5-6 px, thicker than any bar, which a LoRA that
+    // overshoots the bar draws; drawn from a stream of their own so every other item stays as the hard stream's
+    Integer overshoot = task.equals("line-weight") && !yes && !without && overlays.lineWeightGraded()
+        ? overshoot(new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index ^ 0x5DEECE66DL)) : null;
     SceneRenderer.Options options = switch (task) {
       case "palette" -> new SceneRenderer.Options(null, !without);
-      case "line-weight" -> new SceneRenderer.Options(without ? Style.PHOTO : Style.DRAWING, null);
+      case "line-weight" -> new SceneRenderer.Options(without ? Style.PHOTO : Style.DRAWING, null, overshoot);
       case "time-of-day" -> new SceneRenderer.Options(null, false);
       default -> SceneRenderer.Options.ANY;
     };
@@ -58,4 +62,7 @@ public final class VqaGenerator {
     }
     throw new IllegalStateException("no scene for VQA task " + task + " in 100 tries (seed " + seed + ", item " + index + ")");
   }
+
+  /** Strokes of 5 or 6 px at 64 on half of the calls, else null (the scene's own 1-4). */
+  private static Integer overshoot(SplittableRandom rng) { return rng.nextBoolean() ? 5 + rng.nextInt(2) : null; }
 }
