@@ -13,7 +13,8 @@ import dev.dualproc.eval.HorizonVerifier;
  * <p>Graded items (grade &gt; 0): the answer is soft, p(Yes) = sigmoid((tolerance - |d|) / grade) at a distance d from
  * the truth, so a critic's log p keeps falling with the distance and the answer loss of teaching pulls from afar. The
  * horizon's line then lies anywhere, Yes within the verifier's 3 px and No beyond; the line weight's bar keeps its whole
- * pixels 1-4, Yes on the stroke weight and No off it, with the tolerance half a pixel.
+ * pixels 1-4, Yes on the stroke weight and No off it, with the tolerance half a pixel, and half of the drawn No items
+ * have strokes of 5-6 px, thicker than any bar (VqaGenerator), which an overshooting LoRA draws.
  */
 public record OverlayItems(double horizonNearMiss, double horizonGrade, double lineWeightGrade) {
   public static final OverlayItems DEFAULT = new OverlayItems(VqaQuestions.HORIZON_NEAR_MISS, 0, 0);
