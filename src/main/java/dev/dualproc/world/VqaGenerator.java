@@ -46,7 +46,7 @@ public final class VqaGenerator {
     // graded line weight: half of the drawn No items have strokes of 5-6 px, thicker than any bar, which a LoRA that
     // overshoots the bar draws; drawn from a stream of their own so every other item stays as the hard stream's
     Integer overshoot = task.equals("line-weight") && !yes && !without && overlays.lineWeightGraded()
-        ? overshoot(new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index ^ 0x5DEECE66DL)) : null;
+        ? overshoot(new SplittableRandom((seed * 0x9E3779B97F4A7C15L + index) ^ 0x5DEECE66DL)) : null;
     SceneRenderer.Options options = switch (task) {
       case "palette" -> new SceneRenderer.Options(null, !without);
       case "line-weight" -> new SceneRenderer.Options(without ? Style.PHOTO : Style.DRAWING, null, overshoot);
