@@ -30,6 +30,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.function.BooleanSupplier;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.Tensor;
@@ -48,6 +50,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * it is a function of (seed, step). Resuming continues bit for bit as if never stopped.
  */
 public final class CriticTrainer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(CriticTrainer.class);
   public final CriticConfig config;
   public final long seed;
   public final Path stateDir;
@@ -115,6 +118,7 @@ public final class CriticTrainer implements AutoCloseable {
     if (hasCheckpoint(stateDir))
       throw new DualprocException(stateDir + ": --init-from needs a fresh state folder; this one holds a run (" + LATEST + ")");
     CriticWarmStart.Exported e = CriticWarmStart.read(exported, wanted, seed);
+    if (!e.fresh().isEmpty()) LOG.info("--init-from {}: {} starts fresh (another pixel-shuffle factor)", exported, e.fresh());
     CriticTrainer t = new CriticTrainer(e.config(), seed, stateDir, placement);
     Path first = stateDir.resolve(checkpointName(e.steps())).resolve(MODEL);
     try (var scope = new org.bytedeco.javacpp.PointerScope()) {

@@ -18,13 +18,18 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 /**
  * The weights of a critic this trainer exported (models/world/vlm), as fp32 starting weights of a fresh run. The
  * vocabulary may have grown since (new caption words): token-embedding rows are carried over by word, and words the
- * exported critic did not know get the seeded initial rows.
+ * exported critic did not know get the seeded initial rows. A config that differs only in its pixel-shuffle factor
+ * (tiny4w to tiny2w) takes everything but the connector's projection, whose input width changes with the factor; the
+ * projection starts from the seeded initial weights.
  */
 final class CriticWarmStart {
   private CriticWarmStart() {}
 
   /** The run's config, the step the exported critic reached, and the weights in checkpoint-key order. */
-  record Exported(CriticConfig config, long steps, Map<String, Tensor> weights) {}
+  record Exported(CriticConfig config, long steps, Map<String, Tensor> weights, java.util.List<String> fresh) {}
+
+  /** The one tensor whose shape follows the pixel-shuffle factor. */
+  static final String PROJECTION = "model.connector.modality_projection.proj.weight";
 
   static Exported read(Path folder, CriticConfig wanted, long seed) {
     Path file = folder.resolve("model.safetensors");
@@ -40,6 +45,7 @@ final class CriticWarmStart {
       int vocab = dev.dualproc.model.vlm.TinyTokenizers.size(tokenizer);
       Map<String, Tensor> init = CriticFiles.initialWeights(config, vocab, seed);
       Map<String, Tensor> out = new LinkedHashMap<>();
+      java.util.List<String> fresh = new java.util.ArrayList<>();
       for (var e : init.entrySet()) {
         String k = e.getKey();
         if (!f.contains(k)) throw new DualprocException(file + ": no tensor '" + k + "'; the exported critic is not of config '" + config.name() + "'");
@@ -48,10 +54,14 @@ final class CriticWarmStart {
         boolean rows = k.endsWith("embed_tokens.weight") || k.equals("lm_head.weight");
         if (rows && have.length == 2 && have[1] == want[1]) out.put(k, remapRows(old, e.getValue(), oldIds, newIds));
         else if (Arrays.equals(want, have)) out.put(k, old);
+        else if (k.equals(PROJECTION) && want.length == 2 && have.length == 2 && want[0] == have[0]) {
+          out.put(k, e.getValue());
+          fresh.add(k);
+        }
         else throw new DualprocException(file + ": '" + k + "' has shape " + Arrays.toString(have) + ", config '" + config.name() + "' needs " + Arrays.toString(want));
       }
       for (String k : f.names()) if (!init.containsKey(k)) throw new DualprocException(file + ": unexpected tensor '" + k + "' for config '" + config.name() + "'");
-      return new Exported(config, Long.parseLong(steps), out);
+      return new Exported(config, Long.parseLong(steps), out, fresh);
     } catch (NumberFormatException e) {
       throw new DualprocException(file + ": metadata dualproc_steps is not a number", e);
     }

@@ -10,6 +10,7 @@ import dev.dualproc.engine.Placement;
 import dev.dualproc.engine.SafeTensorsFile;
 import dev.dualproc.engine.SafeTensorsWriter;
 import dev.dualproc.engine.Tensors;
+import dev.dualproc.model.vlm.TinyIdefics.Spec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -79,6 +80,37 @@ class CriticWarmStartTest {
     try (CriticTrainer t = CriticTrainer.startFrom(dir.resolve("state2"), exported, null, 5, Placement.cpu())) {
       assertThat(Tensors.floats(t.weights().get(EMBED))).containsExactly(e);
     }
+  }
+
+  /** tiny4w to tiny2w: a critic with another pixel-shuffle factor keeps every weight but the connector's projection. */
+  @Test void anotherShuffleFactorStartsOnlyTheProjectionFresh() {
+    Path exported = exportMicro(dir, 2);
+    Map<String, float[]> old = floats(exported.resolve("model.safetensors"));
+    CriticConfig m = CriticConfig.micro();
+    Spec s = m.spec();
+    Spec finer = new Spec(s.visionHidden(), s.visionFfn(), s.visionLayers(), s.visionHeads(), s.imageSize(), s.patchSize(),
+        s.textHidden(), s.textFfn(), s.textLayers(), s.textHeads(), s.textKvHeads(), s.headDim(), 0, 0, 0, 0, 1, s.tied());
+    CriticConfig wanted = new CriticConfig(m.name(), finer, m.batch(), m.lr(), m.warmup(), m.weightDecay(), m.gradClip(), m.noise(),
+        m.stopWeight(), m.tasks(), m.captions(), m.captionWeight(), m.autocast(), m.probeWeight(), m.visionSteps(),
+        m.horizonNearMiss(), m.horizonGrade(), m.lineWeightGrade());
+    String projection = CriticWarmStart.PROJECTION;
+    try (CriticTrainer t = CriticTrainer.startFrom(dir.resolve("state"), exported, wanted, 5, Placement.cpu())) {
+      assertThat(t.config.spec().scaleFactor()).isEqualTo(1);
+      assertThat(Tensors.shape(t.weights().get(projection))).containsExactly(s.textHidden(), s.visionHidden());
+      assertThat(old.get(projection)).hasSize(s.textHidden() * s.visionHidden() * 4);
+      t.weights().forEach((k, w) -> {
+        if (!k.equals(projection)) assertThat(Tensors.floats(w)).as(k).containsExactly(old.get(k));
+      });
+      assertThat(t.trainStep().loss()).isFinite();
+    }
+    // any other shape still refuses
+    Spec wider = new Spec(s.visionHidden() * 2, s.visionFfn(), s.visionLayers(), s.visionHeads(), s.imageSize(), s.patchSize(),
+        s.textHidden(), s.textFfn(), s.textLayers(), s.textHeads(), s.textKvHeads(), s.headDim(), 0, 0, 0, 0, 1, s.tied());
+    CriticConfig bad = new CriticConfig(m.name(), wider, m.batch(), m.lr(), m.warmup(), m.weightDecay(), m.gradClip(), m.noise(),
+        m.stopWeight(), m.tasks(), m.captions(), m.captionWeight(), m.autocast(), m.probeWeight(), m.visionSteps(),
+        m.horizonNearMiss(), m.horizonGrade(), m.lineWeightGrade());
+    assertThatThrownBy(() -> CriticTrainer.startFrom(dir.resolve("state3"), exported, bad, 5, Placement.cpu()))
+        .isInstanceOf(DualprocException.class).hasMessageContaining("has shape");
   }
 
   static Path exportMicro(Path dir, int steps) {
