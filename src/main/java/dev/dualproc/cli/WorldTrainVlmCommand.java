@@ -70,6 +70,9 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
   @Option(names = "--line-weight-grade", description = "graded line-weight items: the bar is answered with the soft p(Yes) ="
       + " sigmoid((0.5 - |w - s|) / PX) for a bar of w px over strokes of s px (at 64), so a critic's p still falls with how far"
       + " off the bar is (default 0: hard items)") Double lineWeightGrade;
+  @Option(names = "--left-right-sides", description = "the share of left-right items that ask which side of the image one object"
+      + " is on instead of comparing two: a question each link of the comparison is rewarded for alone (held-out items stay"
+      + " comparisons; default 0)") Double leftRightSides;
   @Option(names = "--init-from", description = "warm-start a fresh --state from a critic this command exported (e.g. models/world/vlm)") Path initFrom;
   @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda; default ${DEFAULT-VALUE}") String device;
   @Option(names = "--threads", defaultValue = "0", description = "libtorch CPU threads (0: its default, one per core); 1 is"
@@ -85,7 +88,7 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
     Placement placement = Placement.parse(device, "float32");
     if (fresh) discard(state);
     CriticConfig wanted = config == null ? null : CriticConfig.named(config);
-    if (wanted == null && (batch != null || lr != null || tasks != null || captions != null || autocast != null || probeWeight != null || visionSteps != null || horizonNearMiss != null || horizonGrade != null || lineWeightGrade != null) && !CriticTrainer.hasCheckpoint(state)) wanted = CriticConfig.small();
+    if (wanted == null && (batch != null || lr != null || tasks != null || captions != null || autocast != null || probeWeight != null || visionSteps != null || horizonNearMiss != null || horizonGrade != null || lineWeightGrade != null || leftRightSides != null) && !CriticTrainer.hasCheckpoint(state)) wanted = CriticConfig.small();
     if (wanted != null && batch != null) wanted = wanted.withBatch(batch);
     if (wanted != null && lr != null) wanted = wanted.withLr(lr);
     if (wanted != null && tasks != null) wanted = wanted.withTasks(tasks);
@@ -96,6 +99,7 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
     if (wanted != null && horizonNearMiss != null) wanted = wanted.withHorizonNearMiss(horizonNearMiss);
     if (wanted != null && horizonGrade != null) wanted = wanted.withHorizonGrade(horizonGrade);
     if (wanted != null && lineWeightGrade != null) wanted = wanted.withLineWeightGrade(lineWeightGrade);
+    if (wanted != null && leftRightSides != null) wanted = wanted.withLeftRightSides(leftRightSides);
     AtomicBoolean stop = new AtomicBoolean();
     CountDownLatch saved = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
@@ -179,7 +183,7 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
       pool = HardImages.join(pool, HardImages.load(files));
       System.out.println("hardening images: " + files.size() + " LoRA-on samples from " + dir);
     }
-    GeneratedVqa vqa = new GeneratedVqa(pool, t.config.tasks(), t.config.overlayItems());
+    GeneratedVqa vqa = new GeneratedVqa(pool, t.config.tasks(), t.config.itemRecipe());
     int g = mix.perStep(t.config.batch());
     t.source(GeneratedMix.source(t.seed, t.config, vqa, g));
     System.out.printf(java.util.Locale.ROOT, "generated items: %d of %d per step from a pool of %d images by %s (%.0f%% valid scenes); families %s%n",
@@ -198,6 +202,7 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
     if (t.config.horizonNearMiss() != named.horizonNearMiss()) b.append(" --horizon-near-miss ").append(t.config.horizonNearMiss());
     if (t.config.horizonGrade() != named.horizonGrade()) b.append(" --horizon-grade ").append(t.config.horizonGrade());
     if (t.config.lineWeightGrade() != named.lineWeightGrade()) b.append(" --line-weight-grade ").append(t.config.lineWeightGrade());
+    if (t.config.leftRightSides() != named.leftRightSides()) b.append(" --left-right-sides ").append(t.config.leftRightSides());
     if (!t.config.tasks().equals(named.tasks())) b.append(" --tasks ").append(String.join(",", t.config.tasks()));
     GeneratedMix.Settings mix = GeneratedMix.read(state);
     if (mix != null && mix.fraction() > 0)

@@ -34,10 +34,10 @@ public final class VqaGenerator {
   /** Whether item {@code index} is a yes item: (index div 9) even. */
   public static boolean yes(long index) { return Math.floorDiv(index, (long) TASKS.size()) % 2 == 0; }
 
-  public static VqaItem item(long seed, long index, int size) { return item(seed, index, size, OverlayItems.DEFAULT); }
+  public static VqaItem item(long seed, long index, int size) { return item(seed, index, size, ItemRecipe.DEFAULT); }
 
   /** Item {@code index} with the horizon and line-weight items made as {@code overlays} says (VqaQuestions.ask). */
-  public static VqaItem item(long seed, long index, int size, OverlayItems overlays) {
+  public static VqaItem item(long seed, long index, int size, ItemRecipe overlays) {
     String task = task(index);
     boolean yes = yes(index);
     SplittableRandom rng = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index);

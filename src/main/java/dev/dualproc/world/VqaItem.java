@@ -10,7 +10,7 @@ import java.util.Map;
  * without an overlay). hacked marks a negative whose scene carries a painted band where the overlay's line goes.
  * truth is the rendered scene's; null for a generated image (critic.GeneratedVqa: its answers come from the verifiers'
  * measurements, and sceneSeed is the scene whose caption it was generated from). target is the p(Yes) the critic is
- * trained towards: 1 or 0, soft on graded horizon items (OverlayItems), where yes says whether it is above 1/2.
+ * trained towards: 1 or 0, soft on graded horizon items (ItemRecipe), where yes says whether it is above 1/2.
  */
 public record VqaItem(String task, long sceneSeed, BufferedImage scene, SceneTruth truth, String question, boolean yes,
                       String overlayPreset, Map<String, Object> overlayParams, String mode, boolean hacked, double target) {

@@ -23,7 +23,7 @@ public final class VqaQuestions {
   /**
    * A question about {@code scene} (the image as shown, before the overlay: a hacked horizon negative carries a painted
    * band); preset, params and mode name the overlay (null for the plain families); target is the p(Yes) a critic
-   * is trained towards (1 or 0, but soft on graded horizon and line-weight items: OverlayItems).
+   * is trained towards (1 or 0, but soft on graded horizon and line-weight items: ItemRecipe).
    */
   public record Asked(String question, boolean yes, BufferedImage scene, String preset, Map<String, Object> params,
                       String mode, boolean hacked, double target) {}
@@ -50,7 +50,7 @@ public final class VqaQuestions {
 
   /** The question of {@code task} about this scene with answer {@code yes}, or null when the scene cannot ask it. */
   public static Asked ask(String task, boolean yes, SceneFacts f, BufferedImage image, SplittableRandom rng) {
-    return ask(task, yes, f, image, rng, OverlayItems.DEFAULT);
+    return ask(task, yes, f, image, rng, ItemRecipe.DEFAULT);
   }
 
   /**
@@ -59,7 +59,7 @@ public final class VqaQuestions {
    * teaching through it stops there; below the verifier's 3 px it aims inside them), or graded; the line weight hard or
    * graded.
    */
-  public static Asked ask(String task, boolean yes, SceneFacts f, BufferedImage image, SplittableRandom rng, OverlayItems overlays) {
+  public static Asked ask(String task, boolean yes, SceneFacts f, BufferedImage image, SplittableRandom rng, ItemRecipe overlays) {
     List<SceneFacts.Thing> objs = f.objects();
     String template = TEMPLATES.containsKey(task) ? TEMPLATES.get(task).get(rng.nextInt(TEMPLATES.get(task).size())) : null;
     switch (task) {
@@ -103,6 +103,7 @@ public final class VqaQuestions {
       case "left-right" -> {
         List<SceneFacts.Thing> unique = objs.stream().filter(o -> objs.stream().filter(p -> p.kind() == o.kind() && p.colour() == o.colour()).count() == 1)
             .sorted(Comparator.comparingDouble(SceneFacts.Thing::centreX)).toList();
+        if (overlays.leftRightSides() > 0 && rng.nextDouble() < overlays.leftRightSides()) return side(unique, yes, f.width(), image, rng);
         if (unique.size() < 2) return null;
         int i = rng.nextInt(unique.size() - 1);
         SceneFacts.Thing left = unique.get(i), right = unique.get(i + 1);
@@ -157,7 +158,7 @@ public final class VqaQuestions {
         double u = Math.min(f.width(), f.height()) / 64.0, truth = f.horizonRow(), asked = truth, target = yes ? 1 : 0;
         if (overlays.horizonGraded()) {
           // Yes anywhere within the verifier's tolerance, No beyond it (half 3-10 px, half far off); the answer is soft
-          double tol = OverlayItems.HORIZON_TOLERANCE, off = yes ? tol * rng.nextDouble() * u
+          double tol = ItemRecipe.HORIZON_TOLERANCE, off = yes ? tol * rng.nextDouble() * u
               : rng.nextBoolean() ? (tol + (10 - tol) * rng.nextDouble()) * u : (0.12 + 0.28 * rng.nextDouble()) * f.height();
           asked = truth + (rng.nextBoolean() ? off : -off);
           if (asked < 2 * u || asked > f.height() - 2 * u) asked = truth + (asked < truth ? off : -off);
@@ -199,6 +200,19 @@ public final class VqaQuestions {
 
   private static Asked overlay(String q, boolean yes, BufferedImage image, String preset, Map<String, Object> params, String mode, boolean hacked, double target) {
     return new Asked(q, yes, image, preset, Collections.unmodifiableMap(new LinkedHashMap<>(params)), mode, hacked, target);
+  }
+
+  /** Side questions, in words the critic's vocabulary (scanned from the default stream) already has, so warm starts keep it. */
+  static final List<String> SIDE_TEMPLATES = List.of("Is the {object} on the {side} of the image?", "Does the image show the {object} on the {side}?");
+
+  /** A side item (ItemRecipe): one lone object whose centre lies in the outer 40% of the width, and a side asked. */
+  private static Asked side(List<SceneFacts.Thing> unique, boolean yes, int width, BufferedImage image, SplittableRandom rng) {
+    List<SceneFacts.Thing> clear = unique.stream().filter(o -> Math.abs(o.centreX() / width - 0.5) > 0.1).toList();
+    if (clear.isEmpty()) return null;
+    SceneFacts.Thing o = clear.get(rng.nextInt(clear.size()));
+    boolean left = o.centreX() < width / 2.0;
+    String side = left == yes ? "left" : "right";
+    return plain(SIDE_TEMPLATES.get(rng.nextInt(SIDE_TEMPLATES.size())).replace("{object}", name(o)).replace("{side}", side), yes, image);
   }
 
   private static String name(SceneFacts.Thing o) { return o.colour().word + " " + o.kind().singular; }

@@ -48,7 +48,7 @@ public record AnswerBatch(Tensor answerLoss, Tensor itemLosses, Tensor stopLoss,
 
   /**
    * As above, where {@code soft[i]} (when not NaN) makes item i's loss the cross-entropy of its one answer token
-   * against p(Yes) = soft[i], p(No) = 1 - soft[i] (graded items: world.OverlayItems); soft may be null.
+   * against p(Yes) = soft[i], p(No) = 1 - soft[i] (graded items: world.ItemRecipe); soft may be null.
    */
   public static AnswerBatch of(IdeficsCritic critic, Tensor features, List<PreparedQuestion> questions, double[] soft) {
     int b = questions.size();

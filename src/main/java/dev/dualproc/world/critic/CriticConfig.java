@@ -2,7 +2,7 @@ package dev.dualproc.world.critic;
 
 import dev.dualproc.engine.DualprocException;
 import dev.dualproc.model.vlm.TinyIdefics.Spec;
-import dev.dualproc.world.OverlayItems;
+import dev.dualproc.world.ItemRecipe;
 import dev.dualproc.world.VqaGenerator;
 import dev.dualproc.world.VqaQuestions;
 import java.util.List;
@@ -29,20 +29,22 @@ import java.util.List;
  *     decoder: a fraction of a full step's cost), as a real VLM's tower comes pretrained; needs {@code probeWeight > 0}
  * @param autocast run the training forward pass under bf16 autocast (fp32 weights, optimizer and loss; faster on CPUs
  *     with bf16 instructions)
- * @param horizonNearMiss the horizon's nearest hard No item, px at 64 (OverlayItems)
- * @param horizonGrade graded horizon items with soft answers of this width, px at 64 (0: hard items; OverlayItems)
- * @param lineWeightGrade graded line-weight items with soft answers of this width, px at 64 (0: hard items; OverlayItems)
+ * @param horizonNearMiss the horizon's nearest hard No item, px at 64 (ItemRecipe)
+ * @param horizonGrade graded horizon items with soft answers of this width, px at 64 (0: hard items; ItemRecipe)
+ * @param lineWeightGrade graded line-weight items with soft answers of this width, px at 64 (0: hard items; ItemRecipe)
+ * @param leftRightSides the share of left-right items asked about one object's side of the image (0: comparisons only;
+ *     ItemRecipe)
  */
 public record CriticConfig(String name, Spec spec, int batch, double lr, int warmup, double weightDecay, double gradClip,
     double noise, double stopWeight, List<String> tasks, int captions, double captionWeight, boolean autocast, double probeWeight,
-    int visionSteps, double horizonNearMiss, double horizonGrade, double lineWeightGrade) {
+    int visionSteps, double horizonNearMiss, double horizonGrade, double lineWeightGrade, double leftRightSides) {
 
   /** The configs before the horizon's near miss was a setting: the original 4 px. */
   public CriticConfig(String name, Spec spec, int batch, double lr, int warmup, double weightDecay, double gradClip,
                       double noise, double stopWeight, List<String> tasks, int captions, double captionWeight, boolean autocast,
                       double probeWeight, int visionSteps) {
     this(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight,
-        visionSteps, VqaQuestions.HORIZON_NEAR_MISS, 0, 0);
+        visionSteps, VqaQuestions.HORIZON_NEAR_MISS, 0, 0, 0);
   }
 
   public static final String CAPTION_QUESTION = "Describe the image.";
@@ -53,6 +55,7 @@ public record CriticConfig(String name, Spec spec, int batch, double lr, int war
     if (!(horizonNearMiss > 0 && horizonNearMiss < 10)) throw new DualprocException("--horizon-near-miss: expected pixels at 64 in (0, 10), got " + horizonNearMiss);
     if (!(horizonGrade >= 0 && horizonGrade <= 10)) throw new DualprocException("--horizon-grade: expected pixels at 64 in [0, 10] (0: hard answers), got " + horizonGrade);
     if (!(lineWeightGrade >= 0 && lineWeightGrade <= 4)) throw new DualprocException("--line-weight-grade: expected pixels at 64 in [0, 4] (0: hard answers), got " + lineWeightGrade);
+    if (!(leftRightSides >= 0 && leftRightSides <= 1)) throw new DualprocException("--left-right-sides: expected a share in [0, 1] (0: comparisons only), got " + leftRightSides);
     if (tasks.isEmpty()) throw new DualprocException("--tasks: expected at least one question family");
     if (visionSteps < 0) throw new DualprocException("--vision-steps: expected a number >= 0, got " + visionSteps);
     if (visionSteps > 0 && !(probeWeight > 0)) throw new DualprocException("--vision-steps trains the tower on the patch probe: give --probe-weight > 0 too");
@@ -156,45 +159,49 @@ public record CriticConfig(String name, Spec spec, int batch, double lr, int war
 
   public CriticConfig withBatch(int b) {
     if (b < 1) throw new DualprocException("--batch: expected at least 1, got " + b);
-    return new CriticConfig(name, spec, b, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, Math.min(captions, b), captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss, horizonGrade, lineWeightGrade);
+    return new CriticConfig(name, spec, b, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, Math.min(captions, b), captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss, horizonGrade, lineWeightGrade, leftRightSides);
   }
 
   public CriticConfig withLr(double l) {
     if (!(l > 0)) throw new DualprocException("--lr: expected a positive number, got " + l);
-    return new CriticConfig(name, spec, batch, l, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss, horizonGrade, lineWeightGrade);
+    return new CriticConfig(name, spec, batch, l, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss, horizonGrade, lineWeightGrade, leftRightSides);
   }
 
   public CriticConfig withTasks(List<String> t) {
-    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, t, captions, captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss, horizonGrade, lineWeightGrade);
+    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, t, captions, captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss, horizonGrade, lineWeightGrade, leftRightSides);
   }
 
-  public CriticConfig withCaptions(int n) { return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, n, captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss, horizonGrade, lineWeightGrade); }
+  public CriticConfig withCaptions(int n) { return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, n, captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss, horizonGrade, lineWeightGrade, leftRightSides); }
 
-  public CriticConfig withAutocast(boolean on) { return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, on, probeWeight, visionSteps, horizonNearMiss, horizonGrade, lineWeightGrade); }
+  public CriticConfig withAutocast(boolean on) { return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, on, probeWeight, visionSteps, horizonNearMiss, horizonGrade, lineWeightGrade, leftRightSides); }
 
   public CriticConfig withProbeWeight(double w) {
     if (!(w >= 0)) throw new DualprocException("--probe-weight: expected a number >= 0, got " + w);
-    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, w, visionSteps, horizonNearMiss, horizonGrade, lineWeightGrade);
+    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, w, visionSteps, horizonNearMiss, horizonGrade, lineWeightGrade, leftRightSides);
   }
 
   public CriticConfig withVisionSteps(int n) {
-    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, n, horizonNearMiss, horizonGrade, lineWeightGrade);
+    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, n, horizonNearMiss, horizonGrade, lineWeightGrade, leftRightSides);
   }
 
   public CriticConfig withHorizonNearMiss(double px) {
-    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, visionSteps, px, horizonGrade, lineWeightGrade);
+    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, visionSteps, px, horizonGrade, lineWeightGrade, leftRightSides);
   }
 
   public CriticConfig withHorizonGrade(double px) {
-    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss, px, lineWeightGrade);
+    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss, px, lineWeightGrade, leftRightSides);
   }
 
   public CriticConfig withLineWeightGrade(double px) {
-    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss, horizonGrade, px);
+    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss, horizonGrade, px, leftRightSides);
   }
 
-  /** How the horizon and line-weight items are made (VqaQuestions). */
-  public OverlayItems overlayItems() { return new OverlayItems(horizonNearMiss, horizonGrade, lineWeightGrade); }
+  public CriticConfig withLeftRightSides(double share) {
+    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss, horizonGrade, lineWeightGrade, share);
+  }
+
+  /** How the horizon, line-weight and left-right items are made (VqaQuestions). */
+  public ItemRecipe itemRecipe() { return new ItemRecipe(horizonNearMiss, horizonGrade, lineWeightGrade, leftRightSides); }
 
   /** The learning rate at a step (0-based): linear warm-up, then constant. */
   public double lrAt(long step) { return warmup <= 0 ? lr : lr * Math.min(1.0, (step + 1) / (double) warmup); }

@@ -84,7 +84,7 @@ public final class CriticTrainer implements AutoCloseable {
 
   private CriticTrainer(CriticConfig config, long seed, Path stateDir, Placement placement) {
     this.config = config; this.seed = VqaBatches.checkTrainingSeed(seed); this.stateDir = stateDir; this.placement = placement;
-    this.source = (first, n) -> VqaBatches.items(this.seed, first, n, config.tasks(), config.overlayItems());
+    this.source = (first, n) -> VqaBatches.items(this.seed, first, n, config.tasks(), config.itemRecipe());
   }
 
   /** Replaces the training data (see {@link ItemSource}); give the same source again when resuming. */

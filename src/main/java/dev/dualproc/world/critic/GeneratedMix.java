@@ -84,7 +84,7 @@ public final class GeneratedMix {
     return (first, n) -> {
       if (first % batch != 0 || n != batch) throw new IllegalArgumentException("mixed items come a whole step at a time: got " + first + " +" + n + " for batch " + batch);
       long step = first / batch;
-      List<VqaItem> out = new ArrayList<>(VqaBatches.items(seed, step * rendered, rendered, config.tasks(), config.overlayItems()));
+      List<VqaItem> out = new ArrayList<>(VqaBatches.items(seed, step * rendered, rendered, config.tasks(), config.itemRecipe()));
       if (perStep > 0) out.addAll(generated.items(seed, step * perStep, perStep));
       return out;
     };

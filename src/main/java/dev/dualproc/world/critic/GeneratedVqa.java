@@ -6,7 +6,7 @@ import dev.dualproc.eval.SceneAnalysis;
 import dev.dualproc.eval.StrokeVerifier;
 import dev.dualproc.eval.Verifiers;
 import dev.dualproc.world.Canvas;
-import dev.dualproc.world.OverlayItems;
+import dev.dualproc.world.ItemRecipe;
 import dev.dualproc.world.SceneFacts;
 import dev.dualproc.world.VqaGenerator;
 import dev.dualproc.world.VqaItem;
@@ -41,13 +41,13 @@ public final class GeneratedVqa {
   private final List<Measured> measured;
   private final int[] valid, invalid;
   private final List<String> families;
-  private final OverlayItems overlays;
+  private final ItemRecipe overlays;
 
   /** Measures every pool image; {@code tasks}: the families wanted (those a pool cannot ask both ways are left out). */
-  public GeneratedVqa(GeneratedPool pool, List<String> tasks) { this(pool, tasks, OverlayItems.DEFAULT); }
+  public GeneratedVqa(GeneratedPool pool, List<String> tasks) { this(pool, tasks, ItemRecipe.DEFAULT); }
 
   /** As above, with the horizon and line-weight items made as the training config says. */
-  public GeneratedVqa(GeneratedPool pool, List<String> tasks, OverlayItems overlays) {
+  public GeneratedVqa(GeneratedPool pool, List<String> tasks, ItemRecipe overlays) {
     this.overlays = overlays;
     this.pool = pool;
     this.measured = IntStream.range(0, pool.size()).parallel().mapToObj(k -> measure(pool.images().get(k))).toList();

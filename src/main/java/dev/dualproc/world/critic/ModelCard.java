@@ -91,6 +91,8 @@ final class ModelCard {
         + " the horizon and No beyond, trained towards the soft answer p(Yes) = sigmoid((3 - d) / %s) at d px (at 64).", c.horizonGrade(), c.horizonGrade());
     if (c.lineWeightGrade() > 0) s += String.format(Locale.ROOT, "\nLine-weight items are graded (`--line-weight-grade %s`): a bar of w px over strokes of s px"
         + " is trained towards the soft answer p(Yes) = sigmoid((0.5 - |w - s|) / %s) (at 64).", c.lineWeightGrade(), c.lineWeightGrade());
+    if (c.leftRightSides() > 0) s += String.format(Locale.ROOT, "\n%.0f%% of the training left-right items ask which side of the image one object is on"
+        + " (`--left-right-sides %s`); held-out items compare two.", 100 * c.leftRightSides(), c.leftRightSides());
     if (!(c.probeWeight() > 0)) return s;
     s += String.format(Locale.ROOT, "\nTraining-only probes, weight %.2g, never exported: each vision patch predicts what the renderer drew there "
         + "and the image's facts (PatchProbe), and the decoder's state at the answer predicts the question's family and words (QuestionProbe).", c.probeWeight());

@@ -1,7 +1,7 @@
 package dev.dualproc.world.critic;
 
 import dev.dualproc.engine.DualprocException;
-import dev.dualproc.world.OverlayItems;
+import dev.dualproc.world.ItemRecipe;
 import dev.dualproc.world.VqaGenerator;
 import dev.dualproc.world.VqaItem;
 import java.util.List;
@@ -34,11 +34,11 @@ public final class VqaBatches {
    * (j div k) * 9 + (the j mod k-th family's slot), so yes and no still alternate per family.
    */
   public static List<VqaItem> items(long stream, long first, int n, List<String> tasks) {
-    return items(stream, first, n, tasks, OverlayItems.DEFAULT);
+    return items(stream, first, n, tasks, ItemRecipe.DEFAULT);
   }
 
   /** As above, with the horizon and line-weight items made as the training config says. */
-  public static List<VqaItem> items(long stream, long first, int n, List<String> tasks, OverlayItems overlays) {
+  public static List<VqaItem> items(long stream, long first, int n, List<String> tasks, ItemRecipe overlays) {
     if (tasks.size() == VqaGenerator.TASKS.size())
       return LongStream.range(first, first + n).parallel().mapToObj(i -> VqaGenerator.item(stream, i, CriticConfig.IMAGE_SIZE, overlays)).toList();
     int k = tasks.size(), all = VqaGenerator.TASKS.size();
@@ -49,6 +49,6 @@ public final class VqaBatches {
 
   /** Items first .. first + n - 1 of a stream at the critic's size, rendered in parallel (each depends on its index only). */
   public static List<VqaItem> items(long stream, long first, int n) {
-    return items(stream, first, n, VqaGenerator.TASKS, OverlayItems.DEFAULT);
+    return items(stream, first, n, VqaGenerator.TASKS, ItemRecipe.DEFAULT);
   }
 }

@@ -10,7 +10,7 @@ import dev.dualproc.engine.Images;
 import dev.dualproc.engine.Placement;
 import dev.dualproc.engine.Tensors;
 import dev.dualproc.model.vlm.IdeficsCritic;
-import dev.dualproc.world.OverlayItems;
+import dev.dualproc.world.ItemRecipe;
 import dev.dualproc.world.VqaGenerator;
 import dev.dualproc.world.VqaItem;
 import java.nio.file.Path;
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class HorizonGradeTest {
   @TempDir Path dir;
   private static final int HORIZON = VqaGenerator.TASKS.indexOf("horizon");
-  private static final OverlayItems GRADED = new OverlayItems(4, 1.5, 0);
+  private static final ItemRecipe GRADED = new ItemRecipe(4, 1.5, 0);
 
   private static double distance(VqaItem it) {
     return Math.abs(((Number) it.overlayParams().get("value")).doubleValue() * 64 - it.truth().horizonRow());
@@ -36,8 +36,8 @@ class HorizonGradeTest {
     for (int k = 0; k < 120; k++) {
       VqaItem it = VqaGenerator.item(5, (long) k * VqaGenerator.TASKS.size() + HORIZON, 64, GRADED);
       double d = distance(it);
-      if (it.yes()) assertThat(d).as("a Yes line").isLessThanOrEqualTo(OverlayItems.HORIZON_TOLERANCE + 1e-2);
-      else assertThat(d).as("a No line").isGreaterThanOrEqualTo(OverlayItems.HORIZON_TOLERANCE - 1e-2);
+      if (it.yes()) assertThat(d).as("a Yes line").isLessThanOrEqualTo(ItemRecipe.HORIZON_TOLERANCE + 1e-2);
+      else assertThat(d).as("a No line").isGreaterThanOrEqualTo(ItemRecipe.HORIZON_TOLERANCE - 1e-2);
       if (!it.yes() && d < 10) nearNo++;
       if (it.hacked()) { assertThat(it.target()).as("a painted band is a hard No").isZero(); continue; }
       assertThat(it.target()).as("soft answer at %.2f px", d).isCloseTo(GRADED.horizonYes(d), offset(2e-3));
@@ -62,8 +62,8 @@ class HorizonGradeTest {
       assertThat(List.of(same.sceneSeed(), same.question(), same.yes(), same.target(), String.valueOf(same.overlayParams())))
           .isEqualTo(List.of(hard.sceneSeed(), hard.question(), hard.yes(), hard.target(), String.valueOf(hard.overlayParams())));
     }
-    assertThat(CriticConfig.micro().overlayItems()).isEqualTo(OverlayItems.DEFAULT);
-    assertThat(CriticConfig.micro().withHorizonGrade(1.5).overlayItems()).isEqualTo(new OverlayItems(4, 1.5, 0));
+    assertThat(CriticConfig.micro().itemRecipe()).isEqualTo(ItemRecipe.DEFAULT);
+    assertThat(CriticConfig.micro().withHorizonGrade(1.5).itemRecipe()).isEqualTo(new ItemRecipe(4, 1.5, 0));
     assertThatThrownBy(() -> CriticConfig.micro().withHorizonGrade(-1)).isInstanceOf(DualprocException.class).hasMessageContaining("--horizon-grade");
   }
 

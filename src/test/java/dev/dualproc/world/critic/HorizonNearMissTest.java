@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dualproc.engine.DualprocException;
-import dev.dualproc.world.OverlayItems;
+import dev.dualproc.world.ItemRecipe;
 import dev.dualproc.world.VqaGenerator;
 import dev.dualproc.world.VqaItem;
 import dev.dualproc.world.VqaQuestions;
@@ -21,7 +21,7 @@ class HorizonNearMissTest {
   private static List<Double> noDistances(double nearMiss, int n) {
     return java.util.stream.IntStream.range(0, n).mapToObj(k -> {
       long index = (2L * k + 1) * VqaGenerator.TASKS.size() + HORIZON; // (index div 9) odd: a No item
-      VqaItem it = VqaGenerator.item(5, index, 64, new OverlayItems(nearMiss, 0, 0));
+      VqaItem it = VqaGenerator.item(5, index, 64, new ItemRecipe(nearMiss, 0, 0));
       assertThat(it.yes()).isFalse();
       return Math.abs(((Number) it.overlayParams().get("value")).doubleValue() * 64 - it.truth().horizonRow());
     }).toList();
@@ -29,7 +29,7 @@ class HorizonNearMissTest {
 
   @Test void theDefaultKeepsItsItemsAndItsNearMissesFromFourPixels() {
     for (long i = 0; i < 60; i++) {
-      VqaItem a = VqaGenerator.item(5, i, 64), b = VqaGenerator.item(5, i, 64, new OverlayItems(VqaQuestions.HORIZON_NEAR_MISS, 0, 0));
+      VqaItem a = VqaGenerator.item(5, i, 64), b = VqaGenerator.item(5, i, 64, new ItemRecipe(VqaQuestions.HORIZON_NEAR_MISS, 0, 0));
       assertThat(b.question()).isEqualTo(a.question());
       assertThat(b.overlayParams()).isEqualTo(a.overlayParams());
       assertThat(b.sceneSeed()).isEqualTo(a.sceneSeed());

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
 
 import dev.dualproc.engine.DualprocException;
-import dev.dualproc.world.OverlayItems;
+import dev.dualproc.world.ItemRecipe;
 import dev.dualproc.world.VqaGenerator;
 import dev.dualproc.world.VqaItem;
 import java.util.List;
@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /** Graded line-weight items: the hard items' bars, or bars over strokes thicker than any, answered softly by how far off the bar is. */
 class LineWeightGradeTest {
   private static final int LINE_WEIGHT = VqaGenerator.TASKS.indexOf("line-weight");
-  private static final OverlayItems GRADED = new OverlayItems(4, 0, 0.25);
+  private static final ItemRecipe GRADED = new ItemRecipe(4, 0, 0.25);
 
   @Test void theBarsAreTheHardItemsBarsOrOverStrokesThickerThanAnyBarAndTheAnswerFallsWithHowFarOffTheBarIs() {
     int soft = 0, photos = 0, thick = 0;
@@ -54,8 +54,8 @@ class LineWeightGradeTest {
   }
 
   @Test void theConfigCarriesTheGradeAndChecksIt() {
-    assertThat(CriticConfig.micro().withLineWeightGrade(0.25).overlayItems()).isEqualTo(new OverlayItems(4, 0, 0.25));
-    assertThat(CriticConfig.micro().withHorizonGrade(1.5).withLineWeightGrade(0.25).overlayItems()).isEqualTo(new OverlayItems(4, 1.5, 0.25));
+    assertThat(CriticConfig.micro().withLineWeightGrade(0.25).itemRecipe()).isEqualTo(new ItemRecipe(4, 0, 0.25));
+    assertThat(CriticConfig.micro().withHorizonGrade(1.5).withLineWeightGrade(0.25).itemRecipe()).isEqualTo(new ItemRecipe(4, 1.5, 0.25));
     assertThatThrownBy(() -> CriticConfig.micro().withLineWeightGrade(-0.5)).isInstanceOf(DualprocException.class).hasMessageContaining("--line-weight-grade");
     assertThatThrownBy(() -> CriticConfig.micro().withLineWeightGrade(5)).isInstanceOf(DualprocException.class).hasMessageContaining("[0, 4]");
   }
