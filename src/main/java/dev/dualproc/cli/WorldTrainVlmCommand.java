@@ -73,6 +73,9 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
   @Option(names = "--left-right-sides", description = "the share of left-right items that ask which side of the image one object"
       + " is on instead of comparing two: a question each link of the comparison is rewarded for alone (held-out items stay"
       + " comparisons; default 0)") Double leftRightSides;
+  @Option(names = "--probe-columns", arity = "0..1", fallbackValue = "true", description = "the question probe also reads, from the"
+      + " decoder's answer state, the columns of the objects a left-right question names: each lookup of the comparison"
+      + " rewarded alone (needs --probe-weight > 0; default false)") Boolean probeColumns;
   @Option(names = "--init-from", description = "warm-start a fresh --state from a critic this command exported (e.g. models/world/vlm)") Path initFrom;
   @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda; default ${DEFAULT-VALUE}") String device;
   @Option(names = "--threads", defaultValue = "0", description = "libtorch CPU threads (0: its default, one per core); 1 is"
@@ -88,7 +91,7 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
     Placement placement = Placement.parse(device, "float32");
     if (fresh) discard(state);
     CriticConfig wanted = config == null ? null : CriticConfig.named(config);
-    if (wanted == null && (batch != null || lr != null || tasks != null || captions != null || autocast != null || probeWeight != null || visionSteps != null || horizonNearMiss != null || horizonGrade != null || lineWeightGrade != null || leftRightSides != null) && !CriticTrainer.hasCheckpoint(state)) wanted = CriticConfig.small();
+    if (wanted == null && (batch != null || lr != null || tasks != null || captions != null || autocast != null || probeWeight != null || visionSteps != null || horizonNearMiss != null || horizonGrade != null || lineWeightGrade != null || leftRightSides != null || probeColumns != null) && !CriticTrainer.hasCheckpoint(state)) wanted = CriticConfig.small();
     if (wanted != null && batch != null) wanted = wanted.withBatch(batch);
     if (wanted != null && lr != null) wanted = wanted.withLr(lr);
     if (wanted != null && tasks != null) wanted = wanted.withTasks(tasks);
@@ -100,6 +103,7 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
     if (wanted != null && horizonGrade != null) wanted = wanted.withHorizonGrade(horizonGrade);
     if (wanted != null && lineWeightGrade != null) wanted = wanted.withLineWeightGrade(lineWeightGrade);
     if (wanted != null && leftRightSides != null) wanted = wanted.withLeftRightSides(leftRightSides);
+    if (wanted != null && probeColumns != null) wanted = wanted.withProbeColumns(probeColumns);
     AtomicBoolean stop = new AtomicBoolean();
     CountDownLatch saved = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
@@ -203,6 +207,7 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
     if (t.config.horizonGrade() != named.horizonGrade()) b.append(" --horizon-grade ").append(t.config.horizonGrade());
     if (t.config.lineWeightGrade() != named.lineWeightGrade()) b.append(" --line-weight-grade ").append(t.config.lineWeightGrade());
     if (t.config.leftRightSides() != named.leftRightSides()) b.append(" --left-right-sides ").append(t.config.leftRightSides());
+    if (t.config.probeColumns()) b.append(" --probe-columns");
     if (!t.config.tasks().equals(named.tasks())) b.append(" --tasks ").append(String.join(",", t.config.tasks()));
     GeneratedMix.Settings mix = GeneratedMix.read(state);
     if (mix != null && mix.fraction() > 0)

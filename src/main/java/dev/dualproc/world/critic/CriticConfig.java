@@ -34,17 +34,20 @@ import java.util.List;
  * @param lineWeightGrade graded line-weight items with soft answers of this width, px at 64 (0: hard items; ItemRecipe)
  * @param leftRightSides the share of left-right items asked about one object's side of the image (0: comparisons only;
  *     ItemRecipe)
+ * @param probeColumns the question probe also reads, from the decoder's answer state, the columns of the objects a
+ *     left-right question names ({@link QuestionProbe}; needs {@code probeWeight > 0})
  */
 public record CriticConfig(String name, Spec spec, int batch, double lr, int warmup, double weightDecay, double gradClip,
     double noise, double stopWeight, List<String> tasks, int captions, double captionWeight, boolean autocast, double probeWeight,
-    int visionSteps, double horizonNearMiss, double horizonGrade, double lineWeightGrade, double leftRightSides) {
+    int visionSteps, double horizonNearMiss, double horizonGrade, double lineWeightGrade, double leftRightSides,
+    boolean probeColumns) {
 
   /** The configs before the horizon's near miss was a setting: the original 4 px. */
   public CriticConfig(String name, Spec spec, int batch, double lr, int warmup, double weightDecay, double gradClip,
                       double noise, double stopWeight, List<String> tasks, int captions, double captionWeight, boolean autocast,
                       double probeWeight, int visionSteps) {
     this(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight,
-        visionSteps, VqaQuestions.HORIZON_NEAR_MISS, 0, 0, 0);
+        visionSteps, VqaQuestions.HORIZON_NEAR_MISS, 0, 0, 0, false);
   }
 
   public static final String CAPTION_QUESTION = "Describe the image.";
@@ -58,6 +61,7 @@ public record CriticConfig(String name, Spec spec, int batch, double lr, int war
     if (!(leftRightSides >= 0 && leftRightSides <= 1)) throw new DualprocException("--left-right-sides: expected a share in [0, 1] (0: comparisons only), got " + leftRightSides);
     if (tasks.isEmpty()) throw new DualprocException("--tasks: expected at least one question family");
     if (visionSteps < 0) throw new DualprocException("--vision-steps: expected a number >= 0, got " + visionSteps);
+    if (probeColumns && !(probeWeight > 0)) throw new DualprocException("--probe-columns reads the question probe: give --probe-weight > 0 too");
     if (visionSteps > 0 && !(probeWeight > 0)) throw new DualprocException("--vision-steps trains the tower on the patch probe: give --probe-weight > 0 too");
     if (captions < 0 || captions > batch) throw new DualprocException("captions per step must be in 0.." + batch + ", got " + captions);
     for (String t : tasks)
@@ -159,45 +163,49 @@ public record CriticConfig(String name, Spec spec, int batch, double lr, int war
 
   public CriticConfig withBatch(int b) {
     if (b < 1) throw new DualprocException("--batch: expected at least 1, got " + b);
-    return new CriticConfig(name, spec, b, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, Math.min(captions, b), captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss, horizonGrade, lineWeightGrade, leftRightSides);
+    return new CriticConfig(name, spec, b, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, Math.min(captions, b), captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss, horizonGrade, lineWeightGrade, leftRightSides, probeColumns);
   }
 
   public CriticConfig withLr(double l) {
     if (!(l > 0)) throw new DualprocException("--lr: expected a positive number, got " + l);
-    return new CriticConfig(name, spec, batch, l, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss, horizonGrade, lineWeightGrade, leftRightSides);
+    return new CriticConfig(name, spec, batch, l, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss, horizonGrade, lineWeightGrade, leftRightSides, probeColumns);
   }
 
   public CriticConfig withTasks(List<String> t) {
-    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, t, captions, captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss, horizonGrade, lineWeightGrade, leftRightSides);
+    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, t, captions, captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss, horizonGrade, lineWeightGrade, leftRightSides, probeColumns);
   }
 
-  public CriticConfig withCaptions(int n) { return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, n, captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss, horizonGrade, lineWeightGrade, leftRightSides); }
+  public CriticConfig withCaptions(int n) { return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, n, captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss, horizonGrade, lineWeightGrade, leftRightSides, probeColumns); }
 
-  public CriticConfig withAutocast(boolean on) { return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, on, probeWeight, visionSteps, horizonNearMiss, horizonGrade, lineWeightGrade, leftRightSides); }
+  public CriticConfig withAutocast(boolean on) { return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, on, probeWeight, visionSteps, horizonNearMiss, horizonGrade, lineWeightGrade, leftRightSides, probeColumns); }
 
   public CriticConfig withProbeWeight(double w) {
     if (!(w >= 0)) throw new DualprocException("--probe-weight: expected a number >= 0, got " + w);
-    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, w, visionSteps, horizonNearMiss, horizonGrade, lineWeightGrade, leftRightSides);
+    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, w, visionSteps, horizonNearMiss, horizonGrade, lineWeightGrade, leftRightSides, probeColumns);
   }
 
   public CriticConfig withVisionSteps(int n) {
-    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, n, horizonNearMiss, horizonGrade, lineWeightGrade, leftRightSides);
+    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, n, horizonNearMiss, horizonGrade, lineWeightGrade, leftRightSides, probeColumns);
   }
 
   public CriticConfig withHorizonNearMiss(double px) {
-    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, visionSteps, px, horizonGrade, lineWeightGrade, leftRightSides);
+    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, visionSteps, px, horizonGrade, lineWeightGrade, leftRightSides, probeColumns);
   }
 
   public CriticConfig withHorizonGrade(double px) {
-    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss, px, lineWeightGrade, leftRightSides);
+    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss, px, lineWeightGrade, leftRightSides, probeColumns);
   }
 
   public CriticConfig withLineWeightGrade(double px) {
-    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss, horizonGrade, px, leftRightSides);
+    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss, horizonGrade, px, leftRightSides, probeColumns);
   }
 
   public CriticConfig withLeftRightSides(double share) {
-    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss, horizonGrade, lineWeightGrade, share);
+    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss, horizonGrade, lineWeightGrade, share, probeColumns);
+  }
+
+  public CriticConfig withProbeColumns(boolean on) {
+    return new CriticConfig(name, spec, batch, lr, warmup, weightDecay, gradClip, noise, stopWeight, tasks, captions, captionWeight, autocast, probeWeight, visionSteps, horizonNearMiss, horizonGrade, lineWeightGrade, leftRightSides, on);
   }
 
   /** How the horizon, line-weight and left-right items are made (VqaQuestions). */

@@ -173,7 +173,7 @@ public final class CriticTrainer implements AutoCloseable {
     if (config.probeWeight() > 0) { // after the model's weights: their optimizer indices stay those of a run without it
       probe = new PatchProbe(config.spec().visionHidden(), config.spec().patchSize(), seed, placement.torchDevice());
       params.addAll(probe.parameters());
-      questionProbe = new QuestionProbe(config.spec().textHidden(), seed, placement.torchDevice());
+      questionProbe = new QuestionProbe(config.spec().textHidden(), seed, placement.torchDevice(), config.probeColumns());
       params.addAll(questionProbe.parameters());
     }
     optimizer = new AdamW(params, AdamW.Options.lr(config.lr()).withWeightDecay(config.weightDecay()));
@@ -225,7 +225,7 @@ public final class CriticTrainer implements AutoCloseable {
     List<VqaItem> items = source.items(step * config.batch(), config.batch());
     double dataSeconds = (System.nanoTime() - t0) / 1e9;
     double lr = config.lrAt(step - warmStart);
-    double[] out = new double[8];
+    double[] out = new double[9];
     StepScope.run(() -> {
       List<Tensor> images = new ArrayList<>();
       List<PreparedQuestion> qs = new ArrayList<>();
@@ -436,7 +436,7 @@ public final class CriticTrainer implements AutoCloseable {
    */
   String probeReadout(int n) {
     List<VqaItem> items = VqaBatches.items(VqaBatches.VALIDATION_STREAM, 0, n).stream().filter(it -> it.truth() != null).toList();
-    double[] out = new double[8];
+    double[] out = new double[9];
     StepScope.run(() -> {
       try (var g = new org.bytedeco.pytorch.NoGradGuard()) {
         List<Tensor> images = new ArrayList<>();
@@ -444,12 +444,14 @@ public final class CriticTrainer implements AutoCloseable {
         for (VqaItem it : items) { images.add(Images.toTensor(it.image())); qs.add(prepare(it)); }
         Tensor states = critic.model.visionHidden(AnswerBatch.pixelValues(critic, images));
         double[] presence = probe.readout(states, items.stream().map(it -> PatchTargets.of(it, probe.patch())).toList());
-        double[] asked = questionProbe.accuracy(AnswerBatch.of(critic, critic.model.connect(states), qs).answerStates(), items);
+        Tensor answers = AnswerBatch.of(critic, critic.model.connect(states), qs).answerStates();
+        double[] asked = questionProbe.accuracy(answers, items);
+        out[8] = questionProbe.columnOrder(answers, items);
         out[0] = presence[0]; out[1] = presence[1]; out[2] = asked[0]; out[3] = asked[1]; out[4] = presence[2]; out[5] = presence[3]; out[6] = presence[4]; out[7] = presence[5];
       }
     });
     return String.format(Locale.ROOT, "kinds present %.2f, kind+colour pairs %.2f (images exactly right), one kind present or not %.2f, object patches named %.2f, overlay truth %.2f, left-right order %.2f; question family %.2f, first kind asked %.2f",
-        out[0], out[1], out[4], out[5], out[6], out[7], out[2], out[3]);
+        out[0], out[1], out[4], out[5], out[6], out[7], out[2], out[3]) + (config.probeColumns() ? String.format(Locale.ROOT, ", named objects' order %.2f", out[8]) : "");
   }
 
   /** A line to train.log, and to {@code log} unless null. */

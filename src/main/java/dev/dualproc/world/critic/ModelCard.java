@@ -96,6 +96,7 @@ final class ModelCard {
     if (!(c.probeWeight() > 0)) return s;
     s += String.format(Locale.ROOT, "\nTraining-only probes, weight %.2g, never exported: each vision patch predicts what the renderer drew there "
         + "and the image's facts (PatchProbe), and the decoder's state at the answer predicts the question's family and words (QuestionProbe).", c.probeWeight());
+    if (c.probeColumns()) s += " The answer state also predicts the columns of the objects a left-right question names (`--probe-columns`).";
     if (c.visionSteps() > 0)
       s += String.format(Locale.ROOT, " The first %,d steps trained the vision tower alone on the patch probe (`--vision-steps %d`).", c.visionSteps(), c.visionSteps());
     return s;

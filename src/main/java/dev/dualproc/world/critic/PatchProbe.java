@@ -119,7 +119,7 @@ final class PatchProbe {
   }
 
   /** Binary cross-entropy of the flat logits at {@code rows} of {@code image} against soft {@code targets}. */
-  private static Tensor picked(Tensor image, List<Long> rows, List<Float> targets) {
+  static Tensor picked(Tensor image, List<Long> rows, List<Float> targets) {
     long[] at = rows.stream().mapToLong(Long::longValue).toArray();
     float[] y = new float[at.length];
     for (int i = 0; i < y.length; i++) y[i] = targets.get(i);

@@ -23,6 +23,10 @@ import static org.bytedeco.pytorch.global.torch.linear;
  * first carry the asked-about word to the answer position before any image lookup can pay off; this loss teaches that
  * first hop directly, the second (image facts, which {@link PatchProbe} puts in every image token) being what the
  * answer loss then learns. Its weights live in the trainer state, never in the export.
+ *
+ * <p>With columns, it also reads the second hop for the left-right family: the centre column (a fraction of the width,
+ * against the sigmoid of its logit) of each object the question names, in the order named. A comparison's answer pays
+ * only when both lookups, the comparison and the wording all work; these targets reward each lookup alone.
  */
 final class QuestionProbe {
   static final List<String> KEYS = List.of("probe.question.weight", "probe.question.bias");
@@ -32,10 +36,14 @@ final class QuestionProbe {
   static final List<String> NUMBER_WORDS = List.of("zero", "one", "two", "three");
   static final List<String> TIME_WORDS = List.of("daytime", "sunset", "night");
 
-  final Map<String, Tensor> weights = new LinkedHashMap<>();
+  static final int CLASSES = java.util.Arrays.stream(GROUPS).sum(), COLUMNS = 2;
 
-  QuestionProbe(long hidden, long seed, org.bytedeco.pytorch.Device device) {
-    int classes = java.util.Arrays.stream(GROUPS).sum();
+  final Map<String, Tensor> weights = new LinkedHashMap<>();
+  private final boolean columns;
+
+  QuestionProbe(long hidden, long seed, org.bytedeco.pytorch.Device device, boolean columns) {
+    this.columns = columns;
+    int classes = CLASSES + (columns ? COLUMNS : 0);
     var g = Rng.generator(seed ^ 0x51ED2701L);
     weights.put(KEYS.get(0), Rng.normal(g, classes, hidden).mul(new Scalar(0.02)));
     weights.put(KEYS.get(1), org.bytedeco.pytorch.global.torch.zeros(new long[] {classes}, new org.bytedeco.pytorch.TensorOptions(ScalarType.Float)));
@@ -46,9 +54,46 @@ final class QuestionProbe {
   List<Tensor> parameters() { return List.copyOf(weights.values()); }
 
   void load(Map<String, Tensor> saved) {
+    for (String k : KEYS)
+      if (!java.util.Arrays.equals(saved.get(k).shape(), weights.get(k).shape()))
+        throw new dev.dualproc.engine.DualprocException("trainer state: " + k + " has shape " + java.util.Arrays.toString(saved.get(k).shape())
+            + ", this run's question probe " + java.util.Arrays.toString(weights.get(k).shape()) + " (--probe-columns differs from the run's own)");
     try (var g = new org.bytedeco.pytorch.NoGradGuard()) {
       for (String k : KEYS) weights.get(k).copy_(saved.get(k));
     }
+  }
+
+  /**
+   * The centre columns, as fractions of the width, of the objects a rendered left-right item names, in the order named
+   * (NaN where the item names fewer, is of another family, or has no renderer's truth).
+   */
+  static float[] columns(VqaItem item) {
+    float[] out = {Float.NaN, Float.NaN};
+    if (item.truth() == null || !item.task().equals("left-right")) return out;
+    List<String> w = List.of(item.question().toLowerCase(Locale.ROOT).split("[^a-z]+"));
+    int named = 0;
+    for (int i = 0; i + 1 < w.size() && named < COLUMNS; i++) {
+      String colour = w.get(i), kind = w.get(i + 1);
+      List<dev.dualproc.world.SceneObject> found = item.truth().objects().stream()
+          .filter(o -> o.colour().word.equals(colour) && o.kind().singular.equals(kind)).toList();
+      if (found.size() == 1) out[named++] = (float) (found.get(0).centreX() / item.truth().width());
+    }
+    return out;
+  }
+
+  /** Of the items naming two objects, the share whose left-right order the probe's two columns give right (NaN: none). */
+  double columnOrder(Tensor states, List<VqaItem> items) {
+    if (!columns) return Double.NaN;
+    float[] logits = Tensors.floats(linear(states.to(ScalarType.Float), weights.get(KEYS.get(0)), new TensorOptional(weights.get(KEYS.get(1))))
+        .narrow(1, CLASSES, COLUMNS).contiguous());
+    int pairs = 0, right = 0;
+    for (int i = 0; i < items.size(); i++) {
+      float[] x = columns(items.get(i));
+      if (Float.isNaN(x[1])) continue;
+      pairs++;
+      if ((logits[2 * i] < logits[2 * i + 1]) == (x[0] < x[1])) right++;
+    }
+    return pairs == 0 ? Double.NaN : right / (double) pairs;
   }
 
   /** The classes of one question, in {@link #GROUPS} order (0 = the question names none). */
@@ -69,7 +114,7 @@ final class QuestionProbe {
 
   /** Per group, the share of items whose class the probe predicts right from the answer states [B, D]. */
   double[] accuracy(Tensor states, List<VqaItem> items) {
-    int b = items.size(), classes = java.util.Arrays.stream(GROUPS).sum();
+    int b = items.size(), classes = CLASSES + (columns ? COLUMNS : 0);
     float[] logits = Tensors.floats(linear(states.to(ScalarType.Float), weights.get(KEYS.get(0)), new TensorOptional(weights.get(KEYS.get(1)))).contiguous());
     double[] right = new double[GROUPS.length];
     for (int i = 0; i < b; i++) {
@@ -102,6 +147,16 @@ final class QuestionProbe {
       sum = sum == null ? ce : sum.add(ce);
       at += GROUPS[g];
     }
-    return sum.div(new Scalar(GROUPS.length));
+    int terms = GROUPS.length;
+    if (columns) { // each named object's column at its logit, where a rendered left-right item names it
+      List<Long> rows = new java.util.ArrayList<>();
+      List<Float> x = new java.util.ArrayList<>();
+      for (int i = 0; i < b; i++) {
+        float[] c = columns(items.get(i));
+        for (int j = 0; j < COLUMNS; j++) if (!Float.isNaN(c[j])) { rows.add((long) i * (CLASSES + COLUMNS) + CLASSES + j); x.add(c[j]); }
+      }
+      if (!rows.isEmpty()) { sum = sum.add(PatchProbe.picked(logits, rows, x)); terms++; }
+    }
+    return sum.div(new Scalar(terms));
   }
 }

@@ -110,6 +110,18 @@ class CriticTrainerTest {
     assertThatThrownBy(() -> CriticConfig.micro().withVisionSteps(5)).isInstanceOf(DualprocException.class).hasMessageContaining("--probe-weight");
   }
 
+  @Test void theColumnProbeAddsToTheProbeLossAndResumesExactly() {
+    CriticConfig plain = CriticConfig.micro().withTasks(java.util.List.of("left-right", "objects")).withProbeWeight(1.0);
+    double[] loss = new double[2];
+    for (int i = 0; i < 2; i++)
+      try (CriticTrainer t = CriticTrainer.start(dir.resolve("columns-" + i), plain.withProbeColumns(i == 1), 11, Placement.cpu())) {
+        loss[i] = t.trainStep().probeLoss();
+      }
+    assertThat(loss[1]).as("the left-right items' named columns join the probe loss").isNotEqualTo(loss[0]);
+    resumeIsExact(plain.withProbeColumns(true), "columns-resume-");
+    assertThatThrownBy(() -> CriticConfig.micro().withProbeColumns(true)).isInstanceOf(DualprocException.class).hasMessageContaining("--probe-weight");
+  }
+
   @Test void withThePatchProbeValidationReportsWhatTheProbesRead() {
     java.util.List<String> lines = new java.util.ArrayList<>();
     try (CriticTrainer t = CriticTrainer.start(dir.resolve("readout"), CriticConfig.micro().withProbeWeight(1.0), 11, Placement.cpu())) {

@@ -92,7 +92,7 @@ class CriticWarmStartTest {
         s.textHidden(), s.textFfn(), s.textLayers(), s.textHeads(), s.textKvHeads(), s.headDim(), 0, 0, 0, 0, 1, s.tied());
     CriticConfig wanted = new CriticConfig(m.name(), finer, m.batch(), m.lr(), m.warmup(), m.weightDecay(), m.gradClip(), m.noise(),
         m.stopWeight(), m.tasks(), m.captions(), m.captionWeight(), m.autocast(), m.probeWeight(), m.visionSteps(),
-        m.horizonNearMiss(), m.horizonGrade(), m.lineWeightGrade(), m.leftRightSides());
+        m.horizonNearMiss(), m.horizonGrade(), m.lineWeightGrade(), m.leftRightSides(), m.probeColumns());
     String projection = CriticWarmStart.PROJECTION;
     try (CriticTrainer t = CriticTrainer.startFrom(dir.resolve("state"), exported, wanted, 5, Placement.cpu())) {
       assertThat(t.config.spec().scaleFactor()).isEqualTo(1);
@@ -108,7 +108,7 @@ class CriticWarmStartTest {
         s.textHidden(), s.textFfn(), s.textLayers(), s.textHeads(), s.textKvHeads(), s.headDim(), 0, 0, 0, 0, 1, s.tied());
     CriticConfig bad = new CriticConfig(m.name(), wider, m.batch(), m.lr(), m.warmup(), m.weightDecay(), m.gradClip(), m.noise(),
         m.stopWeight(), m.tasks(), m.captions(), m.captionWeight(), m.autocast(), m.probeWeight(), m.visionSteps(),
-        m.horizonNearMiss(), m.horizonGrade(), m.lineWeightGrade(), m.leftRightSides());
+        m.horizonNearMiss(), m.horizonGrade(), m.lineWeightGrade(), m.leftRightSides(), m.probeColumns());
     assertThatThrownBy(() -> CriticTrainer.startFrom(dir.resolve("state3"), exported, bad, 5, Placement.cpu()))
         .isInstanceOf(DualprocException.class).hasMessageContaining("has shape");
   }
