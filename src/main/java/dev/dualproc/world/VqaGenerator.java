@@ -36,8 +36,8 @@ public final class VqaGenerator {
 
   public static VqaItem item(long seed, long index, int size) { return item(seed, index, size, ItemRecipe.DEFAULT); }
 
-  /** Item {@code index} with the horizon and line-weight items made as {@code overlays} says (VqaQuestions.ask). */
-  public static VqaItem item(long seed, long index, int size, ItemRecipe overlays) {
+  /** Item {@code index} with the horizon, line-weight and left-right items made as {@code recipe} says (VqaQuestions.ask). */
+  public static VqaItem item(long seed, long index, int size, ItemRecipe recipe) {
     String task = task(index);
     boolean yes = yes(index);
     SplittableRandom rng = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index);
@@ -45,7 +45,7 @@ public final class VqaGenerator {
     boolean without = !yes && (task.equals("palette") || task.equals("line-weight")) && rng.nextBoolean();
     // graded line weight: half of the drawn No items have strokes of 5-6 px, thicker than any bar, which a LoRA that
     // overshoots the bar draws; drawn from a stream of their own so every other item stays as the hard stream's
-    Integer overshoot = task.equals("line-weight") && !yes && !without && overlays.lineWeightGraded()
+    Integer overshoot = task.equals("line-weight") && !yes && !without && recipe.lineWeightGraded()
         ? overshoot(new SplittableRandom((seed * 0x9E3779B97F4A7C15L + index) ^ 0x5DEECE66DL)) : null;
     SceneRenderer.Options options = switch (task) {
       case "palette" -> new SceneRenderer.Options(null, !without);
@@ -56,7 +56,7 @@ public final class VqaGenerator {
     for (int attempt = 0; attempt < 100; attempt++) {
       long sceneSeed = rng.nextLong();
       SceneRenderer.Rendered r = SceneRenderer.render(sceneSeed, size, size, options);
-      VqaQuestions.Asked a = VqaQuestions.ask(task, yes, SceneFacts.of(r.truth()), r.image(), rng, overlays);
+      VqaQuestions.Asked a = VqaQuestions.ask(task, yes, SceneFacts.of(r.truth()), r.image(), rng, recipe);
       if (a != null)
         return new VqaItem(task, sceneSeed, a.scene(), r.truth(), a.question(), a.yes(), a.preset(), a.params(), a.mode(), a.hacked(), a.target());
     }

@@ -54,12 +54,12 @@ public final class VqaQuestions {
   }
 
   /**
-   * As above, with the horizon and line-weight items made as {@code overlays} says: the horizon hard with near misses
+   * As above, with the horizon, line-weight and left-right items made as {@code recipe} says: the horizon hard with near misses
    * from {@code horizonNearMiss} px at 64 (the default 4: a critic says yes to lines closer than its nearest No, so
    * teaching through it stops there; below the verifier's 3 px it aims inside them), or graded; the line weight hard or
-   * graded.
+   * graded; the left-right family with or without side items.
    */
-  public static Asked ask(String task, boolean yes, SceneFacts f, BufferedImage image, SplittableRandom rng, ItemRecipe overlays) {
+  public static Asked ask(String task, boolean yes, SceneFacts f, BufferedImage image, SplittableRandom rng, ItemRecipe recipe) {
     List<SceneFacts.Thing> objs = f.objects();
     String template = TEMPLATES.containsKey(task) ? TEMPLATES.get(task).get(rng.nextInt(TEMPLATES.get(task).size())) : null;
     switch (task) {
@@ -103,7 +103,7 @@ public final class VqaQuestions {
       case "left-right" -> {
         List<SceneFacts.Thing> unique = objs.stream().filter(o -> objs.stream().filter(p -> p.kind() == o.kind() && p.colour() == o.colour()).count() == 1)
             .sorted(Comparator.comparingDouble(SceneFacts.Thing::centreX)).toList();
-        if (overlays.leftRightSides() > 0 && rng.nextDouble() < overlays.leftRightSides()) return side(unique, yes, f.width(), image, rng);
+        if (recipe.leftRightSides() > 0 && rng.nextDouble() < recipe.leftRightSides()) return side(unique, yes, f.width(), image, rng);
         if (unique.size() < 2) return null;
         int i = rng.nextInt(unique.size() - 1);
         SceneFacts.Thing left = unique.get(i), right = unique.get(i + 1);
@@ -151,22 +151,22 @@ public final class VqaQuestions {
         int asked = f.strokeWeight();
         if (!yes) while (asked == f.strokeWeight()) asked = Math.max(1, (int) Math.round((1 + rng.nextInt(4)) * f.width() / 64.0));
         // graded: the same bars, answered softly by how many pixels (at 64) the bar is off the strokes
-        double target = !overlays.lineWeightGraded() ? (yes ? 1 : 0) : overlays.lineWeightYes((asked - f.strokeWeight()) * 64.0 / f.width());
+        double target = !recipe.lineWeightGraded() ? (yes ? 1 : 0) : recipe.lineWeightYes((asked - f.strokeWeight()) * 64.0 / f.width());
         return overlay(template, yes, image, task, Map.of("value", asked), "solid", false, target);
       }
       case "horizon" -> {
         double u = Math.min(f.width(), f.height()) / 64.0, truth = f.horizonRow(), asked = truth, target = yes ? 1 : 0;
-        if (overlays.horizonGraded()) {
+        if (recipe.horizonGraded()) {
           // Yes anywhere within the verifier's tolerance, No beyond it (half 3-10 px, half far off); the answer is soft
           double tol = ItemRecipe.HORIZON_TOLERANCE, off = yes ? tol * rng.nextDouble() * u
               : rng.nextBoolean() ? (tol + (10 - tol) * rng.nextDouble()) * u : (0.12 + 0.28 * rng.nextDouble()) * f.height();
           asked = truth + (rng.nextBoolean() ? off : -off);
           if (asked < 2 * u || asked > f.height() - 2 * u) asked = truth + (asked < truth ? off : -off);
           if (asked < 2 * u || asked > f.height() - 2 * u) return null;
-          target = overlays.horizonYes(off / u);
+          target = recipe.horizonYes(off / u);
         } else if (!yes) {
           // half of the negatives near misses (nearMiss-10 px at 64), half far off
-          double nearMiss = overlays.horizonNearMiss(), off = rng.nextBoolean() ? (nearMiss + (10 - nearMiss) * rng.nextDouble()) * u : (0.12 + 0.28 * rng.nextDouble()) * f.height();
+          double nearMiss = recipe.horizonNearMiss(), off = rng.nextBoolean() ? (nearMiss + (10 - nearMiss) * rng.nextDouble()) * u : (0.12 + 0.28 * rng.nextDouble()) * f.height();
           asked = truth + (rng.nextBoolean() ? off : -off);
           if (asked < 2 * u || asked > f.height() - 2 * u) asked = truth + (asked < truth ? off : -off);
           if (asked < 2 * u || asked > f.height() - 2 * u) return null;

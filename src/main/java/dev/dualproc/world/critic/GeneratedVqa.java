@@ -41,14 +41,14 @@ public final class GeneratedVqa {
   private final List<Measured> measured;
   private final int[] valid, invalid;
   private final List<String> families;
-  private final ItemRecipe overlays;
+  private final ItemRecipe recipe;
 
   /** Measures every pool image; {@code tasks}: the families wanted (those a pool cannot ask both ways are left out). */
   public GeneratedVqa(GeneratedPool pool, List<String> tasks) { this(pool, tasks, ItemRecipe.DEFAULT); }
 
   /** As above, with the horizon and line-weight items made as the training config says. */
-  public GeneratedVqa(GeneratedPool pool, List<String> tasks, ItemRecipe overlays) {
-    this.overlays = overlays;
+  public GeneratedVqa(GeneratedPool pool, List<String> tasks, ItemRecipe recipe) {
+    this.recipe = recipe;
     this.pool = pool;
     this.measured = IntStream.range(0, pool.size()).parallel().mapToObj(k -> measure(pool.images().get(k))).toList();
     this.valid = IntStream.range(0, pool.size()).filter(k -> measured.get(k).valid()).toArray();
@@ -110,7 +110,7 @@ public final class GeneratedVqa {
     // on a broken image the question may match its measurement, or another image's, or neither: the answer is No
     boolean ask = m.valid() ? yes : rng.nextBoolean();
     SceneFacts facts = m.valid() || valid.length == 0 || rng.nextBoolean() ? m.facts() : measured.get(pick(valid, rng)).facts();
-    VqaQuestions.Asked a = VqaQuestions.ask(task, ask, facts, pool.images().get(img), rng, overlays);
+    VqaQuestions.Asked a = VqaQuestions.ask(task, ask, facts, pool.images().get(img), rng, recipe);
     if (a == null) return null;
     // a broken image's answer is a hard No whatever the line's distance
     VqaItem it = new VqaItem(task, pool.seeds().get(img), a.scene(), null, a.question(), yes, a.preset(), a.params(), a.mode(), a.hacked(), m.valid() ? a.target() : 0);

@@ -38,13 +38,13 @@ public final class VqaBatches {
   }
 
   /** As above, with the horizon and line-weight items made as the training config says. */
-  public static List<VqaItem> items(long stream, long first, int n, List<String> tasks, ItemRecipe overlays) {
+  public static List<VqaItem> items(long stream, long first, int n, List<String> tasks, ItemRecipe recipe) {
     if (tasks.size() == VqaGenerator.TASKS.size())
-      return LongStream.range(first, first + n).parallel().mapToObj(i -> VqaGenerator.item(stream, i, CriticConfig.IMAGE_SIZE, overlays)).toList();
+      return LongStream.range(first, first + n).parallel().mapToObj(i -> VqaGenerator.item(stream, i, CriticConfig.IMAGE_SIZE, recipe)).toList();
     int k = tasks.size(), all = VqaGenerator.TASKS.size();
     int[] slot = tasks.stream().mapToInt(VqaGenerator.TASKS::indexOf).toArray();
     return LongStream.range(first, first + n).parallel()
-        .mapToObj(j -> VqaGenerator.item(stream, (j / k) * all + slot[(int) (j % k)], CriticConfig.IMAGE_SIZE, overlays)).toList();
+        .mapToObj(j -> VqaGenerator.item(stream, (j / k) * all + slot[(int) (j % k)], CriticConfig.IMAGE_SIZE, recipe)).toList();
   }
 
   /** Items first .. first + n - 1 of a stream at the critic's size, rendered in parallel (each depends on its index only). */
