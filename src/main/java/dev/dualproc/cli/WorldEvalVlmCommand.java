@@ -7,6 +7,8 @@ import dev.dualproc.world.critic.HeldOutAccuracy;
 import dev.dualproc.world.critic.HorizonResponse;
 import dev.dualproc.distill.Generator;
 import dev.dualproc.distill.Generators;
+import dev.dualproc.world.ItemRecipe;
+import dev.dualproc.world.VqaGenerator;
 import dev.dualproc.world.critic.CriticConfig;
 import dev.dualproc.world.critic.GeneratedAgreement;
 import dev.dualproc.world.critic.VqaBatches;
@@ -34,6 +36,9 @@ final class WorldEvalVlmCommand implements Callable<Integer> {
   @Option(names = "--generated-target", defaultValue = "0.9", description = "overall agreement --generated must reach; default ${DEFAULT-VALUE}") double generatedTarget;
   @Option(names = "--horizon-curve", defaultValue = "0", description = "also print the critic's mean p(Yes) to the horizon question"
       + " against the line's distance from the horizon, over this many held-out rendered scenes (0: not measured); default ${DEFAULT-VALUE}") int horizonCurve;
+  @Option(names = "--left-right-sides", defaultValue = "0", description = "a diagnostic: the share of the held-out left-right items"
+      + " asked as which side of the image one object is on (1: side items only, the single lookup a comparison chains;"
+      + " default ${DEFAULT-VALUE}: comparisons, the family the must-show counts)") double leftRightSides;
   @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda; default ${DEFAULT-VALUE}") String device;
   @Option(names = "--threads", defaultValue = "0", description = "libtorch CPU threads (0: its default, one per core); 1 is"
       + " much faster on a machine shared with other jobs") int threads;
@@ -42,6 +47,7 @@ final class WorldEvalVlmCommand implements Callable<Integer> {
     if (n < 0 || (n == 0 && generated == 0 && horizonCurve == 0)) throw new DualprocException("--n: expected at least 1 (or 0 with --generated or --horizon-curve), got " + n);
     if (horizonCurve < 0) throw new DualprocException("--horizon-curve: expected 0 or more scenes, got " + horizonCurve);
     if (generated < 0) throw new DualprocException("--generated: expected 0 or more items, got " + generated);
+    if (!(leftRightSides >= 0 && leftRightSides <= 1)) throw new DualprocException("--left-right-sides: expected a share in [0, 1], got " + leftRightSides);
     if (batch < 1) throw new DualprocException("--batch: expected at least 1, got " + batch);
     if (threads > 0) org.bytedeco.pytorch.global.torch.set_num_threads(threads);
     Placement p = Placement.parse(device, "float32");
@@ -50,8 +56,11 @@ final class WorldEvalVlmCommand implements Callable<Integer> {
       System.out.println("critic: " + c.identity());
       boolean ok = true;
       if (n > 0) {
-        HeldOutAccuracy a = HeldOutAccuracy.measure(c, VqaBatches.EVAL_STREAM, n, batch);
-        System.out.println("rendered images (held-out stream " + VqaBatches.EVAL_STREAM + "):");
+        ItemRecipe recipe = new ItemRecipe(ItemRecipe.DEFAULT.horizonNearMiss(), 0, 0, leftRightSides);
+        HeldOutAccuracy a = HeldOutAccuracy.measure(c, VqaBatches.EVAL_STREAM, n, batch,
+            (first, size) -> VqaBatches.items(VqaBatches.EVAL_STREAM, first, size, VqaGenerator.TASKS, recipe));
+        System.out.println("rendered images (held-out stream " + VqaBatches.EVAL_STREAM + "):"
+            + (leftRightSides > 0 ? String.format(Locale.ROOT, " %.0f%% of the left-right items ask one object's side", 100 * leftRightSides) : ""));
         System.out.print(a.table());
         System.out.printf(Locale.ROOT, "worst family %.1f%% (target %.0f%%), %.1f s%n", 100 * a.worst(), 100 * target, (System.nanoTime() - t0) / 1e9);
         ok = a.worst() >= target;

@@ -26,6 +26,11 @@ class WorldTrainVlmCommandTest {
     CliRun eval = run("world", "eval", "vlm", "--vlm", out, "--n", "18");
     assertThat(eval.out()).contains("| horizon | 2 |").contains("worst family");
     assertThat(eval.code()).isEqualTo(1); // three steps are far from 95%
+    CliRun sides = run("world", "eval", "vlm", "--vlm", out, "--n", "18", "--left-right-sides", "1");
+    assertThat(sides.out()).contains("100% of the left-right items ask one object's side").contains("| left-right | 2 |");
+    CliRun badShare = run("world", "eval", "vlm", "--vlm", out, "--n", "18", "--left-right-sides", "1.5");
+    assertThat(badShare.code()).isEqualTo(2);
+    assertThat(badShare.err()).contains("--left-right-sides: expected a share in [0, 1], got 1.5");
     CliRun bad = run("world", "train", "vlm", "--steps", "1", "--seed", "700000001", "--state", dir.resolve("s2").toString());
     assertThat(bad.code()).isEqualTo(2);
     assertThat(bad.err()).contains("held-out");
