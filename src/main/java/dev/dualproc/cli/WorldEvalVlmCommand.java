@@ -5,6 +5,7 @@ import dev.dualproc.engine.Placement;
 import dev.dualproc.model.vlm.IdeficsCritic;
 import dev.dualproc.world.critic.HeldOutAccuracy;
 import dev.dualproc.world.critic.HorizonResponse;
+import dev.dualproc.world.critic.PositionProbe;
 import dev.dualproc.distill.Generator;
 import dev.dualproc.distill.Generators;
 import dev.dualproc.world.ItemRecipe;
@@ -36,6 +37,9 @@ final class WorldEvalVlmCommand implements Callable<Integer> {
   @Option(names = "--generated-target", defaultValue = "0.9", description = "overall agreement --generated must reach; default ${DEFAULT-VALUE}") double generatedTarget;
   @Option(names = "--horizon-curve", defaultValue = "0", description = "also print the critic's mean p(Yes) to the horizon question"
       + " against the line's distance from the horizon, over this many held-out rendered scenes (0: not measured); default ${DEFAULT-VALUE}") int horizonCurve;
+  @Option(names = "--position-probe", defaultValue = "0", description = "a diagnostic: on this many held-out scenes (80% to fit,"
+      + " 20% to score), whether a linear probe reads each patch state's and image token's own half (left/right, top/bottom)"
+      + " from that state alone; default ${DEFAULT-VALUE}: not measured") int positionProbe;
   @Option(names = "--left-right-sides", defaultValue = "0", description = "a diagnostic: the share of the held-out left-right items"
       + " asked as which side of the image one object is on (1: side items only, the single lookup a comparison chains;"
       + " default ${DEFAULT-VALUE}: comparisons, the family the must-show counts)") double leftRightSides;
@@ -44,7 +48,9 @@ final class WorldEvalVlmCommand implements Callable<Integer> {
       + " much faster on a machine shared with other jobs") int threads;
 
   @Override public Integer call() {
-    if (n < 0 || (n == 0 && generated == 0 && horizonCurve == 0)) throw new DualprocException("--n: expected at least 1 (or 0 with --generated or --horizon-curve), got " + n);
+    if (n < 0 || (n == 0 && generated == 0 && horizonCurve == 0 && positionProbe == 0))
+      throw new DualprocException("--n: expected at least 1 (or 0 with --generated, --horizon-curve or --position-probe), got " + n);
+    if (positionProbe != 0 && positionProbe < 5) throw new DualprocException("--position-probe: expected 0 or at least 5 scenes, got " + positionProbe);
     if (horizonCurve < 0) throw new DualprocException("--horizon-curve: expected 0 or more scenes, got " + horizonCurve);
     if (generated < 0) throw new DualprocException("--generated: expected 0 or more items, got " + generated);
     if (!(leftRightSides >= 0 && leftRightSides <= 1)) throw new DualprocException("--left-right-sides: expected a share in [0, 1], got " + leftRightSides);
@@ -81,6 +87,13 @@ final class WorldEvalVlmCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "horizon question against the line's distance (%d held-out scenes from seed %d):%n", horizonCurve, HorizonResponse.FIRST_SEED);
         System.out.print(h.table());
         System.out.printf(Locale.ROOT, "%.1f s%n", (System.nanoTime() - t2) / 1e9);
+      }
+      if (positionProbe > 0) {
+        long t3 = System.nanoTime();
+        PositionProbe pp = PositionProbe.measure(c, positionProbe);
+        System.out.printf(Locale.ROOT, "own position read from each state alone (linear probe, %d held-out scenes from seed %d):%n", positionProbe, PositionProbe.FIRST_SEED);
+        System.out.print(pp.table());
+        System.out.printf(Locale.ROOT, "%.1f s%n", (System.nanoTime() - t3) / 1e9);
       }
       return ok ? 0 : 1;
     }

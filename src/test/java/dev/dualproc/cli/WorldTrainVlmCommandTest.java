@@ -28,6 +28,10 @@ class WorldTrainVlmCommandTest {
     assertThat(eval.code()).isEqualTo(1); // three steps are far from 95%
     CliRun sides = run("world", "eval", "vlm", "--vlm", out, "--n", "18", "--left-right-sides", "1");
     assertThat(sides.out()).contains("100% of the left-right items ask one object's side").contains("| left-right | 2 |");
+    CliRun probe = run("world", "eval", "vlm", "--vlm", out, "--n", "0", "--position-probe", "5");
+    assertThat(probe.code()).as(probe.err()).isZero();
+    assertThat(probe.out()).contains("own position read from each state alone").containsPattern("\\| vision patches \\| \\d+\\.\\d% \\| \\d+\\.\\d% \\|")
+        .containsPattern("\\| image tokens \\| \\d+\\.\\d%");
     CliRun badShare = run("world", "eval", "vlm", "--vlm", out, "--n", "18", "--left-right-sides", "1.5");
     assertThat(badShare.code()).isEqualTo(2);
     assertThat(badShare.err()).contains("--left-right-sides: expected a share in [0, 1], got 1.5");
