@@ -17,6 +17,7 @@ import dev.dualproc.world.critic.WorldCritic;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -81,21 +82,22 @@ final class WorldEvalVlmCommand implements Callable<Integer> {
           ok &= ga.agreement().overall() >= generatedTarget;
         }
       }
-      if (horizonCurve > 0) {
-        long t2 = System.nanoTime();
-        HorizonResponse h = HorizonResponse.measure(c, horizonCurve);
-        System.out.printf(Locale.ROOT, "horizon question against the line's distance (%d held-out scenes from seed %d):%n", horizonCurve, HorizonResponse.FIRST_SEED);
-        System.out.print(h.table());
-        System.out.printf(Locale.ROOT, "%.1f s%n", (System.nanoTime() - t2) / 1e9);
-      }
-      if (positionProbe > 0) {
-        long t3 = System.nanoTime();
-        PositionProbe pp = PositionProbe.measure(c, positionProbe);
-        System.out.printf(Locale.ROOT, "own position read from each state alone (linear probe, %d held-out scenes from seed %d):%n", positionProbe, PositionProbe.FIRST_SEED);
-        System.out.print(pp.table());
-        System.out.printf(Locale.ROOT, "%.1f s%n", (System.nanoTime() - t3) / 1e9);
-      }
+      if (horizonCurve > 0)
+        diagnostic(String.format(Locale.ROOT, "horizon question against the line's distance (%d held-out scenes from seed %d):", horizonCurve, HorizonResponse.FIRST_SEED),
+            () -> HorizonResponse.measure(c, horizonCurve).table());
+      if (positionProbe > 0)
+        diagnostic(String.format(Locale.ROOT, "own position read from each state alone (linear probe, %d held-out scenes from seed %d):", positionProbe, PositionProbe.FIRST_SEED),
+            () -> PositionProbe.measure(c, positionProbe).table());
       return ok ? 0 : 1;
     }
+  }
+
+  /** Measures a diagnostic, then prints its header, its table and the seconds it took. */
+  private static void diagnostic(String header, Supplier<String> table) {
+    long t = System.nanoTime();
+    String measured = table.get();
+    System.out.println(header);
+    System.out.print(measured);
+    System.out.printf(Locale.ROOT, "%.1f s%n", (System.nanoTime() - t) / 1e9);
   }
 }

@@ -9,8 +9,9 @@ import java.util.List;
 record RidgeProbe(double[] mean, double[] scale, double[] w) {
 
   static RidgeProbe fit(List<float[]> x, List<Boolean> y, double ridge) {
-    int n = x.size(), d = x.get(0).length;
+    int n = x.size();
     if (n == 0 || n != y.size()) throw new IllegalArgumentException("a probe needs matching, non-empty samples and labels, got " + n + " and " + y.size());
+    int d = x.get(0).length;
     double[] mean = new double[d], scale = new double[d];
     for (float[] r : x) for (int j = 0; j < d; j++) mean[j] += r[j] / (double) n;
     for (float[] r : x) for (int j = 0; j < d; j++) scale[j] += (r[j] - mean[j]) * (r[j] - mean[j]) / n;
