@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
 final class WorldTrainVlmCommand implements Callable<Integer> {
   @Option(names = "--state", defaultValue = "runs/world-vlm", description = "checkpoints, metrics.jsonl, train.log; default ${DEFAULT-VALUE}") Path state;
   @Option(names = "--out", description = "the exported critic (default: models/" + WorldCritic.FOLDER + " under the dualproc home, else ./models/" + WorldCritic.FOLDER + ")") Path out;
-  @Option(names = "--config", description = "model size: small (default), tiny, tiny4, tiny4h, tiny4p4, tiny4w, tiny2w, tiny4x or micro; on resume, the run's own") String config;
+  @Option(names = "--config", description = "model size: small (default), tiny, tiny4, tiny4h, tiny4p4, tiny4w, tiny2w, tiny1w, tiny4x or micro; on resume, the run's own") String config;
   @Option(names = "--batch", description = "items per step (default: the config's)") Integer batch;
   @Option(names = "--lr", description = "learning rate (default: the config's)") Double lr;
   @Option(names = "--tasks", split = ",", description = "train only these question families (comma-separated; default all)") java.util.List<String> tasks;

@@ -132,6 +132,17 @@ public record CriticConfig(String name, Spec spec, int batch, double lr, int war
         32, 1e-3, 100, 0.01, 1.0, 0.03, 0.1, VqaGenerator.TASKS, 8, 0.5, true, 0.0, 0);
   }
 
+  /**
+   * tiny4w without a pixel shuffle: 64 image tokens, one per 8x8 patch. Where an object is lives in which token shows it
+   * (docs/critic-study.md, stage 6); with one patch per token, attention can select the named object's own patches by
+   * what they show, and each patch keeps its column (the patch probe's own-column target), so the selected values say
+   * where the object is.
+   */
+  public static CriticConfig tiny1w() {
+    return new CriticConfig("tiny1w", new Spec(192, 768, 4, 3, IMAGE_SIZE, 8, 128, 384, 3, 2, 1, 64, 0, 0, 0, 0, 1, true),
+        32, 1e-3, 100, 0.01, 1.0, 0.03, 0.1, VqaGenerator.TASKS, 8, 0.5, true, 0.0, 0);
+  }
+
   /** tiny4 with a tower wider still (256, MLP 1024, four layers of four heads): is wider better per hour too? */
   public static CriticConfig tiny4x() {
     return new CriticConfig("tiny4x", new Spec(256, 1024, 4, 4, IMAGE_SIZE, 8, 128, 384, 3, 2, 1, 64, 0, 0, 0, 0, 4, true),
@@ -144,7 +155,7 @@ public record CriticConfig(String name, Spec spec, int batch, double lr, int war
         4, 1e-3, 2, 0.0, 1.0, 0.03, 0.1, VqaGenerator.TASKS, 2, 0.5, false, 0.0, 0);
   }
 
-  public static final List<String> NAMES = List.of("small", "tiny", "tiny4", "tiny4h", "tiny4p4", "tiny4w", "tiny2w", "tiny4x", "micro");
+  public static final List<String> NAMES = List.of("small", "tiny", "tiny4", "tiny4h", "tiny4p4", "tiny4w", "tiny2w", "tiny1w", "tiny4x", "micro");
 
   public static CriticConfig named(String name) {
     return switch (name) {
@@ -155,6 +166,7 @@ public record CriticConfig(String name, Spec spec, int batch, double lr, int war
       case "tiny4p4" -> tiny4p4();
       case "tiny4w" -> tiny4w();
       case "tiny2w" -> tiny2w();
+      case "tiny1w" -> tiny1w();
       case "tiny4x" -> tiny4x();
       case "micro" -> micro();
       default -> throw new DualprocException("--config: expected one of " + NAMES + ", got '" + name + "'");

@@ -54,6 +54,8 @@ final class CriticWarmStart {
         boolean rows = k.endsWith("embed_tokens.weight") || k.equals("lm_head.weight");
         if (rows && have.length == 2 && have[1] == want[1]) out.put(k, remapRows(old, e.getValue(), oldIds, newIds));
         else if (Arrays.equals(want, have)) out.put(k, old);
+        else if (k.equals(PROJECTION) && want.length == 2 && have.length == 2 && want[0] == have[0] && have[1] % want[1] == 0
+            && want[1] == config.spec().visionHidden()) out.put(k, summedBlocks(old, want));
         else if (k.equals(PROJECTION) && want.length == 2 && have.length == 2 && want[0] == have[0]) {
           out.put(k, e.getValue());
           fresh.add(k);
@@ -65,6 +67,15 @@ final class CriticWarmStart {
     } catch (NumberFormatException e) {
       throw new DualprocException(file + ": metadata dualproc_steps is not a number", e);
     }
+  }
+
+  /**
+   * A projection for one patch per token from one over shuffled blocks of patches ([out, D * s^2], each patch's D inputs
+   * contiguous): the sum of the blocks, so a lone patch reads as the old connector read a block of identical patches.
+   */
+  static Tensor summedBlocks(Tensor old, long[] want) {
+    long blocks = Tensors.shape(old)[1] / want[1];
+    return old.reshape(want[0], blocks, want[1]).sum(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional()).contiguous();
   }
 
   /** Row id of each word in {@code init}'s vocabulary taken from {@code old} where the old vocabulary has the word. */

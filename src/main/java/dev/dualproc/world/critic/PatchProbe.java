@@ -15,7 +15,8 @@ import static org.bytedeco.pytorch.global.torch.linear;
 
 /**
  * A training-only linear probe on the critic's vision patches: from each patch state it predicts the {@link
- * PatchTargets} (thing, colour, horizon row, overlay mark) and, again from each patch, the image's stroke weight, the
+ * PatchTargets} (thing, colour, horizon row, overlay mark), its own column (the tower's states otherwise keep their
+ * row but barely their column, and a token selected by attention can only say where it is if its state does) and, again from each patch, the image's stroke weight, the
  * kinds and (kind, colour) pairs present, the time of day, whether its overlay holds in the scene and each object's
  * column (sigmoid of its logit against the column's fraction of the width). Trained from scratch,
  * a VLM learns facts spread over the whole image (time of day) in a few hundred steps but facts held by a few patches
@@ -33,14 +34,15 @@ final class PatchProbe {
   static final int IMAGE_CLASSES = PatchTargets.STROKES + PatchTargets.PRESENT + PatchTargets.TIMES + PatchTargets.OVERLAYS.size() + PatchTargets.PAIRS;
   private static final int OVERLAY_AT = PatchTargets.STROKES + PatchTargets.PRESENT + PatchTargets.TIMES, ACROSS_AT = OVERLAY_AT + PatchTargets.OVERLAYS.size();
 
-  private final int patch, horizonClasses;
+  private final int patch, horizonClasses, columns;
   final Map<String, Tensor> weights = new LinkedHashMap<>();
 
   /** Fresh weights for patch states of width {@code hidden} over patches of {@code patch} pixels. */
   PatchProbe(long hidden, int patch, long seed, org.bytedeco.pytorch.Device device) {
     this.patch = patch;
     this.horizonClasses = PatchTargets.horizonClasses(patch);
-    long classes = PatchTargets.THINGS + PatchTargets.COLOURS + horizonClasses + PatchTargets.MARKS;
+    this.columns = CriticConfig.IMAGE_SIZE / patch;
+    long classes = PatchTargets.THINGS + PatchTargets.COLOURS + horizonClasses + PatchTargets.MARKS + columns;
     var g = Rng.generator(seed ^ 0x9E3779B97F4A7C15L);
     weights.put(KEYS.get(0), Rng.normal(g, classes, hidden).mul(new Scalar(0.02)));
     weights.put(KEYS.get(1), zeros(classes));
@@ -71,6 +73,8 @@ final class PatchProbe {
     Tensor flat = states.to(ScalarType.Float).reshape(b * n, d);
     Tensor logits = linear(flat, weights.get(KEYS.get(0)), new TensorOptional(weights.get(KEYS.get(1))));
     long[] thing = new long[(int) (b * n)], colour = new long[thing.length], horizon = new long[thing.length], mark = new long[thing.length];
+    long[] column = new long[thing.length];
+    for (int i = 0; i < column.length; i++) column[i] = (i % n) % columns; // row-major patches: a patch keeps where it is
     long[] stroke = new long[b];
     for (int i = 0; i < b; i++) {
       PatchTargets t = targets.get(i);
@@ -83,7 +87,7 @@ final class PatchProbe {
     }
     int at = 0;
     Tensor sum = null;
-    for (Object[] group : new Object[][] {{thing, PatchTargets.THINGS}, {colour, PatchTargets.COLOURS}, {horizon, horizonClasses}, {mark, PatchTargets.MARKS}}) {
+    for (Object[] group : new Object[][] {{thing, PatchTargets.THINGS}, {colour, PatchTargets.COLOURS}, {horizon, horizonClasses}, {mark, PatchTargets.MARKS}, {column, columns}}) {
       int classes = (Integer) group[1];
       Tensor ce = ce(logits.narrow(1, at, classes), (long[]) group[0]);
       sum = sum == null ? ce : sum.add(ce);
@@ -111,7 +115,7 @@ final class PatchProbe {
     sum = sum.add(binary_cross_entropy_with_logits(presentLogits, Tensors.fromFloats(present, b * n, PatchTargets.PRESENT).to(presentLogits.device(), ScalarType.Float)));
     boolean anyTime = java.util.Arrays.stream(time).anyMatch(x -> x >= 0);
     if (anyTime) sum = sum.add(ce(image.narrow(1, PatchTargets.STROKES + PatchTargets.PRESENT, PatchTargets.TIMES), time));
-    int terms = 6 + (anyTime ? 1 : 0);
+    int terms = 7 + (anyTime ? 1 : 0);
     // each overlay item's truth at its preset's logit, each lone object's column at its (kind, colour)'s logit
     if (!overlayRows.isEmpty()) { sum = sum.add(picked(image, overlayRows, overlayTrue)); terms++; }
     if (!acrossRows.isEmpty()) { sum = sum.add(picked(image, acrossRows, across)); terms++; }

@@ -82,8 +82,11 @@ class CriticWarmStartTest {
     }
   }
 
-  /** tiny4w to tiny2w: a critic with another pixel-shuffle factor keeps every weight but the connector's projection. */
-  @Test void anotherShuffleFactorStartsOnlyTheProjectionFresh() {
+  /**
+   * tiny4w to tiny1w: a critic without the pixel shuffle keeps every other weight, and its projection of one patch is the
+   * sum of the old projection's per-patch blocks (a lone patch reads like a block of identical patches).
+   */
+  @Test void noShuffleKeepsEveryWeightAndSumsTheProjectionsBlocks() {
     Path exported = exportMicro(dir, 2);
     Map<String, float[]> old = floats(exported.resolve("model.safetensors"));
     CriticConfig m = CriticConfig.micro();
@@ -98,6 +101,11 @@ class CriticWarmStartTest {
       assertThat(t.config.spec().scaleFactor()).isEqualTo(1);
       assertThat(Tensors.shape(t.weights().get(projection))).containsExactly(s.textHidden(), s.visionHidden());
       assertThat(old.get(projection)).hasSize(s.textHidden() * s.visionHidden() * 4);
+      float[] was = old.get(projection), summed = new float[s.textHidden() * s.visionHidden()];
+      for (int o = 0; o < s.textHidden(); o++)
+        for (int block = 0; block < 4; block++)
+          for (int d = 0; d < s.visionHidden(); d++) summed[o * s.visionHidden() + d] += was[(o * 4 + block) * s.visionHidden() + d];
+      assertThat(Tensors.floats(t.weights().get(projection))).containsExactly(summed, org.assertj.core.data.Offset.offset(1e-6f));
       t.weights().forEach((k, w) -> {
         if (!k.equals(projection)) assertThat(Tensors.floats(w)).as(k).containsExactly(old.get(k));
       });
