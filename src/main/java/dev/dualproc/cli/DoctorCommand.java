@@ -38,8 +38,6 @@ public final class DoctorCommand implements Callable<Integer> {
           torch.get_num_threads(), torch.get_num_interop_threads(), rt.availableProcessors(),
           omp == null ? "unset (run through ./dualproc, or export OMP_WAIT_POLICY=passive: much faster on few cores)" : omp);
       out.println("check     " + matmulCheck());
-      out.println("oneDNN    " + (dev.dualproc.engine.OneDnn.enabled() ? "on (" + dev.dualproc.engine.OneDnn.VARIABLE + "=1)"
-          : "off: its conv gradients are wrong on some CPUs (" + dev.dualproc.engine.OneDnn.VARIABLE + "=1 turns it on)"));
       boolean cuda = torch.cuda_is_available();
       int devices = cuda ? torch.cuda_device_count() : 0;
       out.println("cuda      " + (cuda ? "available, " + devices + " device" + (devices == 1 ? "" : "s")

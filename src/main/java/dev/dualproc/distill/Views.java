@@ -65,7 +65,7 @@ public final class Views {
     Tensor kx = kernel.expand(new long[] {c, 1, 1, k.length}).contiguous();
     Tensor ky = kernel.reshape(1, 1, k.length, 1).expand(new long[] {c, 1, k.length, 1}).contiguous();
     Tensor y = reflection_pad2d(x, new long[] {r, r, r, r});
-    y = conv2d(y, kx, new org.bytedeco.pytorch.TensorOptional(), new long[] {1, 1}, new long[] {0, 0}, new long[] {1, 1}, c);
-    return conv2d(y, ky, new org.bytedeco.pytorch.TensorOptional(), new long[] {1, 1}, new long[] {0, 0}, new long[] {1, 1}, c);
+    y = dev.dualproc.engine.Convolutions.conv2d(y, kx, null, 1, 0, c);
+    return dev.dualproc.engine.Convolutions.conv2d(y, ky, null, 1, 0, c);
   }
 }

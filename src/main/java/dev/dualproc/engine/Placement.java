@@ -7,7 +7,6 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /** Where a model's weights and activations live: a device and a floating dtype (fp32 or bf16; never fp16 on CPU). */
 public record Placement(String device, ScalarType dtype) {
-  static { OneDnn.apply(); } // before any model runs: oneDNN's conv gradients are wrong on some CPUs
   public static Placement cpu() { return new Placement("cpu", ScalarType.Float); }
   public static Placement cpuBf16() { return new Placement("cpu", ScalarType.BFloat16); }
 

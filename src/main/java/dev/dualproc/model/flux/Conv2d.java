@@ -1,9 +1,8 @@
 package dev.dualproc.model.flux;
 
+import dev.dualproc.engine.Convolutions;
 import dev.dualproc.engine.Weights;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptional;
-import static org.bytedeco.pytorch.global.torch.conv2d;
 
 /** torch.nn.Conv2d with a bias: {@code <name>.weight} [out, in, k, k], {@code <name>.bias} [out]; frozen. */
 public final class Conv2d {
@@ -20,6 +19,6 @@ public final class Conv2d {
   }
 
   public Tensor forward(Tensor x) {
-    return conv2d(x, weight, new TensorOptional(bias), new long[] {stride, stride}, new long[] {padding, padding}, new long[] {1, 1}, 1);
+    return Convolutions.conv2d(x, weight, bias, stride, padding, 1);
   }
 }

@@ -3,7 +3,6 @@ package dev.dualproc.model.vlm;
 import dev.dualproc.engine.Weights;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import static org.bytedeco.pytorch.global.torch.*;
@@ -29,8 +28,7 @@ final class SiglipVisionEmbeddings {
   /** pixels [B, C, H, W] -> [B, (H/p)*(W/p), hidden]. */
   Tensor forward(Tensor pixels) {
     long p = patchSize;
-    Tensor patches = conv2d(pixels, patch_embedding_weight, new TensorOptional(patch_embedding_bias),
-        new long[] {p, p}, new long[] {0, 0}, new long[] {1, 1}, 1);
+    Tensor patches = dev.dualproc.engine.Convolutions.conv2d(pixels, patch_embedding_weight, patch_embedding_bias, p, 0, 1);
     long gh = patches.size(2), gw = patches.size(3);
     Tensor embeddings = patches.flatten(2, 3).transpose(1, 2);
     Tensor ids = positionIds(gh, gw, patchesPerSide).to(position_embedding_weight.device(), ScalarType.Long);

@@ -88,8 +88,9 @@ class AutoEncoderParityTest {
       assertClose("grad_z (checkpointed)", z.grad(), io.load("grad_z"));
       Tensor z2 = io.load("z").requires_grad_(true);
       ae.decode(z2).mul(io.load("R2")).sum().backward();
-      assertThat(Tensors.bytes(x)).isEqualTo(Tensors.bytes(ae.decode(io.load("z"))));
-      assertThat(Tensors.maxAbsDiff(z.grad(), z2.grad())).isLessThan(1e-9);
+      // the same to float rounding: a convolution whose input needs a gradient runs another CPU kernel (Convolutions)
+      assertThat(Tensors.relativeError(x, ae.decode(io.load("z")))).isLessThan(1e-6);
+      assertThat(Tensors.relativeError(z.grad(), z2.grad())).isLessThan(1e-6);
     }
   }
 
