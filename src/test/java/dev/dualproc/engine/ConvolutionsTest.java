@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ConvolutionsTest {
 
   @ParameterizedTest(name = "in {0}, out {1}, kernel {2}, groups {3}, {4}")
-  @CsvSource({"32,3,3,1,fp32", "32,8,3,1,fp32", "64,12,3,1,fp32", "128,24,3,1,fp32", "32,16,3,1,fp32", "32,3,1,1,fp32",
+  @CsvSource({"32,3,3,1,fp32", "32,8,3,1,fp32", "64,12,3,1,fp32", "128,24,3,1,fp32", "32,16,3,1,fp32", "128,64,3,1,fp32", "4,32,3,1,fp32", "32,3,1,1,fp32",
       "3,32,8,1,fp32", "3,3,5,3,fp32", "4,16,3,1,bf16", "32,3,3,1,bf16", "32,3,1,1,bf16", "128,24,3,1,bf16", "3,3,5,3,bf16"})
   void gradientsMatchFloat64(int in, int out, int kernel, int groups, String dtype) {
     ScalarType t = dtype.equals("bf16") ? ScalarType.BFloat16 : ScalarType.Float;
