@@ -39,7 +39,8 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
   @Option(names = "--config", description = "model size: small (default), tiny, tiny4, tiny4h, tiny4p4, tiny4w, tiny2w, tiny1w, tiny4x or micro; on resume, the run's own") String config;
   @Option(names = "--batch", description = "items per step (default: the config's)") Integer batch;
   @Option(names = "--lr", description = "learning rate (default: the config's)") Double lr;
-  @Option(names = "--tasks", split = ",", description = "train only these question families (comma-separated; default all)") java.util.List<String> tasks;
+  @Option(names = "--tasks", split = ",", description = "train only these question families (comma-separated; default all); a family named c times is drawn c"
+      + " times as often (all nine and left-right twice more: three times the left-right items)") java.util.List<String> tasks;
   @Option(names = "--captions", description = "caption items per step (default: the config's)") Integer captions;
   @Option(names = "--probe-weight", description = "weight of the patch-probe loss: each vision patch predicts what the renderer drew there (0: off; default: the config's)") Double probeWeight;
   @Option(names = "--vision-steps", description = "the run's first N steps train only the vision tower, on the patch probe (needs --probe-weight > 0; default: the config's, 0)") Integer visionSteps;

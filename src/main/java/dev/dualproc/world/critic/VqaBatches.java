@@ -30,8 +30,10 @@ public final class VqaBatches {
   }
 
   /**
-   * Training items first .. first + n - 1 over only the families {@code tasks}: item j is the stream's item
-   * (j div k) * 9 + (the j mod k-th family's slot), so yes and no still alternate per family.
+   * Training items first .. first + n - 1 over only the families {@code tasks} (k of them, a family named c times drawn
+   * c times as often): item j is the o-th of the c namings of its family in group j div k, the stream's item
+   * ((j div k) * c + o) * 9 + the family's slot, so every item is the stream's own and yes and no still alternate per
+   * family.
    */
   public static List<VqaItem> items(long stream, long first, int n, List<String> tasks) {
     return items(stream, first, n, tasks, ItemRecipe.DEFAULT);
@@ -39,12 +41,18 @@ public final class VqaBatches {
 
   /** As above, with the horizon and line-weight items made as the training config says. */
   public static List<VqaItem> items(long stream, long first, int n, List<String> tasks, ItemRecipe recipe) {
-    if (tasks.size() == VqaGenerator.TASKS.size())
+    if (tasks.equals(VqaGenerator.TASKS))
       return LongStream.range(first, first + n).parallel().mapToObj(i -> VqaGenerator.item(stream, i, CriticConfig.IMAGE_SIZE, recipe)).toList();
     int k = tasks.size(), all = VqaGenerator.TASKS.size();
     int[] slot = tasks.stream().mapToInt(VqaGenerator.TASKS::indexOf).toArray();
-    return LongStream.range(first, first + n).parallel()
-        .mapToObj(j -> VqaGenerator.item(stream, (j / k) * all + slot[(int) (j % k)], CriticConfig.IMAGE_SIZE, recipe)).toList();
+    int[] times = new int[k], nth = new int[k]; // how often each position's family is named, and which naming it is
+    for (int p = 0; p < k; p++) {
+      for (int q = 0; q < k; q++) if (slot[q] == slot[p]) { times[p]++; if (q < p) nth[p]++; }
+    }
+    return LongStream.range(first, first + n).parallel().mapToObj(j -> {
+      int p = (int) (j % k);
+      return VqaGenerator.item(stream, ((j / k) * times[p] + nth[p]) * all + slot[p], CriticConfig.IMAGE_SIZE, recipe);
+    }).toList();
   }
 
   /** Items first .. first + n - 1 of a stream at the critic's size, rendered in parallel (each depends on its index only). */

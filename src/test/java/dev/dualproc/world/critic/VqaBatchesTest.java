@@ -23,6 +23,22 @@ class VqaBatchesTest {
         .isEqualTo(VqaBatches.items(3, 5, 4).stream().map(VqaItem::question).toList());
   }
 
+  /** A family named three times is drawn three times as often, from its own stream items, none twice. */
+  @Test void aFamilyNamedTwiceMoreIsDrawnThriceAsOften() {
+    List<VqaItem> items = VqaBatches.items(3, 0, 40, List.of("time-of-day", "horizon", "horizon", "horizon"));
+    List<VqaItem> horizon = items.stream().filter(i -> i.task().equals("horizon")).toList();
+    assertThat(horizon).hasSize(30);
+    assertThat(horizon.stream().filter(VqaItem::yes).count()).isEqualTo(15);
+    assertThat(horizon).extracting(VqaItem::sceneSeed)
+        .containsExactlyInAnyOrderElementsOf(VqaBatches.items(3, 0, 30, List.of("horizon")).stream().map(VqaItem::sceneSeed).toList());
+    assertThat(items.stream().filter(i -> i.task().equals("time-of-day")).map(VqaItem::sceneSeed).toList())
+        .isEqualTo(VqaBatches.items(3, 0, 10, List.of("time-of-day")).stream().map(VqaItem::sceneSeed).toList());
+    // nine names that are not the nine families do not take the whole stream
+    List<String> nine = new java.util.ArrayList<>(dev.dualproc.world.VqaGenerator.TASKS);
+    nine.set(0, "left-right");
+    assertThat(VqaBatches.items(3, 0, 18, nine)).extracting(VqaItem::task).doesNotContain("objects");
+  }
+
   @Test void heldOutStreamsAreRefused() {
     assertThatThrownBy(() -> VqaBatches.checkTrainingSeed(VqaBatches.EVAL_STREAM)).isInstanceOf(DualprocException.class);
     assertThatThrownBy(() -> VqaBatches.checkTrainingSeed(VqaBatches.VALIDATION_STREAM)).isInstanceOf(DualprocException.class);
