@@ -77,7 +77,8 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
   @Option(names = "--probe-columns", arity = "0..1", fallbackValue = "true", description = "the question probe also reads, from the"
       + " decoder's answer state, the columns of the objects a left-right question names: each lookup of the comparison"
       + " rewarded alone (needs --probe-weight > 0; default false)") Boolean probeColumns;
-  @Option(names = "--init-from", description = "warm-start a fresh --state from a critic this command exported (e.g. models/world/vlm)") Path initFrom;
+  @Option(names = "--init-from", description = "warm-start a fresh --state from a critic this command exported (e.g. models/world/vlm), or from the"
+      + " latest checkpoint of another run's --state (its weights and config; give the flags that should differ)") Path initFrom;
   @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda; default ${DEFAULT-VALUE}") String device;
   @Option(names = "--threads", defaultValue = "0", description = "libtorch CPU threads (0: its default, one per core); 1 is"
       + " much faster on a machine shared with other jobs") int threads;

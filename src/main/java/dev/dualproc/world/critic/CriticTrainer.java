@@ -153,6 +153,21 @@ public final class CriticTrainer implements AutoCloseable {
     return t;
   }
 
+  /** A run's latest checkpoint: its model folder, the run's config and the step it reached. */
+  record Latest(Path model, CriticConfig config, long step) {}
+
+  /** The latest checkpoint of the run in {@code stateDir} (a warm start from a run that was not exported). */
+  static Latest latestCheckpoint(Path stateDir) {
+    Path dir = latest(stateDir);
+    try (SafeTensorsFile f = SafeTensorsFile.open(dir.resolve(TRAINER_FILE))) {
+      return new Latest(dir.resolve(MODEL), JSON.readValue(f.metadata().get("config"), CriticConfig.class),
+          Long.parseLong(dir.getFileName().toString().substring("ckpt-".length())));
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof DualprocException d) throw d;
+      throw new DualprocException(dir.resolve(TRAINER_FILE) + ": metadata config missing or unreadable", e);
+    }
+  }
+
   private static Path latest(Path stateDir) {
     try {
       String name = Files.readString(stateDir.resolve(LATEST)).strip();

@@ -31,14 +31,32 @@ final class CriticWarmStart {
   /** The one tensor whose shape follows the pixel-shuffle factor. */
   static final String PROJECTION = "model.connector.modality_projection.proj.weight";
 
+  /** {@code folder}: a critic world train vlm exported, or a run's --state (its latest checkpoint, its config). */
   static Exported read(Path folder, CriticConfig wanted, long seed) {
+    if (CriticTrainer.hasCheckpoint(folder)) {
+      CriticTrainer.Latest l = CriticTrainer.latestCheckpoint(folder);
+      return read(l.model(), wanted != null ? wanted : l.config(), l.step(), seed);
+    }
     Path file = folder.resolve("model.safetensors");
-    if (!Files.isRegularFile(file)) throw new DualprocException("--init-from " + folder + ": no model.safetensors (expected a critic folder that world train vlm exported)");
+    if (!Files.isRegularFile(file))
+      throw new DualprocException("--init-from " + folder + ": no model.safetensors and no LATEST (expected a critic folder that world train vlm exported, or a run's --state)");
+    String name, steps;
     try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
-      String name = f.metadata().get("dualproc_config"), steps = f.metadata().get("dualproc_steps");
-      if (name == null || steps == null)
-        throw new DualprocException(file + ": metadata dualproc_config/dualproc_steps missing: not a critic world train vlm exported");
-      CriticConfig config = wanted != null ? wanted : CriticConfig.named(name);
+      name = f.metadata().get("dualproc_config");
+      steps = f.metadata().get("dualproc_steps");
+    }
+    if (name == null || steps == null)
+      throw new DualprocException(file + ": metadata dualproc_config/dualproc_steps missing: not a critic world train vlm exported");
+    try {
+      return read(folder, wanted != null ? wanted : CriticConfig.named(name), Long.parseLong(steps), seed);
+    } catch (NumberFormatException e) {
+      throw new DualprocException(file + ": metadata dualproc_steps is not a number", e);
+    }
+  }
+
+  private static Exported read(Path folder, CriticConfig config, long steps, long seed) {
+    Path file = folder.resolve("model.safetensors");
+    try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
       var tokenizer = WorldVocabulary.tokenizerJson();
       Map<String, Integer> newIds = vocab(tokenizer, "the world vocabulary");
       Map<String, Integer> oldIds = vocab(readJson(folder.resolve("tokenizer.json")), folder.resolve("tokenizer.json").toString());
@@ -63,9 +81,7 @@ final class CriticWarmStart {
         else throw new DualprocException(file + ": '" + k + "' has shape " + Arrays.toString(have) + ", config '" + config.name() + "' needs " + Arrays.toString(want));
       }
       for (String k : f.names()) if (!init.containsKey(k)) throw new DualprocException(file + ": unexpected tensor '" + k + "' for config '" + config.name() + "'");
-      return new Exported(config, Long.parseLong(steps), out, fresh);
-    } catch (NumberFormatException e) {
-      throw new DualprocException(file + ": metadata dualproc_steps is not a number", e);
+      return new Exported(config, steps, out, fresh);
     }
   }
 

@@ -49,6 +49,25 @@ class CriticWarmStartTest {
         .isInstanceOf(DualprocException.class).hasMessageContaining("fresh state");
   }
 
+  /** A run's --state: its latest checkpoint's fp32 weights, its step and its own config (with its flags). */
+  @Test void aRunsStateStartsFromItsLatestCheckpoint() {
+    CriticConfig probed = CriticConfig.micro().withTasks(List.of("left-right", "left-right", "horizon"));
+    try (CriticTrainer t = CriticTrainer.start(dir.resolve("run"), probed, 3, Placement.cpu())) {
+      t.trainStep();
+      t.trainStep();
+      t.save();
+    }
+    Map<String, float[]> want = floats(dir.resolve("run").resolve(CriticTrainer.checkpointName(2)).resolve("model").resolve("model.safetensors"));
+    try (CriticTrainer t = CriticTrainer.startFrom(dir.resolve("fork"), dir.resolve("run"), null, 5, Placement.cpu())) {
+      assertThat(t.step()).isEqualTo(2);
+      assertThat(t.config).isEqualTo(probed);
+      t.weights().forEach((k, w) -> assertThat(Tensors.floats(w)).as(k).containsExactly(want.get(k)));
+      assertThat(t.trainStep().loss()).isFinite();
+    }
+    assertThatThrownBy(() -> CriticTrainer.startFrom(dir.resolve("fork2"), dir.resolve("nothing"), null, 5, Placement.cpu()))
+        .isInstanceOf(DualprocException.class).hasMessageContaining("no LATEST");
+  }
+
   /** An exported critic whose tokenizer numbered the words otherwise: each word keeps its own embedding row. */
   @Test void tokenRowsFollowTheirWords() throws Exception {
     Path exported = exportMicro(dir, 2);
