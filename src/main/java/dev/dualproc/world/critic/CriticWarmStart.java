@@ -72,11 +72,12 @@ final class CriticWarmStart {
         boolean rows = k.endsWith("embed_tokens.weight") || k.equals("lm_head.weight");
         if (rows && have.length == 2 && have[1] == want[1]) out.put(k, remapRows(old, e.getValue(), oldIds, newIds));
         else if (Arrays.equals(want, have)) out.put(k, old);
-        else if (k.equals(PROJECTION) && want.length == 2 && have.length == 2 && want[0] == have[0] && have[1] % want[1] == 0
-            && want[1] == config.spec().visionHidden()) out.put(k, summedBlocks(old, want));
         else if (k.equals(PROJECTION) && want.length == 2 && have.length == 2 && want[0] == have[0]) {
-          out.put(k, e.getValue());
-          fresh.add(k);
+          if (want[1] == config.spec().visionHidden() && have[1] % want[1] == 0) out.put(k, summedBlocks(old, want)); // one patch per token
+          else {
+            out.put(k, e.getValue());
+            fresh.add(k);
+          }
         }
         else throw new DualprocException(file + ": '" + k + "' has shape " + Arrays.toString(have) + ", config '" + config.name() + "' needs " + Arrays.toString(want));
       }
