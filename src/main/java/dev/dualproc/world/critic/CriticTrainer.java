@@ -133,38 +133,31 @@ public final class CriticTrainer implements AutoCloseable {
 
   /** Continues the run in {@code stateDir}; {@code expected} (may be null) must equal the run's config. */
   public static CriticTrainer resume(Path stateDir, CriticConfig expected, Placement placement) {
-    Path dir = latest(stateDir);
-    Map<String, String> meta;
-    try (SafeTensorsFile f = SafeTensorsFile.open(dir.resolve(TRAINER_FILE))) { meta = f.metadata(); }
-    CriticConfig config;
-    long seed;
-    try {
-      config = JSON.readValue(meta.get("config"), CriticConfig.class);
-      seed = Long.parseLong(meta.get("seed"));
-    } catch (IOException | RuntimeException e) {
-      throw new DualprocException(dir.resolve(TRAINER_FILE) + ": metadata config/seed missing or unreadable", e);
-    }
-    if (expected != null && !expected.equals(config))
-      throw new DualprocException(stateDir + ": the run was started with config " + json(config) + ", not " + json(expected)
+    Latest l = latestCheckpoint(stateDir);
+    if (expected != null && !expected.equals(l.config()))
+      throw new DualprocException(stateDir + ": the run was started with config " + json(l.config()) + ", not " + json(expected)
           + "; resume without --config/--batch/--lr, or start another --state");
-    CriticTrainer t = new CriticTrainer(config, seed, stateDir, placement);
-    t.open(dir.resolve(MODEL), null);
-    t.restore(dir.resolve(TRAINER_FILE));
+    CriticTrainer t = new CriticTrainer(l.config(), l.seed(), stateDir, placement);
+    t.open(l.model(), null);
+    t.restore(l.dir().resolve(TRAINER_FILE));
     return t;
   }
 
-  /** A run's latest checkpoint: its model folder, the run's config and the step it reached. */
-  record Latest(Path model, CriticConfig config, long step) {}
+  /** A run's latest checkpoint folder, the run's config and seed (from the trainer file's metadata), and its step. */
+  record Latest(Path dir, CriticConfig config, long seed, long step) {
+    Path model() { return dir.resolve(MODEL); }
+  }
 
-  /** The latest checkpoint of the run in {@code stateDir} (a warm start from a run that was not exported). */
+  /** The latest checkpoint of the run in {@code stateDir}: for resuming it, or a warm start from a run not exported. */
   static Latest latestCheckpoint(Path stateDir) {
     Path dir = latest(stateDir);
-    try (SafeTensorsFile f = SafeTensorsFile.open(dir.resolve(TRAINER_FILE))) {
-      return new Latest(dir.resolve(MODEL), JSON.readValue(f.metadata().get("config"), CriticConfig.class),
+    Map<String, String> meta;
+    try (SafeTensorsFile f = SafeTensorsFile.open(dir.resolve(TRAINER_FILE))) { meta = f.metadata(); }
+    try {
+      return new Latest(dir, JSON.readValue(meta.get("config"), CriticConfig.class), Long.parseLong(meta.get("seed")),
           Long.parseLong(dir.getFileName().toString().substring("ckpt-".length())));
     } catch (IOException | RuntimeException e) {
-      if (e instanceof DualprocException d) throw d;
-      throw new DualprocException(dir.resolve(TRAINER_FILE) + ": metadata config missing or unreadable", e);
+      throw new DualprocException(dir.resolve(TRAINER_FILE) + ": metadata config/seed missing or unreadable", e);
     }
   }
 

@@ -16,7 +16,8 @@ import static org.bytedeco.pytorch.global.torch.linear;
 /**
  * A training-only linear probe on the critic's vision patches: from each patch state it predicts the {@link
  * PatchTargets} (thing, colour, horizon row, overlay mark), its own column (the tower's states otherwise keep their
- * row but barely their column, and a token selected by attention can only say where it is if its state does) and, again from each patch, the image's stroke weight, the
+ * row but barely their column, and a token selected by attention can only say where it is if its state does) and,
+ * again from each patch, the image's stroke weight, the
  * kinds and (kind, colour) pairs present, the time of day, whether its overlay holds in the scene and each object's
  * column (sigmoid of its logit against the column's fraction of the width). Trained from scratch,
  * a VLM learns facts spread over the whole image (time of day) in a few hundred steps but facts held by a few patches
