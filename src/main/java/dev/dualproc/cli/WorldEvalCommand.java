@@ -29,12 +29,14 @@ public final class WorldEvalCommand implements Runnable {
     @Option(names = "--first-seed", description = "first held-out scene seed (below 2^40); default " + GeneratorTrainer.HELD_OUT_FIRST_SEED) Long first;
     @Option(names = "--images", description = "folder to write the generated PNGs into") Path images;
     @Option(names = "--guidance", description = "classifier-free guidance scale (default: the pipeline's; 1 = none)") Double guidance;
+    @Option(names = "--steps", description = "sampling steps (default: the pipeline's, 8 for the built-in one)") Integer steps;
 
     @Override public Integer call() {
       long from = first == null ? GeneratorTrainer.HELD_OUT_FIRST_SEED : first;
       if (from < 0 || from + count > GeneratorTrainer.AE_SEEDS) throw new DualprocException("--first-seed: held-out seeds lie below 2^40");
       if (count < 1) throw new DualprocException("--count: expected at least 1, got " + count);
-      try (Generator g = Generators.open(generator, Placement.cpu())) {
+      if (steps != null && steps < 1) throw new DualprocException("--steps: expected at least 1, got " + steps);
+      try (Generator g = Generators.open(generator, Placement.cpu(), new Generators.Size(0, 0, steps == null ? 0 : steps))) {
         if (guidance != null) {
           if (!(g instanceof dev.dualproc.model.flux.FluxPipeline p))
             throw new DualprocException("--guidance: " + g.identity() + " is not a FLUX pipeline");

@@ -66,6 +66,15 @@ class WorldCommandTest {
     assertThat(r.out()).contains("| horizon |", "| validity vs noise |", "20 held-out images (seeds 50000..50019)");
   }
 
+  @Test void evalGeneratorTakesTheSamplingSteps() {
+    CliRun bad = run("world", "eval", "generator", "--count", "1", "--steps", "0");
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err()).contains("--steps");
+    CliRun r = run("world", "eval", "generator", "--count", "2", "--steps", "2");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("| held-out captions | 2 |", "valid scenes");
+  }
+
   @Test void vqaWritesImagesAndQuestions() throws Exception {
     CliRun r = run("world", "vqa", "--count", "18", "--out", dir.toString());
     assertThat(r.code()).as(r.err()).isZero();
