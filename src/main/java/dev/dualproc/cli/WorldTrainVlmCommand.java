@@ -59,6 +59,9 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
   @Option(names = "--generated-pool", description = "generated images made once into --state/generated-pool (default "
       + DEFAULT_POOL + "; on resume, the run's own)") Integer generatedPool;
   @Option(names = "--generator", description = "the generator of the pool: world or a pipeline folder (default world; on resume, the run's own)") String generator;
+  @Option(names = "--broken-fraction", description = "share of each step's items that show a control's true overlay on a scene broken by"
+      + " painted blobs, bands, stripes or a patch shuffle (the validity check rejects it), answered No (needs --generated-fraction > 0;"
+      + " on resume, the run's own; default 0)") Double brokenFraction;
   @Option(names = "--hard-images", description = "a folder of teach runs whose LoRA-on samples (samples/*-on.png) join the generated"
       + " pool, answered by the verifiers: hardening on the images that fooled a critic (needs --generated-fraction > 0; on resume, the run's own)") Path hardImages;
   @Option(names = "--eval-generated", defaultValue = "0", description = "items about images generated from held-out captions whose"
@@ -140,7 +143,10 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
             + " measure on each image; every overlay question on an image the validity check rejects answers No.",
             kept.perStep(t.config.batch()), t.config.batch(), kept.pool(), kept.generator(), GeneratedPool.TRAIN_FIRST_SEED)
             + (kept == null || !kept.hardened() ? "" : String.format(java.util.Locale.ROOT, " Hardening: the %d LoRA-on samples of the teach runs under %s"
-            + " (images a critic was fooled by; none of the teaching table's evaluation seeds) joined that pool.", HardImages.files(Path.of(kept.hardImages())).size(), kept.hardImages()));
+            + " (images a critic was fooled by; none of the teaching table's evaluation seeds) joined that pool.", HardImages.files(Path.of(kept.hardImages())).size(), kept.hardImages()))
+            + (kept == null || kept.broken() == 0 ? "" : String.format(java.util.Locale.ROOT, " Broken scenes: %d of the %d items of every step show a"
+            + " control's true overlay on a rendered scene broken by painted blobs, bands, stripes or a patch shuffle until the validity check"
+            + " rejects it, answered No (`--broken-fraction %s`).", kept.brokenPerStep(t.config.batch()), t.config.batch(), kept.broken()));
         String genRef = kept == null ? (generator == null ? "world" : generator) : kept.generator();
         java.util.function.Function<dev.dualproc.model.vlm.IdeficsCritic, GeneratedAgreement> measureGenerated = evalGenerated <= 0 ? null : c -> {
           try (dev.dualproc.distill.Generator g = Generators.open(genRef, placement, new Generators.Size(CriticConfig.IMAGE_SIZE, CriticConfig.IMAGE_SIZE, 0))) {
@@ -165,14 +171,15 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
     if (resuming) {
       GeneratedMix.Settings run = kept != null ? kept : new GeneratedMix.Settings(0, DEFAULT_POOL, "world");
       if ((generatedFraction != null && generatedFraction != run.fraction()) || (generatedPool != null && generatedPool != run.pool())
-          || (generator != null && !generator.equals(run.generator())) || (hardImages != null && !hardImages.toString().equals(run.hardImages())))
+          || (generator != null && !generator.equals(run.generator())) || (hardImages != null && !hardImages.toString().equals(run.hardImages()))
+          || (brokenFraction != null && brokenFraction != run.broken()))
         throw new DualprocException(state + ": the run mixes generated items as " + run + "; resume without --generated-fraction/"
-            + "--generated-pool/--generator/--hard-images, or start another --state");
+            + "--generated-pool/--generator/--hard-images/--broken-fraction, or start another --state");
       return run;
     }
     String hardKey = hardImages == null ? "" : HardImages.key(hardImages, HardImages.files(hardImages));
     return new GeneratedMix.Settings(generatedFraction == null ? 0 : generatedFraction, generatedPool == null ? DEFAULT_POOL : generatedPool,
-        generator == null ? "world" : generator, hardImages == null ? "" : hardImages.toString(), hardKey);
+        generator == null ? "world" : generator, hardImages == null ? "" : hardImages.toString(), hardKey, brokenFraction == null ? 0 : brokenFraction);
   }
 
   /** Makes (or reuses) the generated pool in --state and mixes its items into every step. */
@@ -190,10 +197,11 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
       System.out.println("hardening images: " + files.size() + " LoRA-on samples from " + dir);
     }
     GeneratedVqa vqa = new GeneratedVqa(pool, t.config.tasks(), t.config.itemRecipe());
-    int g = mix.perStep(t.config.batch());
-    t.source(GeneratedMix.source(t.seed, t.config, vqa, g));
+    int g = mix.perStep(t.config.batch()), broken = mix.brokenPerStep(t.config.batch());
+    t.source(GeneratedMix.source(t.seed, t.config, vqa, g, broken));
     System.out.printf(java.util.Locale.ROOT, "generated items: %d of %d per step from a pool of %d images by %s (%.0f%% valid scenes); families %s%n",
         g, t.config.batch(), pool.size(), folder, 100 * vqa.validRate(), vqa.families());
+    if (broken > 0) System.out.printf(java.util.Locale.ROOT, "broken-scene items: %d of %d per step (true overlays on scenes the validity check rejects, answered No)%n", broken, t.config.batch());
   }
 
   private String reproduce(CriticTrainer t) {
@@ -215,6 +223,7 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
     if (mix != null && mix.fraction() > 0)
       b.append(" --generated-fraction ").append(mix.fraction()).append(" --generated-pool ").append(mix.pool()).append(" --generator ").append(mix.generator());
     if (mix != null && mix.hardened()) b.append(" --hard-images ").append(mix.hardImages());
+    if (mix != null && mix.broken() > 0) b.append(" --broken-fraction ").append(mix.broken());
     if (t.warmStart() > 0) b.insert(0, "# warm-started at step " + t.warmStart() + " from an exported critic (--init-from)\n").append(" --init-from CRITIC_FOLDER");
     return b.toString();
   }

@@ -84,6 +84,28 @@ public final class Scrambles {
     return out.toImage();
   }
 
+  /**
+   * The scene with 1-3 large blobs painted over it (ellipses 12-32 px wide and 16-48 px tall at 64), each an object
+   * colour shifted by up to 40 levels per channel and blended 60-100% over the scene: what a LoRA paints when it swells
+   * an object into a smear across the ground.
+   */
+  public static BufferedImage blobs(BufferedImage scene, SplittableRandom rng) {
+    Canvas out = Canvas.of(scene);
+    double u = Math.min(out.width, out.height) / 64.0;
+    var colours = java.util.Arrays.stream(dev.dualproc.world.NamedColour.values()).filter(c -> c.objectColour).toList();
+    int n = 1 + rng.nextInt(3);
+    for (int i = 0; i < n; i++) {
+      double rx = (6 + 10 * rng.nextDouble()) * u, ry = (8 + 16 * rng.nextDouble()) * u, alpha = 0.6 + 0.4 * rng.nextDouble();
+      int c = colours.get(rng.nextInt(colours.size())).rgb;
+      c = Rgb.of(Rgb.r(c) + rng.nextInt(81) - 40, Rgb.g(c) + rng.nextInt(81) - 40, Rgb.b(c) + rng.nextInt(81) - 40);
+      Canvas mask = new Canvas(out.width, out.height, 0);
+      mask.fillEllipse(out.width * rng.nextDouble(), out.height * (0.25 + 0.75 * rng.nextDouble()), rx, ry, 1);
+      for (int p = 0; p < out.px.length; p++)
+        if (mask.px[p] == 1) out.px[p] = Rgb.lerp(out.px[p], c, alpha);
+    }
+    return out.toImage();
+  }
+
   /** The scene with one full-width band of `thickness` rows in `colour` centred on row y. */
   public static BufferedImage bandAt(BufferedImage scene, double y, int thickness, int colour) {
     Canvas out = Canvas.of(scene);

@@ -26,8 +26,10 @@ public final class GeneratedMix {
    * What a run mixes in, kept in the state folder ({@link #FILE}) so that a resumed run mixes the same: hardImages is the
    * folder of {@link HardImages} joined to the pool ("" for none) and hardKey their fingerprint.
    */
-  public record Settings(double fraction, int pool, String generator, String hardImages, String hardKey) {
+  public record Settings(double fraction, int pool, String generator, String hardImages, String hardKey, double broken) {
     public Settings {
+      if (!(broken >= 0 && broken <= 0.5)) throw new DualprocException("--broken-fraction: expected a share in [0, 0.5], got " + broken);
+      if (broken > 0 && fraction == 0) throw new DualprocException("--broken-fraction: broken-scene items take the generated items' place in a step; give --generated-fraction > 0 too");
       if (!(fraction >= 0 && fraction <= 1)) throw new DualprocException("--generated-fraction: expected a number in [0, 1], got " + fraction);
       if (pool < 1) throw new DualprocException("--generated-pool: expected at least 1 image, got " + pool);
       hardImages = hardImages == null ? "" : hardImages;
@@ -36,12 +38,17 @@ public final class GeneratedMix {
     }
 
     /** Without hardening images. */
-    public Settings(double fraction, int pool, String generator) { this(fraction, pool, generator, "", ""); }
+    public Settings(double fraction, int pool, String generator) { this(fraction, pool, generator, "", "", 0); }
+
+    public Settings(double fraction, int pool, String generator, String hardImages, String hardKey) { this(fraction, pool, generator, hardImages, hardKey, 0); }
 
     public boolean hardened() { return !hardImages.isEmpty(); }
 
     /** Generated items per step of {@code batch}. */
     public int perStep(int batch) { return (int) Math.round(fraction * batch); }
+
+    /** Broken-scene items ({@link BrokenScenes}) per step of {@code batch}. */
+    public int brokenPerStep(int batch) { return (int) Math.round(broken * batch); }
   }
 
   public static final String FILE = "generated.json";
@@ -54,9 +61,9 @@ public final class GeneratedMix {
     try {
       JsonNode n = JSON.readTree(f.toFile());
       return new Settings(n.path("fraction").asDouble(), n.path("pool").asInt(), n.path("generator").asText(),
-          n.path("hardImages").asText(""), n.path("hardKey").asText(""));
+          n.path("hardImages").asText(""), n.path("hardKey").asText(""), n.path("broken").asDouble(0));
     } catch (IOException | RuntimeException e) {
-      throw new DualprocException(f + ": unreadable (" + e.getMessage() + "); expected {\"fraction\", \"pool\", \"generator\"[, \"hardImages\", \"hardKey\"]}", e);
+      throw new DualprocException(f + ": unreadable (" + e.getMessage() + "); expected {\"fraction\", \"pool\", \"generator\"[, \"hardImages\", \"hardKey\", \"broken\"]}", e);
     }
   }
 
@@ -74,17 +81,26 @@ public final class GeneratedMix {
    * Fails when fewer rendered items than caption items would remain.
    */
   public static CriticTrainer.ItemSource source(long seed, CriticConfig config, GeneratedVqa generated, int perStep) {
-    int batch = config.batch(), rendered = batch - perStep;
+    return source(seed, config, generated, perStep, 0);
+  }
+
+  /**
+   * As above, with {@code brokenPerStep} broken-scene items ({@link BrokenScenes}, stream {@code seed}) between the
+   * rendered and the generated ones: items without a scene truth come last.
+   */
+  public static CriticTrainer.ItemSource source(long seed, CriticConfig config, GeneratedVqa generated, int perStep, int brokenPerStep) {
+    int batch = config.batch(), rendered = batch - perStep - brokenPerStep;
     if (perStep > 0 && generated.families().isEmpty())
       throw new DualprocException(String.format(Locale.ROOT, "--generated-fraction: the pool of %d generated images (%.0f%% valid scenes) can ask"
           + " no question family with both answers; use a better generator or a larger --generated-pool", generated.pool().size(), 100 * generated.validRate()));
-    if (perStep < 0 || rendered < config.captions())
+    if (perStep < 0 || brokenPerStep < 0 || rendered < config.captions())
       throw new DualprocException(String.format(Locale.ROOT, "--generated-fraction: leaves %d rendered items per step, fewer than the %d"
-          + " caption items (captions describe a rendered scene's truth); lower it or --captions", rendered, config.captions()));
+          + " caption items (captions describe a rendered scene's truth); lower it, --broken-fraction or --captions", rendered, config.captions()));
     return (first, n) -> {
       if (first % batch != 0 || n != batch) throw new IllegalArgumentException("mixed items come a whole step at a time: got " + first + " +" + n + " for batch " + batch);
       long step = first / batch;
       List<VqaItem> out = new ArrayList<>(VqaBatches.items(seed, step * rendered, rendered, config.tasks(), config.itemRecipe()));
+      if (brokenPerStep > 0) out.addAll(BrokenScenes.items(seed, step * brokenPerStep, brokenPerStep, config.itemRecipe()));
       if (perStep > 0) out.addAll(generated.items(seed, step * perStep, perStep));
       return out;
     };

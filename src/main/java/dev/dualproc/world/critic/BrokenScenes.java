@@ -1,0 +1,68 @@
+package dev.dualproc.world.critic;
+
+import dev.dualproc.eval.SceneAnalysis;
+import dev.dualproc.eval.Scrambles;
+import dev.dualproc.world.ItemRecipe;
+import dev.dualproc.world.SceneFacts;
+import dev.dualproc.world.SceneRenderer;
+import dev.dualproc.world.Style;
+import dev.dualproc.world.VqaGenerator;
+import dev.dualproc.world.VqaItem;
+import dev.dualproc.world.VqaQuestions;
+import java.awt.image.BufferedImage;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Overlay items whose overlay matches the scene but whose scene is broken (`world train vlm --broken-fraction F`): a
+ * rendered scene gets the control's true overlay (the line on its horizon, its own stroke weight, palette or nearer
+ * point), then blobs, bands, stripes or a patch shuffle are painted over the scene until the validity check rejects it,
+ * and the answer is No. Teaching LoRAs that fool a critic swell objects into blobs and paint over the ground while the
+ * overlay's own feature is right; a critic that has seen such scenes answered No has a reason to keep the scene whole.
+ * The items carry no scene truth (the probes and captions read rendered scenes only), like generated items.
+ */
+public final class BrokenScenes {
+  private BrokenScenes() {}
+
+  /** Breakers, drawn uniformly: blobs twice as often, the hack LoRAs were seen to paint. */
+  private static final List<String> BREAKERS = List.of("blobs", "blobs", "bands", "stripes", "shuffle");
+
+  /** Items first .. first + n - 1 of stream {@code seed}, the overlay families in turn, at the critic's image size. */
+  public static List<VqaItem> items(long seed, long first, int n, ItemRecipe recipe) {
+    return java.util.stream.LongStream.range(first, first + n).mapToObj(i -> item(seed, i, recipe)).toList();
+  }
+
+  public static VqaItem item(long seed, long index, ItemRecipe recipe) {
+    String task = VqaGenerator.OVERLAY_TASKS.get((int) Math.floorMod(index, (long) VqaGenerator.OVERLAY_TASKS.size()));
+    SplittableRandom rng = new SplittableRandom((seed * 0x9E3779B97F4A7C15L + index) ^ 0x6B7E1D5A3C29F0E1L);
+    int size = CriticConfig.IMAGE_SIZE;
+    SceneRenderer.Options options = switch (task) {
+      case "palette" -> new SceneRenderer.Options(null, true);
+      case "line-weight" -> new SceneRenderer.Options(Style.DRAWING, null);
+      default -> SceneRenderer.Options.ANY;
+    };
+    for (int attempt = 0; attempt < 100; attempt++) {
+      long sceneSeed = rng.nextLong();
+      SceneRenderer.Rendered r = SceneRenderer.render(sceneSeed, size, size, options);
+      VqaQuestions.Asked a = VqaQuestions.ask(task, true, SceneFacts.of(r.truth()), r.image(), rng, recipe);
+      if (a == null) continue;
+      BufferedImage broken = a.scene();
+      String breaker = BREAKERS.get(rng.nextInt(BREAKERS.size()));
+      // paint until the validity check rejects the scene: a blob on the sky may leave it valid
+      for (int k = 0; k < 4 && SceneAnalysis.of(broken).validity.valid(); k++) broken = breakOnce(breaker, broken, rng);
+      if (SceneAnalysis.of(broken).validity.valid()) continue;
+      return new VqaItem(task, sceneSeed, broken, null, a.question(), false, a.preset(), a.params(), a.mode(), false, 0);
+    }
+    throw new IllegalStateException("no broken scene for " + task + " in 100 tries (seed " + seed + ", item " + index + ")");
+  }
+
+  private static BufferedImage breakOnce(String breaker, BufferedImage scene, SplittableRandom rng) {
+    return switch (breaker) {
+      case "blobs" -> Scrambles.blobs(scene, rng);
+      case "bands" -> Scrambles.paintedBands(scene, rng);
+      case "stripes" -> Scrambles.stripes(scene, rng);
+      case "shuffle" -> Scrambles.patchShuffle(scene, 2 << rng.nextInt(3), rng);
+      default -> throw new IllegalArgumentException("unknown breaker " + breaker);
+    };
+  }
+}
