@@ -3,6 +3,7 @@ package dev.dualproc.cli;
 import dev.dualproc.engine.DualprocException;
 import dev.dualproc.engine.Placement;
 import dev.dualproc.model.vlm.IdeficsCritic;
+import dev.dualproc.world.critic.BrokenScenes;
 import dev.dualproc.world.critic.HeldOutAccuracy;
 import dev.dualproc.world.critic.HorizonResponse;
 import dev.dualproc.world.critic.PositionProbe;
@@ -38,6 +39,9 @@ final class WorldEvalVlmCommand implements Callable<Integer> {
   @Option(names = "--generated-target", defaultValue = "0.9", description = "overall agreement --generated must reach; default ${DEFAULT-VALUE}") double generatedTarget;
   @Option(names = "--horizon-curve", defaultValue = "0", description = "also print the critic's mean p(Yes) to the horizon question"
       + " against the line's distance from the horizon, over this many held-out rendered scenes (0: not measured); default ${DEFAULT-VALUE}") int horizonCurve;
+  @Option(names = "--broken", defaultValue = "0", description = "a diagnostic: on this many held-out broken-scene items (a control's"
+      + " true overlay on a scene broken until the validity check rejects it; world train vlm --broken-fraction), the share the critic"
+      + " answers No; default ${DEFAULT-VALUE}: not measured") int broken;
   @Option(names = "--position-probe", defaultValue = "0", description = "a diagnostic: on this many held-out scenes (80% to fit,"
       + " 20% to score), whether a linear probe reads each patch state's and image token's own half (left/right, top/bottom)"
       + " from that state alone; default ${DEFAULT-VALUE}: not measured") int positionProbe;
@@ -49,8 +53,9 @@ final class WorldEvalVlmCommand implements Callable<Integer> {
       + " much faster on a machine shared with other jobs") int threads;
 
   @Override public Integer call() {
-    if (n < 0 || (n == 0 && generated == 0 && horizonCurve == 0 && positionProbe == 0))
-      throw new DualprocException("--n: expected at least 1 (or 0 with --generated, --horizon-curve or --position-probe), got " + n);
+    if (n < 0 || (n == 0 && generated == 0 && horizonCurve == 0 && positionProbe == 0 && broken == 0))
+      throw new DualprocException("--n: expected at least 1 (or 0 with --generated, --horizon-curve, --broken or --position-probe), got " + n);
+    if (broken < 0) throw new DualprocException("--broken: expected 0 or more items, got " + broken);
     if (positionProbe != 0 && positionProbe < 5) throw new DualprocException("--position-probe: expected 0 or at least 5 scenes, got " + positionProbe);
     if (horizonCurve < 0) throw new DualprocException("--horizon-curve: expected 0 or more scenes, got " + horizonCurve);
     if (generated < 0) throw new DualprocException("--generated: expected 0 or more items, got " + generated);
@@ -85,6 +90,12 @@ final class WorldEvalVlmCommand implements Callable<Integer> {
       if (horizonCurve > 0)
         diagnostic(String.format(Locale.ROOT, "horizon question against the line's distance (%d held-out scenes from seed %d):", horizonCurve, HorizonResponse.FIRST_SEED),
             () -> HorizonResponse.measure(c, horizonCurve).table());
+      if (broken > 0) {
+        ItemRecipe graded = new ItemRecipe(ItemRecipe.DEFAULT.horizonNearMiss(), 1.5, 0.25, 0);
+        diagnostic(String.format(Locale.ROOT, "broken scenes with the true overlay, answered No (%d held-out items, stream %d):", broken, VqaBatches.EVAL_STREAM),
+            () -> HeldOutAccuracy.measure(c, VqaBatches.EVAL_STREAM, broken, batch,
+                (first, size) -> BrokenScenes.items(VqaBatches.EVAL_STREAM, first, size, graded)).table("answered No"));
+      }
       if (positionProbe > 0)
         diagnostic(String.format(Locale.ROOT, "own position read from each state alone (linear probe, %d held-out scenes from seed %d):", positionProbe, PositionProbe.FIRST_SEED),
             () -> PositionProbe.measure(c, positionProbe).table());

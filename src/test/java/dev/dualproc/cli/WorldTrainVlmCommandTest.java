@@ -32,6 +32,9 @@ class WorldTrainVlmCommandTest {
     assertThat(probe.code()).as(probe.err()).isZero();
     assertThat(probe.out()).contains("own position read from each state alone").containsPattern("\\| vision patches \\| \\d+\\.\\d% \\| \\d+\\.\\d% \\|")
         .containsPattern("\\| image tokens \\| \\d+\\.\\d%");
+    CliRun broken = run("world", "eval", "vlm", "--vlm", out, "--n", "0", "--broken", "8");
+    assertThat(broken.code()).as(broken.err()).isZero();
+    assertThat(broken.out()).contains("broken scenes with the true overlay, answered No (8 held-out items").contains("| horizon | 2 |").contains("| objects | 0 | not asked |");
     CliRun badShare = run("world", "eval", "vlm", "--vlm", out, "--n", "18", "--left-right-sides", "1.5");
     assertThat(badShare.code()).isEqualTo(2);
     assertThat(badShare.err()).contains("--left-right-sides: expected a share in [0, 1], got 1.5");
