@@ -145,7 +145,7 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
             + (kept == null || !kept.hardened() ? "" : String.format(java.util.Locale.ROOT, " Hardening: the %d LoRA-on samples of the teach runs under %s"
             + " (images a critic was fooled by; none of the teaching table's evaluation seeds) joined that pool.", HardImages.files(Path.of(kept.hardImages())).size(), kept.hardImages()))
             + (kept == null || kept.broken() == 0 ? "" : String.format(java.util.Locale.ROOT, " Broken scenes: %d of the %d items of every step show a"
-            + " control's true overlay on a rendered scene broken by painted blobs, bands, stripes or a patch shuffle until the validity check"
+            + " control's true overlay on a rendered scene broken by painted blobs, a line along the horizon, bands, stripes or a patch shuffle until the validity check"
             + " rejects it, answered No (`--broken-fraction %s`).", kept.brokenPerStep(t.config.batch()), t.config.batch(), kept.broken()));
         String genRef = kept == null ? (generator == null ? "world" : generator) : kept.generator();
         java.util.function.Function<dev.dualproc.model.vlm.IdeficsCritic, GeneratedAgreement> measureGenerated = evalGenerated <= 0 ? null : c -> {

@@ -16,7 +16,7 @@ import java.util.SplittableRandom;
 /**
  * Overlay items whose overlay matches the scene but whose scene is broken (`world train vlm --broken-fraction F`): a
  * rendered scene gets the control's true overlay (the line on its horizon, its own stroke weight, palette or nearer
- * point), then blobs, bands, stripes or a patch shuffle are painted over the scene until the validity check rejects it,
+ * point), then blobs, a line along the horizon, bands, stripes or a patch shuffle are painted over it until the validity check rejects it,
  * and the answer is No. Teaching LoRAs that fool a critic swell objects into blobs and paint over the ground while the
  * overlay's own feature is right; a critic that has seen such scenes answered No has a reason to keep the scene whole.
  * The items carry no scene truth (the probes and captions read rendered scenes only), like generated items.
@@ -24,8 +24,11 @@ import java.util.SplittableRandom;
 public final class BrokenScenes {
   private BrokenScenes() {}
 
-  /** Breakers, drawn uniformly: blobs twice as often, the hack LoRAs were seen to paint. */
-  private static final List<String> BREAKERS = List.of("blobs", "blobs", "bands", "stripes", "shuffle");
+  /**
+   * Breakers, drawn uniformly: blobs twice as often, and a dark or red line along the horizon itself, the hacks LoRAs
+   * were seen to paint (docs/critic-study.md, 2026-12-07).
+   */
+  private static final List<String> BREAKERS = List.of("blobs", "blobs", "horizon-line", "bands", "stripes", "shuffle");
 
   /** Items first .. first + n - 1 of stream {@code seed}, the overlay families in turn, at the critic's image size. */
   public static List<VqaItem> items(long seed, long first, int n, ItemRecipe recipe) {
@@ -49,15 +52,18 @@ public final class BrokenScenes {
       BufferedImage broken = a.scene();
       String breaker = BREAKERS.get(rng.nextInt(BREAKERS.size()));
       // paint until the validity check rejects the scene: a blob on the sky may leave it valid
-      for (int k = 0; k < 4 && SceneAnalysis.of(broken).validity.valid(); k++) broken = breakOnce(breaker, broken, rng);
+      double horizon = r.truth().horizonRow();
+      for (int k = 0; k < 4 && SceneAnalysis.of(broken).validity.valid(); k++) broken = breakOnce(breaker, broken, horizon, rng);
       if (SceneAnalysis.of(broken).validity.valid()) continue;
       return new VqaItem(task, sceneSeed, broken, null, a.question(), false, a.preset(), a.params(), a.mode(), false, 0);
     }
     throw new IllegalStateException("no broken scene for " + task + " in 100 tries (seed " + seed + ", item " + index + ")");
   }
 
-  private static BufferedImage breakOnce(String breaker, BufferedImage scene, SplittableRandom rng) {
+  private static BufferedImage breakOnce(String breaker, BufferedImage scene, double horizon, SplittableRandom rng) {
     return switch (breaker) {
+      // on a photo a dark line along the horizon is paint (a drawing has outlines everywhere, and is then left valid)
+      case "horizon-line" -> Scrambles.bandAt(scene, horizon, 1 + rng.nextInt(2), rng.nextBoolean() ? dev.dualproc.world.Parts.OUTLINE : 0xFF0000);
       case "blobs" -> Scrambles.blobs(scene, rng);
       case "bands" -> Scrambles.paintedBands(scene, rng);
       case "stripes" -> Scrambles.stripes(scene, rng);
