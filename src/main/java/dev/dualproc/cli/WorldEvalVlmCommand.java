@@ -91,6 +91,7 @@ final class WorldEvalVlmCommand implements Callable<Integer> {
         diagnostic(String.format(Locale.ROOT, "horizon question against the line's distance (%d held-out scenes from seed %d):", horizonCurve, HorizonResponse.FIRST_SEED),
             () -> HorizonResponse.measure(c, horizonCurve).table());
       if (broken > 0) {
+        // the graded recipe the critics since stage 3 train on: a Yes horizon line anywhere within the verifier's 3 px
         ItemRecipe graded = new ItemRecipe(ItemRecipe.DEFAULT.horizonNearMiss(), 1.5, 0.25, 0);
         diagnostic(String.format(Locale.ROOT, "broken scenes with the true overlay, answered No (%d held-out items, stream %d):", broken, VqaBatches.EVAL_STREAM),
             () -> HeldOutAccuracy.measure(c, VqaBatches.EVAL_STREAM, broken, batch,

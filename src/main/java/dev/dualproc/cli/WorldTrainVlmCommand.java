@@ -60,7 +60,7 @@ final class WorldTrainVlmCommand implements Callable<Integer> {
       + DEFAULT_POOL + "; on resume, the run's own)") Integer generatedPool;
   @Option(names = "--generator", description = "the generator of the pool: world or a pipeline folder (default world; on resume, the run's own)") String generator;
   @Option(names = "--broken-fraction", description = "share of each step's items that show a control's true overlay on a scene broken by"
-      + " painted blobs, bands, stripes or a patch shuffle (the validity check rejects it), answered No (needs --generated-fraction > 0;"
+      + " painted blobs, a line along the horizon, bands, stripes or a patch shuffle (the validity check rejects it), answered No (needs --generated-fraction > 0;"
       + " on resume, the run's own; default 0)") Double brokenFraction;
   @Option(names = "--hard-images", description = "a folder of teach runs whose LoRA-on samples (samples/*-on.png) join the generated"
       + " pool, answered by the verifiers: hardening on the images that fooled a critic (needs --generated-fraction > 0; on resume, the run's own)") Path hardImages;
