@@ -53,8 +53,9 @@ public final class BrokenScenes {
       String breaker = BREAKERS.get(rng.nextInt(BREAKERS.size()));
       // paint until the validity check rejects the scene: a blob on the sky may leave it valid
       double horizon = r.truth().horizonRow();
-      for (int k = 0; k < 4 && SceneAnalysis.of(broken).validity.valid(); k++) broken = breakOnce(breaker, broken, horizon, rng);
-      if (SceneAnalysis.of(broken).validity.valid()) continue;
+      boolean valid = SceneAnalysis.of(broken).validity.valid();
+      for (int k = 0; k < 4 && valid; k++) valid = SceneAnalysis.of(broken = breakOnce(breaker, broken, horizon, rng)).validity.valid();
+      if (valid) continue;
       return new VqaItem(task, sceneSeed, broken, null, a.question(), false, a.preset(), a.params(), a.mode(), false, 0);
     }
     throw new IllegalStateException("no broken scene for " + task + " in 100 tries (seed " + seed + ", item " + index + ")");
