@@ -39,6 +39,7 @@ public final class WorldTrainCommand implements Runnable {
     @Option(names = "--checkpoint-minutes", defaultValue = "10", description = "checkpoint every this many minutes; default ${DEFAULT-VALUE}") double checkpointMinutes;
     @Option(names = "--init-from", description = "warm-start a fresh --state from a pipeline folder this command exported (e.g. models/world/generator on a fresh clone)") Path initFrom;
     @Option(names = "--object-weight", defaultValue = "0", description = "extra flow-loss weight on the latent cells under objects (0: plain mean); fixed for a --state; default ${DEFAULT-VALUE}") double objectWeight;
+    @Option(names = "--lr", description = "the transformer's peak learning rate (default: the config's, 5e-4 for standard); fixed for a --state, so lower it on a fresh --init-from state") Double lr;
     @Option(names = "--threads", description = "libtorch intra-op threads (default: libtorch's, one per core); 1 can be faster on a busy machine") Integer threads;
     @Option(names = "--device", defaultValue = "cpu") String device;
 
@@ -46,7 +47,7 @@ public final class WorldTrainCommand implements Runnable {
       if (steps == 0 && minutes == 0) throw new DualprocException("give --steps N or --minutes M: how much to train in this run");
       Threads.apply(threads);
       GeneratorTraining.Summary s = GeneratorTraining.run(new GeneratorTraining.Options(state, GeneratorConfig.named(config), seed,
-          Placement.parse(device, "float32"), steps, minutes, out, evalCount, guidance, checkpointMinutes, new AtomicBoolean(), initFrom, objectWeight));
+          Placement.parse(device, "float32"), steps, minutes, out, evalCount, guidance, checkpointMinutes, new AtomicBoolean(), initFrom, objectWeight, lr == null ? Double.NaN : lr));
       System.out.printf(Locale.ROOT, "%s: autoencoder step %d, transformer step %d, %.0f s of training; this run %.3f s/step%s%n",
           state, s.aeStep(), s.step(), s.seconds(), s.secondsPerStep(), s.stoppedEarly() ? " (stopped; resume with the same command)" : "");
       if (s.eval() != null) System.out.print(s.eval().table());

@@ -87,6 +87,8 @@ public final class GeneratorTrainer {
   double seconds;
   double objectWeight; // extra flow-loss weight on latent cells under objects (0 = the plain mean); fixed per state
   long objectWeightSince; // the transformer step it applies from (a warm start's first step)
+  double lrOverride = Double.NaN; // the transformer's learning rate when not the config's (NaN); fixed per state
+  long lrSince; // the transformer step it applies from
   double latentScale = Double.NaN, latentShift = Double.NaN; // set when the autoencoder phase ends
   AutoEncoder ae;
   final Flux flux;
@@ -153,6 +155,24 @@ public final class GeneratorTrainer {
           + "; resume with the same value, or start a new --state with --init-from");
     objectWeight = weight;
     objectWeightSince = step;
+  }
+
+  /** The transformer phase's peak learning rate: the config's, or the one {@link #setLr} set for this state. */
+  public double lr() { return Double.isNaN(lrOverride) ? cfg.lr() : lrOverride; }
+
+  /**
+   * Overrides the transformer's learning rate for a fresh or just warm-started state (NaN keeps the state's); a state
+   * already trained at another rate refuses a change, like {@link #setObjectWeight}: its steps would no longer follow
+   * from the seed and the state.
+   */
+  public void setLr(double lr) {
+    if (Double.isNaN(lr) || lr == lr()) return;
+    if (!(lr > 0) || Double.isInfinite(lr)) throw new DualprocException("--lr: expected a number > 0, got " + lr);
+    if (totalSteps() > 0 && !(step == warmStart && aeStep == cfg.aeSteps()))
+      throw new DualprocException(stateDir + ": this state was trained with --lr " + lr() + ", not " + lr
+          + "; resume with the same value, or start a new --state with --init-from");
+    lrOverride = lr;
+    lrSince = step;
   }
 
   public long aeStep() { return aeStep; }
@@ -251,7 +271,7 @@ public final class GeneratorTrainer {
   private StepResult flowTrainStep() {
     Generator g = Rng.generator(mix(seed, 2, step));
     int b = cfg.batch();
-    double lr = cfg.lr() * Math.min(1.0, (step - warmStart + 1) / (double) Math.max(1, cfg.warmup()));
+    double lr = lr() * Math.min(1.0, (step - warmStart + 1) / (double) Math.max(1, cfg.warmup()));
     double[] out = new double[2];
     StepScope.run(() -> {
       List<String> captions = new ArrayList<>();
@@ -356,6 +376,7 @@ public final class GeneratorTrainer {
         .put("rng", "none to restore: each step's noise comes from a generator seeded by (seed, phase, step)")
         .put("saved", Instant.now().toString());
     if (latentScaleFitted()) j.put("latent_scale", latentScale).put("latent_shift", latentShift);
+    if (!Double.isNaN(lrOverride)) j.put("lr", lrOverride).put("lr_since", lrSince);
     if (decoderSettings != null) j.set("decoder_settings", decoderSettings);
     j.set("config", cfg.toJson());
     AtomicFiles.writeString(dir.resolve("trainer.json"), j.toPrettyString() + "\n");
@@ -405,6 +426,8 @@ public final class GeneratorTrainer {
     decoderSettings = j.get("decoder_settings");
     objectWeight = j.path("object_weight").asDouble(0);
     objectWeightSince = j.path("object_weight_since").asLong(0);
+    lrOverride = j.has("lr") ? j.get("lr").asDouble() : Double.NaN;
+    lrSince = j.path("lr_since").asLong(0);
     try (TensorSource s = TensorSources.open(dir.resolve("ae.safetensors"))) { aeParams.copyFrom(s); }
     if (aeStep < cfg.aeSteps())
       try (TensorSource s = TensorSources.open(dir.resolve("ae_adam.safetensors"))) { aeOpt.loadState(s); }

@@ -30,10 +30,11 @@ public final class GeneratorTraining {
    * {@code out}: the pipeline folder to write at the end, or null; {@code evalCount}: held-out captions for the card;
    * {@code guidanceScale}: the exported pipeline's classifier-free guidance (1 = none); {@code initFrom}: an exported
    * pipeline to warm-start a fresh state from, or null; {@code objectWeight}: the flow loss's extra weight on latent
-   * cells under objects (0: the plain mean), fixed for a state.
+   * cells under objects (0: the plain mean), fixed for a state; {@code lr}: the transformer's learning rate (NaN: the
+   * config's), fixed for a state.
    */
   public record Options(Path state, GeneratorConfig config, long seed, Placement placement, long steps, double minutes,
-      Path out, int evalCount, double guidanceScale, double checkpointMinutes, AtomicBoolean stop, Path initFrom, double objectWeight) {
+      Path out, int evalCount, double guidanceScale, double checkpointMinutes, AtomicBoolean stop, Path initFrom, double objectWeight, double lr) {
     public Options {
       if (steps < 0 || minutes < 0) throw new DualprocException("--steps and --minutes must not be negative");
       if (!(guidanceScale >= 1)) throw new DualprocException("--guidance: expected a number >= 1 (1 = none), got " + guidanceScale);
@@ -54,8 +55,9 @@ public final class GeneratorTraining {
       if (o.initFrom() != null && t.totalSteps() == 0) t.warmStartFrom(o.initFrom());
       else if (o.initFrom() != null) LOG.info("{}: resuming at step {}; --init-from applies to a fresh state only", o.state(), t.totalSteps());
       t.setObjectWeight(o.objectWeight());
-      t.log(String.format(Locale.ROOT, "chunk start: config %s seed %d object weight %s at ae step %d/%d, flow step %d; budget %d steps, %.1f minutes; "
-          + "%d libtorch threads, OPENBLAS_NUM_THREADS=%s", o.config().name(), o.seed(), t.objectWeight(), t.aeStep(), o.config().aeSteps(), t.step(),
+      t.setLr(o.lr());
+      t.log(String.format(Locale.ROOT, "chunk start: config %s seed %d object weight %s lr %.3g at ae step %d/%d, flow step %d; budget %d steps, %.1f minutes; "
+          + "%d libtorch threads, OPENBLAS_NUM_THREADS=%s", o.config().name(), o.seed(), t.objectWeight(), t.lr(), t.aeStep(), o.config().aeSteps(), t.step(),
           o.steps(), o.minutes(), org.bytedeco.pytorch.global.torch.get_num_threads(), System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "unset")));
       Runtime.getRuntime().addShutdownHook(hook);
       long start = System.nanoTime(), lastSave = start, done = 0;

@@ -29,6 +29,8 @@ final class ModelCard {
         .append(String.format(Locale.ROOT, "%.0f%% caption dropout (empty prompt); text encoders trained jointly%n", 100 * c.captionDropout()));
     if (t.objectWeight > 0) b.append(String.format(Locale.ROOT, "- flow loss weighted %.3g on the latent cells an object's box touches (1 elsewhere) from transformer step %d on (`--object-weight %.3g`); the plain mean before%n",
         1 + t.objectWeight, t.objectWeightSince, t.objectWeight));
+    if (!Double.isNaN(t.lrOverride)) b.append(String.format(Locale.ROOT, "- transformer learning rate %.3g from transformer step %d on (`--lr %.3g`); %.1e before%n",
+        t.lrOverride, t.lrSince, t.lrOverride, c.lr()));
     if (t.latentScaleFitted()) b.append(String.format(Locale.ROOT, "- latent scale %.6g, shift %.6g (latents normalised to mean 0, variance 1)%n",
         t.aeParamsFitted().scaleFactor(), t.aeParamsFitted().shiftFactor()));
     else b.append("- latent scale and shift not fitted yet (the autoencoder phase is not finished)\n");

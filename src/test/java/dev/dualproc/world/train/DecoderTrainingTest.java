@@ -71,7 +71,7 @@ class DecoderTrainingTest {
     Path state = tmp.resolve("gen"), first = tmp.resolve("g1"), second = tmp.resolve("g2");
     GeneratorTraining.Options base = GeneratorTrainingTest.micro(state, 1, first, 0);
     GeneratorTraining.run(new GeneratorTraining.Options(state, base.config(), base.seed(), base.placement(), 1, 0, first, 0, 1.0, 0,
-        new AtomicBoolean(), refined, 0));
+        new AtomicBoolean(), refined, 0, Double.NaN));
     GeneratorTraining.run(GeneratorTrainingTest.micro(state, 1, second, 0)); // resumed from the checkpoint, then exported again
     String weights = "vae/diffusion_pytorch_model.safetensors";
     for (Path out : new Path[] {first, second}) {
@@ -99,7 +99,7 @@ class DecoderTrainingTest {
     DecoderTraining.run(options(pipeline, state, 1, null, 0));
     Path other = tmp.resolve("other");
     GeneratorTraining.run(new GeneratorTraining.Options(tmp.resolve("other-state"), GeneratorConfig.micro(), 6, Placement.cpu(), 2, 0, other, 0, 1.0, 0,
-        new AtomicBoolean(), null, 0));
+        new AtomicBoolean(), null, 0, Double.NaN));
     assertThatThrownBy(() -> DecoderTraining.run(options(other, state, 1, null, 0))).hasMessageContaining("trainer.json").hasMessageContaining("another encoder");
     assertThatThrownBy(() -> DecoderTraining.run(options(pipeline, state, 1, null, 7))).hasMessageContaining("--seed 0, not 7");
     assertThatThrownBy(() -> DecoderTraining.run(options(tmp.resolve("nothing"), tmp.resolve("s2"), 1, null, 0))).hasMessageContaining("not a pipeline folder");

@@ -27,7 +27,7 @@ class GeneratorTrainingTest {
   @TempDir Path tmp;
 
   static GeneratorTraining.Options micro(Path state, long steps, Path out, int evalCount) {
-    return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, out, evalCount, 1.0, 0, new AtomicBoolean(), null, 0);
+    return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, out, evalCount, 1.0, 0, new AtomicBoolean(), null, 0, Double.NaN);
   }
 
   @Test void aThreeStepRunWritesAPipelineThatFluxPipelineOpensAndSamples() throws Exception {
@@ -93,7 +93,7 @@ class GeneratorTrainingTest {
     String ja = Files.readString(a.resolve("trainer.json")), jb = Files.readString(b.resolve("trainer.json"));
     assertThat(jb.replaceAll("\"(saved|seconds)\" : [^,\\n]*", "")).isEqualTo(ja.replaceAll("\"(saved|seconds)\" : [^,\\n]*", ""));
     // a different config on the same state is refused, not silently mixed
-    assertThatThrownBy(() -> GeneratorTraining.run(new GeneratorTraining.Options(split, GeneratorConfig.small(), 5, Placement.cpu(), 1, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, 0)))
+    assertThatThrownBy(() -> GeneratorTraining.run(new GeneratorTraining.Options(split, GeneratorConfig.small(), 5, Placement.cpu(), 1, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, 0, Double.NaN)))
         .isInstanceOf(DualprocException.class).hasMessageContaining("config");
   }
 
@@ -117,6 +117,26 @@ class GeneratorTrainingTest {
     assertThatThrownBy(() -> GeneratorTraining.run(weighted(tmp.resolve("neg"), 1, -1))).hasMessageContaining("--object-weight: expected a number >= 0");
   }
 
+  @Test void theLrOverrideChangesTheStepsIsRecordedAndIsFixedPerState() throws Exception {
+    Path plain = tmp.resolve("lr-plain"), fast = tmp.resolve("lr-fast");
+    GeneratorTraining.run(micro(plain, 3, null, 0));
+    GeneratorTraining.run(withLr(fast, 3, 1e-2));
+    try (SafeTensorsFile p = SafeTensorsFile.open(latest(plain).resolve("model.safetensors"));
+         SafeTensorsFile f = SafeTensorsFile.open(latest(fast).resolve("model.safetensors"))) {
+      String k = "transformer.final_layer.linear.weight";
+      assertThat(Tensors.maxAbsDiff(p.load(k), f.load(k))).as("the learning rate changes the flow steps").isPositive();
+    }
+    assertThat(Files.readString(latest(fast).resolve("trainer.json"))).contains("\"lr\" : 0.01");
+    GeneratorTraining.run(withLr(fast, 1, Double.NaN)); // resuming without --lr keeps the state's
+    assertThat(Files.readString(fast.resolve("train.log"))).contains("lr 0.0100 at");
+    assertThatThrownBy(() -> GeneratorTraining.run(withLr(fast, 1, 1e-3))).hasMessageContaining("--lr 0.01, not 0.001");
+    assertThatThrownBy(() -> GeneratorTraining.run(withLr(tmp.resolve("lr-neg"), 1, -1))).hasMessageContaining("--lr: expected a number > 0");
+  }
+
+  static GeneratorTraining.Options withLr(Path state, long steps, double lr) {
+    return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, 0, lr);
+  }
+
   @Test void objectCellsOfTheLatentGridGetTheExtraWeight() {
     GeneratorTrainer t = GeneratorTrainer.open(tmp.resolve("w"), GeneratorConfig.micro(), 5, Placement.cpu());
     SceneRenderer.Rendered r = SceneRenderer.render(11, 32, 32);
@@ -131,13 +151,13 @@ class GeneratorTrainingTest {
   }
 
   static GeneratorTraining.Options weighted(Path state, long steps, double weight) {
-    return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, weight);
+    return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, weight, Double.NaN);
   }
 
   @Test void aStopRequestCheckpointsAtTheStepBoundary() throws Exception {
     AtomicBoolean stop = new AtomicBoolean(true);
     GeneratorTraining.Summary s = GeneratorTraining.run(new GeneratorTraining.Options(tmp.resolve("st"), GeneratorConfig.micro(), 5,
-        Placement.cpu(), 10, 0, tmp.resolve("never"), 0, 1.0, 0, stop, null, 0));
+        Placement.cpu(), 10, 0, tmp.resolve("never"), 0, 1.0, 0, stop, null, 0, Double.NaN));
     assertThat(s.stoppedEarly()).isTrue();
     assertThat(s.aeStep() + s.step()).isZero();
     assertThat(tmp.resolve("st/latest")).isRegularFile();
