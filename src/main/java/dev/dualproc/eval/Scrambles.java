@@ -106,6 +106,36 @@ public final class Scrambles {
     return out.toImage();
   }
 
+  /**
+   * A heap of 20-50 small overlapping objects of any kind and colour (half with a dark rim) around one point: the
+   * mosaic of roofs and fragments a depth LoRA piled around point A to fool a critic (docs/critic-study.md, 2026-12-07).
+   */
+  public static BufferedImage clutter(BufferedImage scene, SplittableRandom rng) {
+    Canvas out = Canvas.of(scene);
+    double u = Math.min(out.width, out.height) / 64.0;
+    var colours = java.util.Arrays.stream(dev.dualproc.world.NamedColour.values()).filter(c -> c.objectColour).toList();
+    var kinds = dev.dualproc.world.Kind.values();
+    double cx = out.width * (0.15 + 0.7 * rng.nextDouble()), cy = out.height * (0.4 + 0.5 * rng.nextDouble());
+    double rx = (12 + 12 * rng.nextDouble()) * u, ry = (6 + 8 * rng.nextDouble()) * u;
+    double mute = 0.2 + 0.5 * rng.nextDouble(); // LoRA heaps are muddy: each colour pulled toward brown
+    int n = 20 + rng.nextInt(31);
+    for (int i = 0; i < n; i++) {
+      double a = 2 * Math.PI * rng.nextDouble(), r = Math.sqrt(rng.nextDouble());
+      double x = cx + rx * r * Math.cos(a), base = cy + ry * r * Math.sin(a), d = (2 + 2.5 * rng.nextDouble()) * u;
+      var kind = kinds[rng.nextInt(kinds.length)];
+      int c = Rgb.lerp(colours.get(rng.nextInt(colours.size())).rgb, dev.dualproc.world.Parts.WOOD, mute);
+      c = Rgb.of(Rgb.r(c) + rng.nextInt(61) - 30, Rgb.g(c) + rng.nextInt(61) - 30, Rgb.b(c) + rng.nextInt(61) - 30);
+      if (rng.nextBoolean()) dev.dualproc.world.ObjectPainter.paint(out, kind, dev.dualproc.world.Parts.OUTLINE, x, base + 0.3 * d, 1.25 * d, u);
+      dev.dualproc.world.ObjectPainter.paint(out, kind, c, x, base, d, u);
+    }
+    // soften the heap only (a generator draws no crisp fragments): blend a 1-unit box blur into the painted box
+    Canvas soft = Canvas.of(boxBlur(out.toImage(), Math.max(1, (int) Math.round(u))));
+    int x0 = (int) Math.max(0, cx - rx - 4 * u), x1 = (int) Math.min(out.width, cx + rx + 4 * u);
+    int y0 = (int) Math.max(0, cy - ry - 12 * u), y1 = (int) Math.min(out.height, cy + ry + 2 * u);
+    for (int y = y0; y < y1; y++) for (int x = x0; x < x1; x++) out.px[y * out.width + x] = soft.px[y * out.width + x];
+    return out.toImage();
+  }
+
   /** The scene with one full-width band of `thickness` rows in `colour` centred on row y. */
   public static BufferedImage bandAt(BufferedImage scene, double y, int thickness, int colour) {
     Canvas out = Canvas.of(scene);

@@ -5,11 +5,11 @@ package dev.dualproc.world;
  * painted back to front; the coloured part carries the object's colour, the others fixed {@link Parts} colours.
  * Every footprint matches {@link Kind#width} x {@link Kind#height} (in units of d).
  */
-final class ObjectPainter {
+public final class ObjectPainter {
   private ObjectPainter() {}
 
   /** u is the image's pixel unit (min side / 64): thin parts never get narrower than about one unit. */
-  static void paint(Canvas layer, Kind kind, int colour, double cx, double base, double d, double u) {
+  public static void paint(Canvas layer, Kind kind, int colour, double cx, double base, double d, double u) {
     switch (kind) {
       case TREE -> {
         double tw = Math.max(0.4 * d, 1.2 * u), th = 1.0 * d, cr = 0.85 * d;

@@ -46,6 +46,20 @@ class BrokenScenesTest {
     assertThat(invalid).as(invalid + " of 50 (BrokenScenes paints again until the scene is invalid)").isGreaterThanOrEqualTo(20);
   }
 
+  @Test void clutterPilesSmallObjectsAndBreaksScenes() {
+    SplittableRandom rng = new SplittableRandom(4);
+    int invalid = 0;
+    for (int s = 0; s < 50; s++) {
+      var scene = SceneRenderer.render(80_000 + s, 64, 64).image();
+      var heap = Scrambles.clutter(scene, rng);
+      int changed = 0;
+      for (int y = 0; y < 64; y++) for (int x = 0; x < 64; x++) if (heap.getRGB(x, y) != scene.getRGB(x, y)) changed++;
+      assertThat(changed).as("scene " + s + ": pixels painted").isBetween(60, 64 * 64 / 2);
+      if (!SceneAnalysis.of(heap).validity.valid()) invalid++;
+    }
+    assertThat(invalid).as(invalid + " of 50 (BrokenScenes paints again until the scene is invalid)").isGreaterThanOrEqualTo(20);
+  }
+
   @Test void theMixPutsBrokenItemsBetweenRenderedAndGenerated() {
     CriticConfig c = CriticConfig.micro(); // batch 4, 2 caption items
     GeneratedVqa vqa = new GeneratedVqa(GeneratedVqaTest.standInPool(45), VqaGenerator.TASKS);
