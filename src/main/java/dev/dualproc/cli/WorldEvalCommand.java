@@ -30,6 +30,8 @@ public final class WorldEvalCommand implements Runnable {
     @Option(names = "--images", description = "folder to write the generated PNGs into") Path images;
     @Option(names = "--guidance", description = "classifier-free guidance scale (default: the pipeline's; 1 = none)") Double guidance;
     @Option(names = "--steps", description = "sampling steps (default: the pipeline's, 8 for the built-in one)") Integer steps;
+    @Option(names = "--renoise", split = ",", paramLabel = "T", description = {"also denoise each rendered scene's latent noised to time T (times of the schedule,",
+        "e.g. 0,0.25,0.5,0.75,1 with 8 steps): where along the schedule the objects are lost"}) double[] renoise;
 
     @Override public Integer call() {
       long from = first == null ? GeneratorTrainer.HELD_OUT_FIRST_SEED : first;
@@ -42,7 +44,12 @@ public final class WorldEvalCommand implements Runnable {
             throw new DualprocException("--guidance: " + g.identity() + " is not a FLUX pipeline");
           p.setGuidanceScale(guidance);
         }
+        if (renoise != null && !(g instanceof dev.dualproc.model.flux.FluxPipeline))
+          throw new DualprocException("--renoise: " + g.identity() + " is not a FLUX pipeline");
+        if (renoise != null) dev.dualproc.world.train.RenoiseEval.validate((dev.dualproc.model.flux.FluxPipeline) g, renoise);
         System.out.print(GeneratorEval.run(g, from, count, images).table());
+        if (renoise != null)
+          System.out.print("\n" + dev.dualproc.world.train.RenoiseEval.run((dev.dualproc.model.flux.FluxPipeline) g, from, count, renoise).table());
       }
       return 0;
     }

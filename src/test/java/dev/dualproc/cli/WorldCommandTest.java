@@ -75,6 +75,18 @@ class WorldCommandTest {
     assertThat(r.out()).contains("| held-out captions | 2 |", "valid scenes");
   }
 
+  @Test void evalGeneratorRenoiseRowsMeetTheRoundTripAtZeroAndGenerationAtOne() {
+    CliRun bad = run("world", "eval", "generator", "--count", "1", "--renoise", "0.3");
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err()).contains("--renoise: 0.3 is not a time", "0.25");
+    CliRun r = run("world", "eval", "generator", "--count", "6", "--renoise", "0,0.5,1");
+    assertThat(r.code()).as(r.err()).isZero();
+    var found = java.util.regex.Pattern.compile("\\| captioned objects found with their colours[^|]*\\| ([0-9.]+%) .*\\n[^\\n]*round trip[^|]*\\| ([0-9.]+%) \\(valid: ([0-9.]+%)\\)").matcher(r.out());
+    assertThat(found.find()).as(r.out()).isTrue();
+    // t = 0 is decode(encode(scene)); t = 1 starts from the same seeded noise as plain generation
+    assertThat(r.out()).contains("| 0.000 (the round trip) | " + found.group(2) + " | " + found.group(3) + " |", "| 0.500 | ", "| 1.000 | " + found.group(1) + " |");
+  }
+
   @Test void vqaWritesImagesAndQuestions() throws Exception {
     CliRun r = run("world", "vqa", "--count", "18", "--out", dir.toString());
     assertThat(r.code()).as(r.err()).isZero();

@@ -1,0 +1,94 @@
+package dev.dualproc.world.train;
+
+import dev.dualproc.engine.DualprocException;
+import dev.dualproc.engine.Images;
+import dev.dualproc.engine.Rng;
+import dev.dualproc.engine.StepScope;
+import dev.dualproc.engine.Tensors;
+import dev.dualproc.eval.ObjectsVerifier;
+import dev.dualproc.eval.SceneAnalysis;
+import dev.dualproc.eval.Verdict;
+import dev.dualproc.model.flux.FluxCond;
+import dev.dualproc.model.flux.FluxPipeline;
+import dev.dualproc.model.flux.FluxSampler;
+import dev.dualproc.model.flux.LatentPacking;
+import dev.dualproc.world.Captions;
+import dev.dualproc.world.SceneRenderer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarOptional;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * Where along the schedule the transformer loses the objects (`world eval generator --renoise T,...`): the rendered
+ * scene's latent is noised to time t, x_t = (1 - t) x0 + t noise, then denoised by the pipeline's own remaining Euler
+ * steps with its caption, and the verifiers judge the result. t = 0 is the autoencoder's round trip (the ceiling), t = 1
+ * plain generation from noise; a model that keeps objects from t = 0.25 but not from 0.75 fails at laying them out, one
+ * that loses them from 0.25 already fails at drawing them.
+ */
+public final class RenoiseEval {
+  private RenoiseEval() {}
+
+  public record Row(double t, double objects, double valid) {}
+
+  public record Report(int count, List<Row> rows) {
+    public String table() {
+      StringBuilder b = new StringBuilder("| denoised from the rendered scene's latent noised to t | captioned objects found | valid scenes |\n|---|---|---|\n");
+      for (Row r : rows)
+        b.append(String.format(Locale.ROOT, "| %.3f%s | %.1f%% | %.1f%% |%n", r.t(), r.t() == 0 ? " (the round trip)" : "", 100 * r.objects(), 100 * r.valid()));
+      return b.append("(").append(count).append(" held-out captions)\n").toString();
+    }
+  }
+
+  /** Scenes firstSeed .. +count-1 (noise seed = scene seed), one row per time; each t must be a time of the pipeline's schedule. */
+  public static Report run(FluxPipeline p, long firstSeed, int count, double[] times) {
+    FluxSampler s = p.sampler();
+    int[] steps = new int[times.length];
+    for (int k = 0; k < times.length; k++) steps[k] = stepOf(s, times[k]);
+    List<Row> rows = new ArrayList<>();
+    for (int k = 0; k < times.length; k++) {
+      int objects = 0, valid = 0;
+      for (int i = 0; i < count; i++) {
+        long seed = firstSeed + i;
+        SceneRenderer.Rendered scene = SceneRenderer.render(seed, p.width(), p.height());
+        String caption = Captions.caption(scene.truth());
+        FluxCond c = FluxCond.from(p.encode(caption));
+        int from = steps[k];
+        Verdict v = ObjectsVerifier.forCaption(caption).judge(SceneAnalysis.of(Images.toImage(StepScope.compute(() -> denoised(p, s, scene, c, seed, from)))));
+        if (v.pass()) objects++;
+        if (v.validScene()) valid++;
+      }
+      rows.add(new Row(s.sigma(steps[k]), objects / (double) count, valid / (double) count));
+    }
+    return new Report(count, rows);
+  }
+
+  private static Tensor denoised(FluxPipeline p, FluxSampler s, SceneRenderer.Rendered scene, FluxCond c, long seed, int from) {
+    try (NoGradGuard g = new NoGradGuard()) {
+      Tensor x0 = p.ae.encode(Images.toTensor(scene.image()));
+      double t = s.sigma(from);
+      Tensor zt = x0.mul(new Scalar(1 - t)).add(Rng.normal(seed, Tensors.shape(x0)).mul(new Scalar(t)));
+      long h = zt.size(2) / 2, w = zt.size(3) / 2;
+      Tensor x = s.denoisePacked(LatentPacking.pack(zt), LatentPacking.imgIds(zt.size(0), h, w), c, from, s.steps(), FluxSampler.StepListener.NONE);
+      return p.ae.decode(LatentPacking.unpack(x, h, w)).clamp(new ScalarOptional(Tensors.scalar(-1)), new ScalarOptional(Tensors.scalar(1)));
+    }
+  }
+
+  /** Checks every time against the pipeline's schedule before anything is generated. */
+  public static void validate(FluxPipeline p, double[] times) {
+    if (times.length == 0) throw new DualprocException("--renoise: give at least one time");
+    for (double t : times) stepOf(p.sampler(), t);
+  }
+
+  /** The schedule index whose time is t (within 1e-4), or an error listing the times there are. */
+  static int stepOf(FluxSampler s, double t) {
+    float[] ts = s.timesteps();
+    for (int i = 0; i < ts.length; i++) if (Math.abs(ts[i] - t) < 1e-4) return i;
+    StringBuilder b = new StringBuilder();
+    for (float x : ts) b.append(b.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.4g", x));
+    throw new DualprocException("--renoise: " + t + " is not a time of the pipeline's " + s.steps() + "-step schedule; use one of " + b);
+  }
+}
