@@ -70,12 +70,17 @@ public final class WorldTrainCommand implements Runnable {
     @Option(names = "--out", description = "pipeline folder to write at the end (may be --generator itself)") Path out;
     @Option(names = "--eval-count", defaultValue = "200", description = "held-out captions measured for the model card (0: none); default ${DEFAULT-VALUE}") int evalCount;
     @Option(names = "--checkpoint-minutes", defaultValue = "10", description = "checkpoint every this many minutes; default ${DEFAULT-VALUE}") double checkpointMinutes;
+    @Option(names = "--denoised-fraction", defaultValue = "0", description = {"share of each batch decoded from the transformer's own denoising of the scene's",
+        "latent noised to a time <= --denoise-from (0: posterior samples only); fixed for a --state; default ${DEFAULT-VALUE}"}) double denoised;
+    @Option(names = "--denoise-from", defaultValue = "0.5", description = "the highest noise time of the denoised items (a time of the pipeline's schedule or above); default ${DEFAULT-VALUE}") double denoiseFrom;
     @Option(names = "--threads", description = "libtorch intra-op threads (default: libtorch's, one per core)") Integer threads;
     @Option(names = "--device", defaultValue = "cpu") String device;
 
     @Override public Integer call() {
       Threads.apply(threads);
-      DecoderTraining.Summary s = DecoderTraining.run(new DecoderTraining.Options(generator, state, DecoderTrainer.Settings.DEFAULT, seed,
+      DecoderTrainer.Settings d = DecoderTrainer.Settings.DEFAULT;
+      DecoderTrainer.Settings settings = new DecoderTrainer.Settings(d.batch(), d.lr(), d.objectWeight(), d.edgeWeight(), denoised, denoised > 0 ? denoiseFrom : 0);
+      DecoderTraining.Summary s = DecoderTraining.run(new DecoderTraining.Options(generator, state, settings, seed,
           Placement.parse(device, "float32"), steps, minutes, out, evalCount, checkpointMinutes, new AtomicBoolean()));
       System.out.printf(Locale.ROOT, "%s: decoder step %d, %.0f s of training; this run %.3f s/step, last loss %.4f%s%n",
           state, s.step(), s.seconds(), s.secondsPerStep(), s.lastLoss(), s.stoppedEarly() ? " (stopped; resume with the same command)" : "");

@@ -177,6 +177,13 @@ public final class FluxPipeline implements Generator {
     return c;
   }
 
+  /** A prompt's conditioning without the cache (for training loops that see many prompts once); needs the text encoders. */
+  public FluxCond condition(String prompt) {
+    if (text == null) throw new DualprocException("the text encoders were released; cannot encode '" + prompt + "'");
+    FluxTextEncoders.Embeddings e = text.encode(prompt, variant.t5MaxLength());
+    return FluxCond.of(transformer.placement().place(e.txt().detach()), transformer.placement().place(e.vec().detach()));
+  }
+
   /** Frees T5 and CLIP (T5-XXL is ~9.5 GB in bf16); prompts encoded before stay available from the cache. */
   public void releaseTextEncoders() {
     if (guidanceScale != 1 && text != null) encode(""); // guidance keeps needing the empty prompt

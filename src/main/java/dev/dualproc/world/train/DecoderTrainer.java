@@ -19,6 +19,9 @@ import dev.dualproc.model.flux.AutoEncoder;
 import dev.dualproc.model.flux.AutoEncoderFiles;
 import dev.dualproc.model.flux.AutoEncoderKeys;
 import dev.dualproc.model.flux.AutoEncoderParams;
+import dev.dualproc.model.flux.FluxPipeline;
+import dev.dualproc.model.flux.FluxSampler;
+import dev.dualproc.model.flux.LatentPacking;
 import dev.dualproc.world.SceneObject;
 import dev.dualproc.world.SceneRenderer;
 import java.io.IOException;
@@ -47,12 +50,27 @@ public final class DecoderTrainer {
   /** Training scenes of this phase; held-out ranges are below 2^40. */
   public static final long DECODER_SEEDS = 5L << 40;
 
-  /** Batch, learning rate (after a 50-step warm-up), weight of object pixels (1 elsewhere), weight of the edge term. */
-  public record Settings(int batch, double lr, double objectWeight, double edgeWeight) {
-    public static final Settings DEFAULT = new Settings(16, 2e-4, 4.0, 1.0);
+  /**
+   * Batch, learning rate (after a 50-step warm-up), weight of object pixels (1 elsewhere), weight of the edge term; the
+   * share of each batch decoded from the transformer's own denoising of the scene's latent noised to a schedule time
+   * of at most {@code denoiseFrom} instead of a posterior sample (0: none), so the decoder learns to draw the latents
+   * the transformer makes, not only the encoder's.
+   */
+  public record Settings(int batch, double lr, double objectWeight, double edgeWeight, double denoised, double denoiseFrom) {
+    public static final Settings DEFAULT = new Settings(16, 2e-4, 4.0, 1.0, 0, 0);
+
+    public Settings {
+      if (!(denoised >= 0 && denoised <= 1)) throw new DualprocException("--denoised-fraction: expected a number in [0, 1], got " + denoised);
+      if (denoised > 0 && !(denoiseFrom > 0 && denoiseFrom <= 1)) throw new DualprocException("--denoise-from: expected a time in (0, 1], got " + denoiseFrom);
+    }
+
+    /** Items of a batch decoded from denoised latents (the first ones). */
+    int denoisedItems() { return (int) Math.round(denoised * batch); }
 
     ObjectNode toJson() {
-      return JSON.createObjectNode().put("batch", batch).put("lr", lr).put("object_weight", objectWeight).put("edge_weight", edgeWeight);
+      ObjectNode j = JSON.createObjectNode().put("batch", batch).put("lr", lr).put("object_weight", objectWeight).put("edge_weight", edgeWeight);
+      if (denoised > 0) j.put("denoised", denoised).put("denoise_from", denoiseFrom); // absent: states and pipelines written before stay equal
+      return j;
     }
   }
 
@@ -69,6 +87,8 @@ public final class DecoderTrainer {
   final String encoderFingerprint;
   final int size;
   final Placement placement;
+  final FluxPipeline teacher; // the pipeline's transformer and text encoders, for the denoised items (null when there are none)
+  final int[] denoiseSteps; // the schedule indices a denoised item may start from
   long step;
   double seconds;
 
@@ -89,6 +109,15 @@ public final class DecoderTrainer {
     ae = AutoEncoder.load(aeParams.source("vae", ""), params, new Placement(placement.device(), ScalarType.Float));
     encoderFingerprint = fingerprint(aeParams.tensors());
     size = params.resolution();
+    teacher = settings.denoisedItems() > 0 ? FluxPipeline.open(pipeline, this.placement, size, size, 0) : null;
+    denoiseSteps = teacher == null ? new int[0] : startSteps(teacher.sampler(), settings.denoiseFrom());
+  }
+
+  /** Indices i of the schedule with 0 < t_i <= from. */
+  static int[] startSteps(FluxSampler s, double from) {
+    int[] steps = java.util.stream.IntStream.range(0, s.steps()).filter(i -> s.sigma(i) <= from + 1e-6).toArray();
+    if (steps.length == 0) throw new DualprocException("--denoise-from " + from + ": no time of the pipeline's " + s.steps() + "-step schedule is that low");
+    return steps;
   }
 
   /** Thrown for pipelines or states this phase cannot use. */
@@ -136,20 +165,24 @@ public final class DecoderTrainer {
       int b = settings.batch();
       float[] weights = new float[b * size * size];
       TensorVector parts = new TensorVector();
+      List<String> captions = new java.util.ArrayList<>();
       for (int i = 0; i < b; i++) {
         SceneRenderer.Rendered r = SceneRenderer.render(DECODER_SEEDS + step * b + i, size, size);
         parts.push_back(Images.toTensor(r.image()));
+        captions.add(dev.dualproc.world.Captions.caption(r.truth()));
         markObjects(weights, i, r.truth().objects());
       }
       Tensor x = placement.place(cat(parts, 0));
       Tensor w = placement.place(Tensors.fromFloats(weights, b, 1, size, size));
       int z = params.zChannels();
       Tensor sample;
+      int k = settings.denoisedItems();
       try (NoGradGuard ng = new NoGradGuard()) {
         Tensor moments = ae.encoder.forward(x);
         Tensor logvar = moments.narrow(1, z, z).clamp(new ScalarOptional(new Scalar(-30.0)), new ScalarOptional(new Scalar(20.0)));
         Tensor eps = placement.place(Rng.normal(g, Tensors.shape(logvar)));
         sample = moments.narrow(1, 0, z).add(logvar.mul(new Scalar(0.5)).exp().mul(eps)); // as the autoencoder phase trained it
+        if (k > 0) sample = cat(new TensorVector(denoised(moments.narrow(1, 0, z).narrow(0, 0, k), captions.subList(0, k), g), sample.narrow(0, k, b - k)), 0);
       }
       Tensor rec = ae.decoder.forward(sample);
       Tensor loss = weightedL1(rec, x, w).add(edgeL1(rec, x).mul(new Scalar(settings.edgeWeight())));
@@ -163,6 +196,30 @@ public final class DecoderTrainer {
     step++;
     seconds += (System.nanoTime() - t0) / 1e9;
     return out;
+  }
+
+  /**
+   * Raw latents (the decoder's input) of the transformer's denoising: each scene's mean latent, scaled as the
+   * transformer sees it, noised to a schedule time drawn from {@link #denoiseSteps}, denoised with the item's caption
+   * by the pipeline's remaining Euler steps, and unscaled.
+   */
+  private Tensor denoised(Tensor mean, List<String> captions, org.bytedeco.pytorch.Generator g) {
+    AutoEncoderParams p = params;
+    Tensor x0 = mean.sub(new Scalar(p.shiftFactor())).mul(new Scalar(p.scaleFactor()));
+    float[] u = Tensors.floats(Rng.uniform(g, captions.size()));
+    Tensor noise = placement.place(Rng.normal(g, Tensors.shape(x0)));
+    long h = x0.size(2) / 2, w = x0.size(3) / 2;
+    TensorVector out = new TensorVector();
+    FluxSampler s = teacher.sampler();
+    for (int i = 0; i < captions.size(); i++) {
+      int from = denoiseSteps[Math.min(denoiseSteps.length - 1, (int) (u[i] * denoiseSteps.length))];
+      double t = s.sigma(from);
+      Tensor zt = x0.narrow(0, i, 1).mul(new Scalar(1 - t)).add(noise.narrow(0, i, 1).mul(new Scalar(t)));
+      Tensor z = s.denoisePacked(LatentPacking.pack(zt), LatentPacking.imgIds(1, h, w), teacher.condition(captions.get(i)), from, s.steps(),
+          FluxSampler.StepListener.NONE);
+      out.push_back(LatentPacking.unpack(z, h, w).div(new Scalar(p.scaleFactor())).add(new Scalar(p.shiftFactor())));
+    }
+    return cat(out, 0);
   }
 
   /** Weight 1 + objectWeight on every pixel of an object's box (grown by a pixel: the outline is part of the object). */

@@ -135,11 +135,14 @@ public final class DecoderTraining {
         t.step(), s.batch(), s.lr(), DecoderTrainer.DECODER_SEEDS, s.batch(), t.seconds() / 60));
     b.append(String.format(Locale.ROOT, "- loss: L1 weighted %.0f inside the objects' boxes (1 elsewhere) + %.1f x L1 of the neighbour differences (edges), on posterior samples%n",
         1 + s.objectWeight(), s.edgeWeight()));
+    if (s.denoised() > 0) b.append(String.format(Locale.ROOT, "- %.0f%% of each batch decoded instead from the transformer's own denoising of the scene's latent noised to a schedule time of at most %s (`--denoised-fraction %s --denoise-from %s`): the decoder learns to draw the latents the transformer makes%n",
+        100 * s.denoised(), s.denoiseFrom(), s.denoised(), s.denoiseFrom()));
     if (!Double.isNaN(aeL1)) b.append(String.format(Locale.ROOT, "- autoencoder reconstruction on %d held-out scenes after refinement: mean |error| %.4f%n",
         GeneratorTraining.AE_EVAL_IMAGES, aeL1));
     if (r != null) b.append("\n`./dualproc world eval generator --count ").append(r.count()).append("` after refinement:\n\n").append(r.table());
     b.append("\nReproduce (after the command above): `./dualproc world train decoder --generator ").append(out)
-        .append(" --seed ").append(t.seed).append(" --state runs/world-decoder --steps ").append(t.step()).append(" --out ").append(out).append("`\n");
+        .append(" --seed ").append(t.seed).append(s.denoised() > 0 ? " --denoised-fraction " + s.denoised() + " --denoise-from " + s.denoiseFrom() : "")
+        .append(" --state runs/world-decoder --steps ").append(t.step()).append(" --out ").append(out).append("`\n");
     return b.toString();
   }
 }

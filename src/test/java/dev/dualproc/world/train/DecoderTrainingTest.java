@@ -27,7 +27,7 @@ class DecoderTrainingTest {
   }
 
   static DecoderTraining.Options options(Path generator, Path state, long steps, Path out, long seed) {
-    return new DecoderTraining.Options(generator, state, new DecoderTrainer.Settings(4, 1e-3, 4.0, 1.0), seed, Placement.cpu(), steps, 0,
+    return new DecoderTraining.Options(generator, state, new DecoderTrainer.Settings(4, 1e-3, 4.0, 1.0, 0, 0), seed, Placement.cpu(), steps, 0,
         out, out == null ? 0 : 2, 0, new AtomicBoolean());
   }
 
@@ -103,6 +103,32 @@ class DecoderTrainingTest {
     assertThatThrownBy(() -> DecoderTraining.run(options(other, state, 1, null, 0))).hasMessageContaining("trainer.json").hasMessageContaining("another encoder");
     assertThatThrownBy(() -> DecoderTraining.run(options(pipeline, state, 1, null, 7))).hasMessageContaining("--seed 0, not 7");
     assertThatThrownBy(() -> DecoderTraining.run(options(tmp.resolve("nothing"), tmp.resolve("s2"), 1, null, 0))).hasMessageContaining("not a pipeline folder");
+  }
+
+  @Test void denoisedItemsDecodeTheTransformersLatentsAreRecordedAndFixedPerState() throws Exception {
+    DecoderTrainer.Settings half = new DecoderTrainer.Settings(4, 1e-3, 4.0, 1.0, 0.5, 0.5);
+    Path plain = tmp.resolve("plain"), den = tmp.resolve("den"), split = tmp.resolve("split"), out = tmp.resolve("out");
+    DecoderTraining.run(options(pipeline, plain, 2, null, 0));
+    DecoderTraining.run(withSettings(den, half, 2, out));
+    DecoderTraining.run(withSettings(split, half, 1, null));
+    DecoderTraining.run(withSettings(split, half, 1, null));
+    String k = "decoder.conv_out.weight";
+    try (SafeTensorsFile a = SafeTensorsFile.open(plain.resolve("decoder-000000002.safetensors"));
+         SafeTensorsFile b = SafeTensorsFile.open(den.resolve("decoder-000000002.safetensors"));
+         SafeTensorsFile c = SafeTensorsFile.open(split.resolve("decoder-000000002.safetensors"))) {
+      assertThat(Tensors.maxAbsDiff(a.load(k), b.load(k))).as("denoised latents change the steps").isPositive();
+      for (String n : b.names()) assertThat(Tensors.bytes(c.load(n))).as("chunks resume bit for bit: " + n).isEqualTo(Tensors.bytes(b.load(n)));
+    }
+    assertThat(Files.readString(den.resolve("trainer.json"))).contains("\"denoised\" : 0.5", "\"denoise_from\" : 0.5");
+    assertThat(Files.readString(out.resolve("MODEL_CARD.md"))).contains("50% of each batch decoded instead from the transformer's own denoising", "--denoised-fraction 0.5 --denoise-from 0.5");
+    assertThatThrownBy(() -> DecoderTraining.run(options(pipeline, den, 1, null, 0))).hasMessageContaining("trained with other settings");
+    assertThatThrownBy(() -> DecoderTraining.run(withSettings(tmp.resolve("low"), new DecoderTrainer.Settings(4, 1e-3, 4.0, 1.0, 0.5, 1e-4), 1, null)))
+        .hasMessageContaining("--denoise-from 1.0E-4: no time");
+    assertThatThrownBy(() -> new DecoderTrainer.Settings(4, 1e-3, 4.0, 1.0, 1.5, 0.5)).hasMessageContaining("--denoised-fraction");
+  }
+
+  static DecoderTraining.Options withSettings(Path state, DecoderTrainer.Settings s, long steps, Path out) {
+    return new DecoderTraining.Options(pipeline, state, s, 0, Placement.cpu(), steps, 0, out, out == null ? 0 : 2, 0, new AtomicBoolean());
   }
 
   @Test void theLossWeighsObjectsAndEdges() {
