@@ -19,6 +19,7 @@ import dev.dualproc.model.flux.AutoEncoder;
 import dev.dualproc.model.flux.AutoEncoderFiles;
 import dev.dualproc.model.flux.AutoEncoderKeys;
 import dev.dualproc.model.flux.AutoEncoderParams;
+import dev.dualproc.model.flux.FluxCond;
 import dev.dualproc.model.flux.FluxPipeline;
 import dev.dualproc.model.flux.FluxSampler;
 import dev.dualproc.model.flux.LatentPacking;
@@ -53,8 +54,8 @@ public final class DecoderTrainer {
   /**
    * Batch, learning rate (after a 50-step warm-up), weight of object pixels (1 elsewhere), weight of the edge term; the
    * share of each batch decoded from the transformer's own denoising of the scene's latent noised to a schedule time
-   * of at most {@code denoiseFrom} instead of a posterior sample (0: none), so the decoder learns to draw the latents
-   * the transformer makes, not only the encoder's.
+   * of at most {@code denoiseFrom} (one time per step, the items denoised as one batch) instead of a posterior sample
+   * (0: none), so the decoder learns to draw the latents the transformer makes, not only the encoder's.
    */
   public record Settings(int batch, double lr, double objectWeight, double edgeWeight, double denoised, double denoiseFrom) {
     public static final Settings DEFAULT = new Settings(16, 2e-4, 4.0, 1.0, 0, 0);
@@ -200,26 +201,27 @@ public final class DecoderTrainer {
 
   /**
    * Raw latents (the decoder's input) of the transformer's denoising: each scene's mean latent, scaled as the
-   * transformer sees it, noised to a schedule time drawn from {@link #denoiseSteps}, denoised with the item's caption
-   * by the pipeline's remaining Euler steps, and unscaled.
+   * transformer sees it, noised to one schedule time drawn from {@link #denoiseSteps} for the step, denoised with the
+   * items' captions by the pipeline's remaining Euler steps as one batch, and unscaled.
    */
   private Tensor denoised(Tensor mean, List<String> captions, org.bytedeco.pytorch.Generator g) {
     AutoEncoderParams p = params;
     Tensor x0 = mean.sub(new Scalar(p.shiftFactor())).mul(new Scalar(p.scaleFactor()));
-    float[] u = Tensors.floats(Rng.uniform(g, captions.size()));
+    int from = denoiseSteps[Math.min(denoiseSteps.length - 1, (int) (Tensors.floats(Rng.uniform(g, 1))[0] * denoiseSteps.length))];
     Tensor noise = placement.place(Rng.normal(g, Tensors.shape(x0)));
-    long h = x0.size(2) / 2, w = x0.size(3) / 2;
-    TensorVector out = new TensorVector();
     FluxSampler s = teacher.sampler();
-    for (int i = 0; i < captions.size(); i++) {
-      int from = denoiseSteps[Math.min(denoiseSteps.length - 1, (int) (u[i] * denoiseSteps.length))];
-      double t = s.sigma(from);
-      Tensor zt = x0.narrow(0, i, 1).mul(new Scalar(1 - t)).add(noise.narrow(0, i, 1).mul(new Scalar(t)));
-      Tensor z = s.denoisePacked(LatentPacking.pack(zt), LatentPacking.imgIds(1, h, w), teacher.condition(captions.get(i)), from, s.steps(),
-          FluxSampler.StepListener.NONE);
-      out.push_back(LatentPacking.unpack(z, h, w).div(new Scalar(p.scaleFactor())).add(new Scalar(p.shiftFactor())));
+    double t = s.sigma(from);
+    Tensor zt = x0.mul(new Scalar(1 - t)).add(noise.mul(new Scalar(t)));
+    TensorVector txt = new TensorVector(), vec = new TensorVector();
+    for (String c : captions) {
+      FluxCond fc = teacher.condition(c);
+      txt.push_back(fc.txt());
+      vec.push_back(fc.vec());
     }
-    return cat(out, 0);
+    long h = zt.size(2) / 2, w = zt.size(3) / 2;
+    Tensor z = s.denoisePacked(LatentPacking.pack(zt), LatentPacking.imgIds(zt.size(0), h, w), FluxCond.of(cat(txt, 0), cat(vec, 0)), from, s.steps(),
+        FluxSampler.StepListener.NONE);
+    return LatentPacking.unpack(z, h, w).div(new Scalar(p.scaleFactor())).add(new Scalar(p.shiftFactor()));
   }
 
   /** Weight 1 + objectWeight on every pixel of an object's box (grown by a pixel: the outline is part of the object). */
