@@ -23,9 +23,18 @@ public final class Convolutions {
   /** conv2d(x, weight, bias, stride, padding, dilation 1, groups); bias may be null. */
   public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, long stride, long padding, long groups) {
     TensorOptional b = bias == null ? new TensorOptional() : new TensorOptional(bias);
-    if (groups == 1 && x.device().is_cpu() && x.requires_grad()
-        && (x.scalar_type() != ScalarType.Float || weight.size(0) % CHANNEL_MULTIPLE != 0))
+    if (needsIm2col(x, weight, groups))
       return torch.thnn_conv2d(x, weight, new long[] {weight.size(2), weight.size(3)}, b, new long[] {stride, stride}, padding, padding);
     return torch.conv2d(x, weight, b, new long[] {stride, stride}, new long[] {padding, padding}, new long[] {1, 1}, groups);
+  }
+
+  /**
+   * Whether this convolution takes ATen's im2col kernel. The dtype is compared interned: JavaCPP hands back a fresh
+   * enum object, so {@code scalar_type() != Float} held for every tensor and sent every trained conv down the 5-10x
+   * slower path.
+   */
+  static boolean needsIm2col(Tensor x, Tensor weight, long groups) {
+    return groups == 1 && x.device().is_cpu() && x.requires_grad()
+        && (x.scalar_type().intern() != ScalarType.Float || weight.size(0) % CHANNEL_MULTIPLE != 0);
   }
 }

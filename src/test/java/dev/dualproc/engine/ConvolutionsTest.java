@@ -8,6 +8,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -15,7 +16,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ConvolutionsTest {
 
   @ParameterizedTest(name = "in {0}, out {1}, kernel {2}, groups {3}, {4}")
-  @CsvSource({"32,3,3,1,fp32", "32,8,3,1,fp32", "64,12,3,1,fp32", "128,24,3,1,fp32", "32,16,3,1,fp32", "128,64,3,1,fp32", "4,32,3,1,fp32", "32,3,1,1,fp32",
+  @CsvSource({"32,3,3,1,fp32", "32,8,3,1,fp32", "64,12,3,1,fp32", "128,24,3,1,fp32", "32,16,3,1,fp32", "128,64,3,1,fp32", "4,32,3,1,fp32", "64,32,3,1,fp32", "32,32,3,1,fp32", "8,64,3,1,fp32", "64,64,1,1,fp32", "32,3,1,1,fp32",
       "3,32,8,1,fp32", "3,3,5,3,fp32", "4,16,3,1,bf16", "32,3,3,1,bf16", "32,3,1,1,bf16", "128,24,3,1,bf16", "3,3,5,3,bf16"})
   void gradientsMatchFloat64(int in, int out, int kernel, int groups, String dtype) {
     ScalarType t = dtype.equals("bf16") ? ScalarType.BFloat16 : ScalarType.Float;
@@ -39,6 +40,19 @@ class ConvolutionsTest {
       assertThat(Tensors.relativeError(y32.to(ScalarType.Double), y64)).as("values").isLessThan(tolerance);
       assertThat(Tensors.relativeError(x32.grad().to(ScalarType.Double), x64.grad())).as("input gradient").isLessThan(tolerance);
       assertThat(Tensors.relativeError(w32.grad().to(ScalarType.Double), w64.grad())).as("weight gradient").isLessThan(tolerance);
+    }
+  }
+
+  @Test void onlyTheShapesOneDnnGetsWrongTakeIm2col() {
+    try (PointerScope s = new PointerScope()) {
+      Tensor x = torch.randn(new long[] {1, 32, 8, 8}, new TensorOptions(ScalarType.Float)).requires_grad_(true);
+      Tensor w32 = torch.randn(new long[] {32, 32, 3, 3}, new TensorOptions(ScalarType.Float));
+      Tensor w3 = torch.randn(new long[] {3, 32, 3, 3}, new TensorOptions(ScalarType.Float));
+      assertThat(Convolutions.needsIm2col(x, w32, 1)).as("fp32, 32 output channels: oneDNN").isFalse();
+      assertThat(Convolutions.needsIm2col(x, w3, 1)).as("fp32, 3 output channels").isTrue();
+      assertThat(Convolutions.needsIm2col(x.to(ScalarType.BFloat16), w32.to(ScalarType.BFloat16), 1)).as("bf16").isTrue();
+      assertThat(Convolutions.needsIm2col(x.detach(), w3, 1)).as("no input gradient").isFalse();
+      assertThat(Convolutions.needsIm2col(x, w32, 2)).as("grouped").isFalse();
     }
   }
 }
