@@ -36,7 +36,8 @@ public final class Canvas {
   public void fillRect(double x0, double y0, double x1, double y1, int v) {
     int xa = Math.max(0, firstAtOrAfter(x0)), xb = Math.min(width, firstAtOrAfter(x1));
     int ya = Math.max(0, firstAtOrAfter(y0)), yb = Math.min(height, firstAtOrAfter(y1));
-    for (int y = ya; y < yb; y++) Arrays.fill(px, y * width + xa, Math.max(y * width + xa, y * width + xb), v);
+    if (xa >= xb) return; // wholly left or right of the canvas (a rectangle past the right edge once ran into the next row)
+    for (int y = ya; y < yb; y++) Arrays.fill(px, y * width + xa, y * width + xb, v);
   }
 
   /** Fills the ellipse, keeping only rows whose centres lie above maxY (a dome when maxY = cy). */
