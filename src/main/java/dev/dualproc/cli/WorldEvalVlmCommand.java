@@ -42,8 +42,8 @@ final class WorldEvalVlmCommand implements Callable<Integer> {
   @Option(names = "--broken", defaultValue = "0", description = "a diagnostic: on this many held-out broken-scene items (a control's"
       + " true overlay on a scene broken until the validity check rejects it; world train vlm --broken-fraction), the share the critic"
       + " answers No; default ${DEFAULT-VALUE}: not measured") int broken;
-  @Option(names = "--position-probe", defaultValue = "0", description = "a diagnostic: on this many held-out scenes (80% to fit,"
-      + " 20% to score), whether a linear probe reads each patch state's and image token's own half (left/right, top/bottom)"
+  @Option(names = "--position-probe", defaultValue = "0", description = "a diagnostic: on this many held-out scenes (80%% to fit,"
+      + " 20%% to score), whether a linear probe reads each patch state's and image token's own half (left/right, top/bottom)"
       + " from that state alone; default ${DEFAULT-VALUE}: not measured") int positionProbe;
   @Option(names = "--left-right-sides", defaultValue = "0", description = "a diagnostic: the share of the held-out left-right items"
       + " asked as which side of the image one object is on (1: side items only, the single lookup a comparison chains;"
