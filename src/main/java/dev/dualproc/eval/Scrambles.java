@@ -136,6 +136,43 @@ public final class Scrambles {
     return out.toImage();
   }
 
+  /**
+   * A regular or noisy texture over the ground, the sky or both (dots, stripes at any angle, a checkerboard, or per-pixel
+   * noise; period 2-8 px at 64 px, the region's own colour made lighter or darker, or an object colour): the family of
+   * patterns a LoRA paints over a whole region to fool a critic (the dot-textured ground of leg H's depth runs,
+   * docs/critic-study.md, 2026-12-07).
+   */
+  public static BufferedImage texture(BufferedImage scene, double horizonRow, SplittableRandom rng) {
+    Canvas out = Canvas.of(scene);
+    double u = Math.min(out.width, out.height) / 64.0;
+    int region = rng.nextInt(4); // 0, 1: ground; 2: sky; 3: both
+    int kind = rng.nextInt(4);
+    double period = (2 + 6 * rng.nextDouble()) * u, angle = Math.PI * rng.nextDouble(), alpha = 0.5 + 0.5 * rng.nextDouble();
+    var colours = java.util.Arrays.stream(dev.dualproc.world.NamedColour.values()).filter(c -> c.objectColour).toList();
+    int fixed = rng.nextBoolean() ? colours.get(rng.nextInt(colours.size())).rgb : -1;
+    int shift = (40 + rng.nextInt(60)) * (rng.nextBoolean() ? 1 : -1);
+    double ca = Math.cos(angle), sa = Math.sin(angle);
+    for (int y = 0; y < out.height; y++) {
+      boolean ground = y + 0.5 >= horizonRow;
+      if (region <= 1 && !ground || region == 2 && ground) continue;
+      for (int x = 0; x < out.width; x++) {
+        double a = (x * ca + y * sa) / period, b = (-x * sa + y * ca) / period;
+        boolean on = switch (kind) {
+          case 0 -> { double fa = a - Math.floor(a) - 0.5, fb = b - Math.floor(b) - 0.5; yield fa * fa + fb * fb < 0.09; } // dots
+          case 1 -> a - Math.floor(a) < 0.5; // stripes
+          case 2 -> ((int) Math.floor(a) + (int) Math.floor(b)) % 2 == 0; // checkerboard
+          default -> rng.nextBoolean(); // noise
+        };
+        if (!on) continue;
+        int p = out.px[y * out.width + x];
+        int d = kind == 3 && rng.nextBoolean() ? -shift : shift; // lighter (noise: lighter or darker) in the region's own hue
+        int c = fixed >= 0 ? fixed : Rgb.of(Rgb.r(p) + d, Rgb.g(p) + d, Rgb.b(p) + d);
+        out.px[y * out.width + x] = Rgb.lerp(p, c, alpha);
+      }
+    }
+    return out.toImage();
+  }
+
   /** The scene with one full-width band of `thickness` rows in `colour` centred on row y. */
   public static BufferedImage bandAt(BufferedImage scene, double y, int thickness, int colour) {
     Canvas out = Canvas.of(scene);

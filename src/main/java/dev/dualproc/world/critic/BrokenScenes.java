@@ -16,7 +16,7 @@ import java.util.SplittableRandom;
 /**
  * Overlay items whose overlay matches the scene but whose scene is broken (`world train vlm --broken-fraction F`): a
  * rendered scene gets the control's true overlay (the line on its horizon, its own stroke weight, palette or nearer
- * point), then blobs, a heap of small objects, a line along the horizon, bands, stripes or a patch shuffle are painted over it until the validity check rejects it,
+ * point), then blobs, a heap of small objects, a texture, a line along the horizon, bands, stripes or a patch shuffle are painted over it until the validity check rejects it,
  * and the answer is No. Teaching LoRAs that fool a critic swell objects into blobs and paint over the ground while the
  * overlay's own feature is right; a critic that has seen such scenes answered No has a reason to keep the scene whole.
  * The items carry no scene truth (the probes and captions read rendered scenes only), like generated items.
@@ -26,10 +26,11 @@ public final class BrokenScenes {
 
   /**
    * Breakers, drawn uniformly: blobs twice as often, and a dark or red line along the horizon itself, the hacks LoRAs
-   * were seen to paint, and a clutter of small objects, the heap a depth LoRA piled around point A (docs/critic-study.md,
-   * 2026-12-07).
+   * were seen to paint, a clutter of small objects (the heap a depth LoRA piled around point A), and textures over the
+   * ground or sky as a family (dots, stripes, checks, noise at many periods: the dotted ground that came next), rather
+   * than one hack at a time (docs/critic-study.md, 2026-12-07).
    */
-  private static final List<String> BREAKERS = List.of("blobs", "blobs", "horizon-line", "clutter", "clutter", "bands", "stripes", "shuffle");
+  private static final List<String> BREAKERS = List.of("blobs", "blobs", "horizon-line", "clutter", "clutter", "texture", "texture", "bands", "stripes", "shuffle");
 
   /** Items first .. first + n - 1 of stream {@code seed}, the overlay families in turn, at the critic's image size. */
   public static List<VqaItem> items(long seed, long first, int n, ItemRecipe recipe) {
@@ -68,6 +69,7 @@ public final class BrokenScenes {
       case "horizon-line" -> Scrambles.bandAt(scene, horizon, 1 + rng.nextInt(2), rng.nextBoolean() ? dev.dualproc.world.Parts.OUTLINE : 0xFF0000);
       case "blobs" -> Scrambles.blobs(scene, rng);
       case "clutter" -> Scrambles.clutter(scene, rng);
+      case "texture" -> Scrambles.texture(scene, horizon, rng);
       case "bands" -> Scrambles.paintedBands(scene, rng);
       case "stripes" -> Scrambles.stripes(scene, rng);
       case "shuffle" -> Scrambles.patchShuffle(scene, 2 << rng.nextInt(3), rng);

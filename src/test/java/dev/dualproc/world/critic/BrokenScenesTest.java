@@ -60,6 +60,20 @@ class BrokenScenesTest {
     assertThat(invalid).as(invalid + " of 50 (BrokenScenes paints again until the scene is invalid)").isGreaterThanOrEqualTo(20);
   }
 
+  @Test void texturesCoverARegionAndBreakScenes() {
+    SplittableRandom rng = new SplittableRandom(5);
+    int invalid = 0;
+    for (int s = 0; s < 50; s++) {
+      var r = SceneRenderer.render(90_000 + s, 64, 64);
+      var textured = Scrambles.texture(r.image(), r.truth().horizonRow(), rng);
+      int changed = 0;
+      for (int y = 0; y < 64; y++) for (int x = 0; x < 64; x++) if (textured.getRGB(x, y) != r.image().getRGB(x, y)) changed++;
+      assertThat(changed).as("scene " + s + ": pixels textured").isGreaterThan(60);
+      if (!SceneAnalysis.of(textured).validity.valid()) invalid++;
+    }
+    assertThat(invalid).as(invalid + " of 50").isGreaterThanOrEqualTo(35);
+  }
+
   @Test void theMixPutsBrokenItemsBetweenRenderedAndGenerated() {
     CriticConfig c = CriticConfig.micro(); // batch 4, 2 caption items
     GeneratedVqa vqa = new GeneratedVqa(GeneratedVqaTest.standInPool(45), VqaGenerator.TASKS);
