@@ -123,6 +123,16 @@ public final class FluxSampler {
     return LatentPacking.unpack(x, h, w).detach();
   }
 
+  /** A clean latent x0 [B, C, H, W] noised to t_from, (1 - t) x0 + t noise, then denoised by steps from..end, without grad. */
+  public Tensor renoised(Tensor x0, Tensor noise, int from, FluxCond c) {
+    checkLatent(x0);
+    checkStep(from, steps());
+    double t = timesteps[from];
+    Tensor zt = x0.mul(new Scalar(1 - t)).add(noise.mul(new Scalar(t)));
+    long h = zt.size(2) / 2, w = zt.size(3) / 2;
+    return LatentPacking.unpack(denoisePacked(LatentPacking.pack(zt), LatentPacking.imgIds(zt.size(0), h, w), c, from, steps(), StepListener.NONE), h, w);
+  }
+
   /** The whole schedule from noise [B, C, H, W] to the clean latent, without grad. */
   public Tensor sample(Tensor noise, FluxCond c) { return rollout(noise, c, steps()); }
 

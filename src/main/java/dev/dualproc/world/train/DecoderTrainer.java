@@ -22,7 +22,6 @@ import dev.dualproc.model.flux.AutoEncoderParams;
 import dev.dualproc.model.flux.FluxCond;
 import dev.dualproc.model.flux.FluxPipeline;
 import dev.dualproc.model.flux.FluxSampler;
-import dev.dualproc.model.flux.LatentPacking;
 import dev.dualproc.world.SceneObject;
 import dev.dualproc.world.SceneRenderer;
 import java.io.IOException;
@@ -209,19 +208,13 @@ public final class DecoderTrainer {
     Tensor x0 = mean.sub(new Scalar(p.shiftFactor())).mul(new Scalar(p.scaleFactor()));
     int from = denoiseSteps[Math.min(denoiseSteps.length - 1, (int) (Tensors.floats(Rng.uniform(g, 1))[0] * denoiseSteps.length))];
     Tensor noise = placement.place(Rng.normal(g, Tensors.shape(x0)));
-    FluxSampler s = teacher.sampler();
-    double t = s.sigma(from);
-    Tensor zt = x0.mul(new Scalar(1 - t)).add(noise.mul(new Scalar(t)));
     TensorVector txt = new TensorVector(), vec = new TensorVector();
     for (String c : captions) {
       FluxCond fc = teacher.condition(c);
       txt.push_back(fc.txt());
       vec.push_back(fc.vec());
     }
-    long h = zt.size(2) / 2, w = zt.size(3) / 2;
-    Tensor z = s.denoisePacked(LatentPacking.pack(zt), LatentPacking.imgIds(zt.size(0), h, w), FluxCond.of(cat(txt, 0), cat(vec, 0)), from, s.steps(),
-        FluxSampler.StepListener.NONE);
-    return LatentPacking.unpack(z, h, w).div(new Scalar(p.scaleFactor())).add(new Scalar(p.shiftFactor()));
+    return teacher.sampler().renoised(x0, noise, from, FluxCond.of(cat(txt, 0), cat(vec, 0))).div(new Scalar(p.scaleFactor())).add(new Scalar(p.shiftFactor()));
   }
 
   /** Weight 1 + objectWeight on every pixel of an object's box (grown by a pixel: the outline is part of the object). */

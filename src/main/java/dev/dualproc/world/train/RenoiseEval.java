@@ -11,14 +11,12 @@ import dev.dualproc.eval.Verdict;
 import dev.dualproc.model.flux.FluxCond;
 import dev.dualproc.model.flux.FluxPipeline;
 import dev.dualproc.model.flux.FluxSampler;
-import dev.dualproc.model.flux.LatentPacking;
 import dev.dualproc.world.Captions;
 import dev.dualproc.world.SceneRenderer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.bytedeco.pytorch.NoGradGuard;
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.Tensor;
 
@@ -69,11 +67,7 @@ public final class RenoiseEval {
   private static Tensor denoised(FluxPipeline p, FluxSampler s, SceneRenderer.Rendered scene, FluxCond c, long seed, int from) {
     try (NoGradGuard g = new NoGradGuard()) {
       Tensor x0 = p.ae.encode(Images.toTensor(scene.image()));
-      double t = s.sigma(from);
-      Tensor zt = x0.mul(new Scalar(1 - t)).add(Rng.normal(seed, Tensors.shape(x0)).mul(new Scalar(t)));
-      long h = zt.size(2) / 2, w = zt.size(3) / 2;
-      Tensor x = s.denoisePacked(LatentPacking.pack(zt), LatentPacking.imgIds(zt.size(0), h, w), c, from, s.steps(), FluxSampler.StepListener.NONE);
-      return p.ae.decode(LatentPacking.unpack(x, h, w)).clamp(new ScalarOptional(Tensors.scalar(-1)), new ScalarOptional(Tensors.scalar(1)));
+      return p.ae.decode(s.renoised(x0, Rng.normal(seed, Tensors.shape(x0)), from, c)).clamp(new ScalarOptional(Tensors.scalar(-1)), new ScalarOptional(Tensors.scalar(1)));
     }
   }
 
