@@ -7,6 +7,10 @@ import java.util.SplittableRandom;
 
 /** Images that are not scenes, for the validity check to reject: built from a rendered scene or from nothing. */
 public final class Scrambles {
+  /** The colours objects are drawn in, which the blob, clutter and texture breakers paint with. */
+  private static final java.util.List<dev.dualproc.world.NamedColour> OBJECT_COLOURS =
+      java.util.Arrays.stream(dev.dualproc.world.NamedColour.values()).filter(c -> c.objectColour).toList();
+
   private Scrambles() {}
 
   public enum Family {
@@ -92,11 +96,10 @@ public final class Scrambles {
   public static BufferedImage blobs(BufferedImage scene, SplittableRandom rng) {
     Canvas out = Canvas.of(scene);
     double u = Math.min(out.width, out.height) / 64.0;
-    var colours = java.util.Arrays.stream(dev.dualproc.world.NamedColour.values()).filter(c -> c.objectColour).toList();
     int n = 1 + rng.nextInt(3);
     for (int i = 0; i < n; i++) {
       double rx = (6 + 10 * rng.nextDouble()) * u, ry = (8 + 16 * rng.nextDouble()) * u, alpha = 0.6 + 0.4 * rng.nextDouble();
-      int c = colours.get(rng.nextInt(colours.size())).rgb;
+      int c = OBJECT_COLOURS.get(rng.nextInt(OBJECT_COLOURS.size())).rgb;
       c = Rgb.of(Rgb.r(c) + rng.nextInt(81) - 40, Rgb.g(c) + rng.nextInt(81) - 40, Rgb.b(c) + rng.nextInt(81) - 40);
       Canvas mask = new Canvas(out.width, out.height, 0);
       mask.fillEllipse(out.width * rng.nextDouble(), out.height * (0.25 + 0.75 * rng.nextDouble()), rx, ry, 1);
@@ -113,7 +116,6 @@ public final class Scrambles {
   public static BufferedImage clutter(BufferedImage scene, SplittableRandom rng) {
     Canvas out = Canvas.of(scene);
     double u = Math.min(out.width, out.height) / 64.0;
-    var colours = java.util.Arrays.stream(dev.dualproc.world.NamedColour.values()).filter(c -> c.objectColour).toList();
     var kinds = dev.dualproc.world.Kind.values();
     double cx = out.width * (0.15 + 0.7 * rng.nextDouble()), cy = out.height * (0.4 + 0.5 * rng.nextDouble());
     double rx = (12 + 12 * rng.nextDouble()) * u, ry = (6 + 8 * rng.nextDouble()) * u;
@@ -123,7 +125,7 @@ public final class Scrambles {
       double a = 2 * Math.PI * rng.nextDouble(), r = Math.sqrt(rng.nextDouble());
       double x = cx + rx * r * Math.cos(a), base = cy + ry * r * Math.sin(a), d = (2 + 2.5 * rng.nextDouble()) * u;
       var kind = kinds[rng.nextInt(kinds.length)];
-      int c = Rgb.lerp(colours.get(rng.nextInt(colours.size())).rgb, dev.dualproc.world.Parts.WOOD, mute);
+      int c = Rgb.lerp(OBJECT_COLOURS.get(rng.nextInt(OBJECT_COLOURS.size())).rgb, dev.dualproc.world.Parts.WOOD, mute);
       c = Rgb.of(Rgb.r(c) + rng.nextInt(61) - 30, Rgb.g(c) + rng.nextInt(61) - 30, Rgb.b(c) + rng.nextInt(61) - 30);
       if (rng.nextBoolean()) dev.dualproc.world.ObjectPainter.paint(out, kind, dev.dualproc.world.Parts.OUTLINE, x, base + 0.3 * d, 1.25 * d, u);
       dev.dualproc.world.ObjectPainter.paint(out, kind, c, x, base, d, u);
@@ -148,8 +150,7 @@ public final class Scrambles {
     int region = rng.nextInt(4); // 0, 1: ground; 2: sky; 3: both
     int kind = rng.nextInt(4);
     double period = (2 + 6 * rng.nextDouble()) * u, angle = Math.PI * rng.nextDouble(), alpha = 0.5 + 0.5 * rng.nextDouble();
-    var colours = java.util.Arrays.stream(dev.dualproc.world.NamedColour.values()).filter(c -> c.objectColour).toList();
-    int fixed = rng.nextBoolean() ? colours.get(rng.nextInt(colours.size())).rgb : -1;
+    int fixed = rng.nextBoolean() ? OBJECT_COLOURS.get(rng.nextInt(OBJECT_COLOURS.size())).rgb : -1;
     int shift = (40 + rng.nextInt(60)) * (rng.nextBoolean() ? 1 : -1);
     double ca = Math.cos(angle), sa = Math.sin(angle);
     for (int y = 0; y < out.height; y++) {
