@@ -63,6 +63,7 @@ public final class TeachCommand implements Callable<Integer> {
   @Option(names = "--view-augment", paramLabel = "KEY=VALUE", description = "view augmentation: shift=PX, blur=SIGMA, noise=STD, seed=S (repeat)")
   List<String> viewAugment = new ArrayList<>();
   @Option(names = "--anchor-weight", paramLabel = "W", description = "weight of the L2 penalty between the images with and without the LoRA (0: off)") Double anchorWeight;
+  @Option(names = "--prior-weight", paramLabel = "W", description = "weight of the generator's own denoiser as a prior: the taught latent against the base model's denoising of it, noised (0: off)") Double priorWeight;
   @Option(names = "--device", paramLabel = "DEV", description = "cpu, cuda or cuda:N (cpu)") String device;
   @Option(names = "--dtype", paramLabel = "T", description = "auto (float32 on cpu, bfloat16 on cuda), float32 or bfloat16") String dtype;
   @Option(names = "--runs", paramLabel = "DIR", description = "where run folders go (default: runs)")
@@ -166,6 +167,7 @@ public final class TeachCommand implements Callable<Integer> {
       }
     }
     if (anchorWeight != null) n.put("anchor_weight", anchorWeight);
+    if (priorWeight != null) n.put("prior_weight", priorWeight);
     if (device != null) n.put("device", device);
     if (dtype != null) n.put("dtype", dtype);
     return n;

@@ -29,6 +29,22 @@ public interface Generator extends AutoCloseable {
   /** One transformer step at {@code stepIndex} with grad, x0 = z_t - sigma * v, decoded: [1, 3, H, W], about [-1, 1]. */
   Tensor x0Image(Tensor zt, Conditioning c, int stepIndex);
 
+  /** {@link #x0Image} before the decoder: the clean latent estimate z_t - sigma_i * v, with grad (for prior_weight). */
+  default Tensor x0Latent(Tensor zt, Conditioning c, int stepIndex) { throw noLatents(); }
+
+  /** The decoder, with grad: {@code x0Image(zt, c, i) == decode(x0Latent(zt, c, i))}. */
+  default Tensor decode(Tensor latent) { throw noLatents(); }
+
+  /**
+   * The generator's own one-step estimate of a clean latent after noising it to sampling step {@code stepIndex}'s level:
+   * z = (1 - sigma) latent + sigma noise, then z - sigma * v(z); without grad, with the LoRA as it is set (prior_weight).
+   */
+  default Tensor denoised(Tensor latent, Tensor noise, int stepIndex, Conditioning c) { throw noLatents(); }
+
+  private dev.dualproc.engine.DualprocException noLatents() {
+    return new dev.dualproc.engine.DualprocException(identity() + ": this generator does not expose its latents (prior_weight needs them)");
+  }
+
   /** A full generation without grad: [1, 3, H, W] in [-1, 1]. */
   Tensor generate(Conditioning c, long seed);
 

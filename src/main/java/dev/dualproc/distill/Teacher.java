@@ -20,11 +20,11 @@ import org.bytedeco.pytorch.Tensor;
  * generator step with grad to a decoded x0, overlays each question's visual prompt, and backpropagates the critic's
  * answer loss, averaged over the questions, into the LoRA only (gradient clipping, then AdamW). The teach options
  * (README) plug in without changing that shape: {@link LoraTargets} picks the adapted modules, {@link Views} what the
- * critic is shown, {@link CriticEnsemble} several critics as one, and {@link Anchor} an optional penalty.
+ * critic is shown, {@link CriticEnsemble} several critics as one, and {@link Anchor} and {@link Prior} optional penalties.
  */
 public final class Teacher {
   /**
-   * One finished step: step is the count of optimizer steps done (1-based); loss includes the anchor term, if any;
+   * One finished step: step is the count of optimizer steps done (1-based); loss includes the anchor and prior terms, if any;
    * p = mean over views and questions of exp(-answer loss) (an ensemble's p: the mean over its critics).
    */
   /** {@code samplingStep}: the generator's sampling step i whose x0 estimate the critic judged (0 = from pure noise). */
@@ -69,10 +69,13 @@ public final class Teacher {
         lora.setWeight(spec.trainWeight());
         Tensor zt;
         try (NoGradGuard g = new NoGradGuard()) { zt = generator.rollout(bank.noise(step), c, i); } // truncated backprop
-        Tensor image = generator.x0Image(zt, c, i);             // decoded x0 = z_t - sigma_i * v, with grad
+        boolean prior = spec.priorWeight() != null && spec.priorWeight() > 0;
+        Tensor latent = prior ? generator.x0Latent(zt, c, i) : null;             // x0 = z_t - sigma_i * v, with grad
+        Tensor image = prior ? generator.decode(latent) : generator.x0Image(zt, c, i); // decoded
         Critic.Scored answer = answerLoss(views.of(image, step));
         Tensor loss = answer.loss();
         if (spec.anchorWeight() != null && spec.anchorWeight() > 0) loss = loss.add(Anchor.term(spec.anchorWeight(), generator, lora, image, zt, c, i));
+        if (prior) loss = loss.add(Prior.term(spec.priorWeight(), generator, lora, latent, c, Prior.draw(spec.trainSeed(), step, generator.steps())));
         double lossValue = Tensors.item(loss);
         optimizer.zeroGrad();
         loss.backward();

@@ -217,4 +217,54 @@ class TeachOptionsTest {
     assertThat(expected).as("the LoRA changes the image").isGreaterThan(1e-4);
     assertThat(loss[1] - loss[0]).isCloseTo(expected, within(1e-5 * Math.max(1, expected)));
   }
+
+  @Test void priorWeightAddsTheLatentsDistanceToTheBaseModelsDenoisingOfIt() throws Exception {
+    Path gen = TinyModels.generatorFolder(tmp, 1, 4, 0), critic = TinyModels.criticFolder(tmp);
+    double w = 10;
+    double[] loss = new double[2];
+    double expected = 0;
+    for (int k = 0; k < 2; k++) {
+      String extra = "timestep: one-step\n" + (k == 0 ? "" : "prior_weight: " + w + "\n");
+      TaskSpec s = TaskSpecCheck.resolve(TaskSpecYaml.read(writeSpec(tmp, spec(gen, critic, 1, 0, extra))), tmp);
+      try (TinyGenerator g = TinyGenerator.open(gen)) {
+        Teacher t = new Teacher(s, tmp, g, new TinyCritic());
+        try (NoGradGuard ng = new NoGradGuard()) { // a LoRA that changes the latent, the same in both runs
+          long seed = 40;
+          for (Lora l : t.lora().adapters()) l.B.copy_(Rng.normal(seed++, Tensors.shape(l.B)).mul(Tensors.scalar(0.5)));
+        }
+        if (k == 1) {
+          Conditioning c = t.conditioning(s.prompts().get(0));
+          Tensor zt = g.noise(s.trainSeed()); // one-step rule: the critic judges x0 from the first training noise
+          t.lora().setWeight(s.trainWeight());
+          Prior.Draw d = Prior.draw(s.trainSeed(), 0, g.steps());
+          assertThat(d.stepIndex()).isBetween(1, g.steps() - 1);
+          try (NoGradGuard ng = new NoGradGuard()) {
+            Tensor x0 = g.x0Latent(zt, c, 0);
+            t.lora().setEnabled(false);
+            Tensor base = g.x0Latent(x0.mul(Tensors.scalar(1 - sigma(g, d.stepIndex())))
+                .add(Rng.normal(d.noiseSeed(), Tensors.shape(x0)).mul(Tensors.scalar(sigma(g, d.stepIndex())))), c, d.stepIndex());
+            t.lora().setEnabled(true);
+            expected = w * Tensors.item(x0.sub(base).pow(Tensors.scalar(2)).mean());
+          }
+        }
+        List<Teacher.StepResult> r = new ArrayList<>();
+        t.train(() -> false, r::add);
+        loss[k] = r.get(0).loss();
+      }
+    }
+    assertThat(expected).as("the base does not reproduce the LoRA's latent").isGreaterThan(1e-4);
+    assertThat(loss[1] - loss[0]).isCloseTo(expected, within(1e-5 * Math.max(1, expected)));
+  }
+
+  /** The tiny generator's sigma_j (linspace(1, 1/N, N)), written out independently of the class under test. */
+  private static double sigma(TinyGenerator g, int j) { return 1.0 - (1.0 - 1.0 / g.steps()) * j / Math.max(1, g.steps() - 1); }
+
+  @Test void priorWeightNeedsAnIntermediateNoiseLevelAndANonNegativeWeight() throws Exception {
+    assertThatThrownBy(() -> Prior.draw(100, 0, 1)).hasMessageContaining("prior_weight").hasMessageContaining("2 or more sampling steps");
+    assertThatThrownBy(() -> resolve(Q + "prior_weight: -1\n")).hasMessageStartingWith("prior_weight: expected");
+    Set<Integer> seen = new TreeSet<>();
+    for (int step = 0; step < 200; step++) seen.add(Prior.draw(100, step, 8).stepIndex());
+    assertThat(seen).as("every intermediate step is drawn").containsExactly(1, 2, 3, 4, 5, 6, 7);
+    assertThat(Prior.draw(100, 5, 8)).as("repeatable on resume").isEqualTo(Prior.draw(100, 5, 8));
+  }
 }

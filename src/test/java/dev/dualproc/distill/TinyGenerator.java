@@ -81,15 +81,26 @@ final class TinyGenerator implements Generator {
 
   @Override public Tensor x0Image(Tensor zt, Conditioning c, int stepIndex) {
     if (stepDelayMs > 0) try { Thread.sleep(stepDelayMs); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
+    return decode(x0Latent(zt, c, stepIndex));
+  }
+
+  @Override public Tensor x0Latent(Tensor zt, Conditioning c, int stepIndex) {
     double sigma = sigmas[stepIndex];
-    return decode(zt.sub(velocity(zt, c, sigma).mul(Tensors.scalar(sigma))));
+    return zt.sub(velocity(zt, c, sigma).mul(Tensors.scalar(sigma)));
+  }
+
+  @Override public Tensor denoised(Tensor latent, Tensor noise, int stepIndex, Conditioning c) {
+    double sigma = sigmas[stepIndex];
+    try (var g = new org.bytedeco.pytorch.NoGradGuard()) {
+      return x0Latent(latent.detach().mul(Tensors.scalar(1 - sigma)).add(noise.mul(Tensors.scalar(sigma))), c, stepIndex);
+    }
   }
 
   @Override public Tensor generate(Conditioning c, long seed) {
     try (var g = new org.bytedeco.pytorch.NoGradGuard()) { return decode(rollout(noise(seed), c, steps)); }
   }
 
-  private Tensor decode(Tensor x0) {
+  @Override public Tensor decode(Tensor x0) {
     Tensor grid = x0.permute(0, 2, 1).reshape(1, CHANNELS, GRID, GRID);
     Tensor rgb = conv2d(grid, decoderWeight, new TensorOptional(decoderBias), new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1}, 1);
     return upsample_bilinear2d(rgb, new long[] {size, size}, false).tanh();

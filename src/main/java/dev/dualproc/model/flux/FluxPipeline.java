@@ -198,8 +198,18 @@ public final class FluxPipeline implements Generator {
 
   @Override public Tensor rollout(Tensor noise, Conditioning c, int stepIndex) { return sampler.rollout(noise, FluxCond.from(c), stepIndex); }
 
-  @Override public Tensor x0Image(Tensor zt, Conditioning c, int stepIndex) {
-    return ae.decode(sampler.oneStep(zt, stepIndex, FluxCond.from(c)));
+  @Override public Tensor x0Image(Tensor zt, Conditioning c, int stepIndex) { return decode(x0Latent(zt, c, stepIndex)); }
+
+  @Override public Tensor x0Latent(Tensor zt, Conditioning c, int stepIndex) { return sampler.oneStep(zt, stepIndex, FluxCond.from(c)); }
+
+  @Override public Tensor decode(Tensor latent) { return ae.decode(latent); }
+
+  @Override public Tensor denoised(Tensor latent, Tensor noise, int stepIndex, Conditioning c) {
+    double t = sampler.sigma(stepIndex);
+    try (NoGradGuard g = new NoGradGuard()) {
+      Tensor z = latent.detach().mul(Tensors.scalar(1 - t)).add(transformer.placement().place(noise).mul(Tensors.scalar(t)));
+      return sampler.oneStep(z, stepIndex, FluxCond.from(c));
+    }
   }
 
   /** Classifier-free guidance of {@link #generate} (1 = none; the folder's dualproc.guidance_scale by default). */

@@ -74,6 +74,24 @@ class FluxPipelineTest {
     }
   }
 
+  @Test void denoisedNoisesALatentToAStepsLevelAndEstimatesItBackWithoutGrad() {
+    try (FluxPipeline p = FluxPipeline.open(folder, Placement.cpu(), 0, 0, 0)) {
+      p.attachLora(4, 4, 3);
+      Conditioning c = p.encode("a blue ball");
+      Tensor zt = p.rollout(p.noise(5), c, 0);
+      Tensor latent = p.x0Latent(zt, c, 0);
+      assertThat(latent.requires_grad()).isTrue();
+      assertThat(Tensors.maxAbsDiff(p.decode(latent), p.x0Image(zt, c, 0))).isLessThan(1e-6);
+      Tensor noise = Rng.normal(3, Tensors.shape(latent));
+      Tensor d = p.denoised(latent, noise, 2, c);
+      assertThat(d.requires_grad()).as("the prior's target carries no graph").isFalse();
+      assertThat(p.sampler().sigma(2)).isEqualTo(0.5); // schnell, 4 steps: 1, 0.75, 0.5, 0.25
+      Tensor z = latent.detach().mul(Tensors.scalar(0.5)).add(noise.mul(Tensors.scalar(0.5)));
+      assertThat(Tensors.maxAbsDiff(d, p.sampler().oneStep(z, 2, FluxCond.from(c)))).isLessThan(1e-6);
+      assertThat(Tensors.maxAbsDiff(d, p.denoised(latent, Rng.normal(4, Tensors.shape(latent)), 2, c))).as("the noise matters").isGreaterThan(1e-4);
+    }
+  }
+
   @Test void generateWritesAPngWithItsRecipe() {
     Path out = tmp.resolve("gen.png");
     int code = Main.commandLine().execute("generate", "--generator", folder.toString(), "--prompt", "a tree", "--seed", "3", "--out", out.toString());
