@@ -60,7 +60,7 @@ public final class TeachCommand implements Callable<Integer> {
   @Option(names = "--lora-targets", paramLabel = "LIST", split = ",", description = "modules that get the LoRA: groups (all, attention, mlp, modulation, context, double, single) and/or module-name patterns (all)")
   List<String> loraTargets = new ArrayList<>();
   @Option(names = "--views", paramLabel = "N", description = "score N augmented copies of each image and average the loss (1: the image itself)") Integer views;
-  @Option(names = "--view-augment", paramLabel = "KEY=VALUE", description = "view augmentation: shift=PX, blur=SIGMA, noise=STD, seed=S (repeat)")
+  @Option(names = "--view-augment", paramLabel = "KEY=VALUE", description = "view augmentation: shift=PX, blur=SIGMA, noise=STD, seed=S, with_overlay=true (repeat)")
   List<String> viewAugment = new ArrayList<>();
   @Option(names = "--anchor-weight", paramLabel = "W", description = "weight of the L2 penalty between the images with and without the LoRA (0: off)") Double anchorWeight;
   @Option(names = "--prior-weight", paramLabel = "W", description = "weight of the generator's own denoiser as a prior: the taught latent against the base model's denoising of it, noised (0: off)") Double priorWeight;
@@ -162,7 +162,7 @@ public final class TeachCommand implements Callable<Integer> {
       ObjectNode a = n.putObject("view_augment");
       for (String kv : viewAugment) {
         int eq = kv.indexOf('=');
-        if (eq <= 0) throw new DualprocException("--view-augment: expected KEY=VALUE (shift, blur, noise or seed), got '" + kv + "'");
+        if (eq <= 0) throw new DualprocException("--view-augment: expected KEY=VALUE (shift, blur, noise, seed or with_overlay), got '" + kv + "'");
         a.set(kv.substring(0, eq).trim(), TaskSpecYaml.scalar(kv.substring(eq + 1).trim(), "--view-augment " + kv.substring(0, eq).trim()));
       }
     }

@@ -65,11 +65,15 @@ public record TaskSpec(
   /**
    * Random augmentations of each view (seeded per step from {@code seed}, so a resumed run draws the same ones): a shift
    * of up to {@code shift} pixels each way (edges repeated), a Gaussian blur of sigma up to {@code blur} pixels, and
-   * Gaussian noise of standard deviation {@code noise} (image range [-1, 1]).
+   * Gaussian noise of standard deviation {@code noise} (image range [-1, 1]). {@code withOverlay}: augment the image
+   * with its overlay on it, so the overlay moves with the scene (default false: the overlay goes on afterwards, crisp
+   * and in place).
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  @JsonPropertyOrder({"shift", "blur", "noise", "seed"})
-  public record ViewAugment(Integer shift, Double blur, Double noise, Long seed) {}
+  @JsonPropertyOrder({"shift", "blur", "noise", "seed", "with_overlay"})
+  public record ViewAugment(Integer shift, Double blur, Double noise, Long seed, Boolean withOverlay) {
+    public ViewAugment(Integer shift, Double blur, Double noise, Long seed) { this(shift, blur, noise, seed, null); }
+  }
 
   /** The critic refs: the ensemble, or the one critic. */
   @com.fasterxml.jackson.annotation.JsonIgnore

@@ -128,7 +128,7 @@ public final class TaskSpecCheck {
     double noise = or(a.noise(), 0.02);
     if (!(noise >= 0 && noise <= 1)) throw new DualprocException("view_augment.noise: expected a standard deviation in [0, 1], got " + noise);
     long seed = nonNegative(or(a.seed(), 0L), "view_augment.seed");
-    return new TaskSpec.ViewAugment(shift, blur, noise, seed);
+    return new TaskSpec.ViewAugment(shift, blur, noise, seed, or(a.withOverlay(), false));
   }
 
   private static TaskSpec.Question question(TaskSpec.Question q, String field, Path baseDir) {

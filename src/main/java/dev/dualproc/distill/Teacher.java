@@ -72,7 +72,7 @@ public final class Teacher {
         boolean prior = spec.priorWeight() != null && spec.priorWeight() > 0;
         Tensor latent = prior ? generator.x0Latent(zt, c, i) : null;             // x0 = z_t - sigma_i * v, with grad
         Tensor image = prior ? generator.decode(latent) : generator.x0Image(zt, c, i); // decoded
-        Critic.Scored answer = answerLoss(views.of(image, step));
+        Critic.Scored answer = answerLoss(image, step);
         Tensor loss = answer.loss();
         if (spec.anchorWeight() != null && spec.anchorWeight() > 0) loss = loss.add(Anchor.term(spec.anchorWeight(), generator, lora, image, zt, c, i));
         if (prior) loss = loss.add(Prior.term(spec.priorWeight(), generator, lora, latent, c, Prior.draw(spec.trainSeed(), step, generator.steps())));
@@ -91,14 +91,21 @@ public final class Teacher {
     }
   }
 
-  /** The answer loss averaged over every view and question (each view through the question's overlay), and the mean p. */
-  Critic.Scored answerLoss(List<Tensor> seen) {
-    int n = seen.size() * questions.size();
+  /**
+   * The answer loss averaged over every view and question, and the mean p: each view through the question's overlay, or
+   * with view_augment.with_overlay each question's overlaid image augmented (the same draws for every question).
+   */
+  Critic.Scored answerLoss(Tensor image, int step) {
+    List<List<Tensor>> seen = new ArrayList<>(); // [question][view], what the critic is shown
+    List<Tensor> plain = views.withOverlay() ? null : views.of(image, step);
+    for (AskedQuestion q : questions) seen.add(plain == null ? views.of(q.view(image), step) : plain.stream().map(q::view).toList());
+    int nv = seen.get(0).size(), n = nv * questions.size();
     Tensor loss = null;
     double p = 0;
-    for (Tensor v : seen)
-      for (AskedQuestion q : questions) {
-        Critic.Scored s = critic.score(q.view(v), q.prepared());
+    for (int v = 0; v < nv; v++)
+      for (int qi = 0; qi < questions.size(); qi++) {
+        AskedQuestion q = questions.get(qi);
+        Critic.Scored s = critic.score(seen.get(qi).get(v), q.prepared());
         p += s.p() / n;
         loss = loss == null ? s.loss() : loss.add(s.loss());
       }

@@ -12,7 +12,10 @@ import static org.bytedeco.pytorch.global.torch.*;
  * What the critic is shown of one decoded image (views, view_augment): the image itself (the reference), or N randomly
  * augmented copies whose losses are averaged (an expectation over transformations, so that a pattern that fools the
  * critic at one exact pixel position counts less). Augmentations are differentiable and drawn from a generator seeded
- * by (seed, step), so a resumed run draws exactly the same ones; the overlay is applied afterwards and stays crisp.
+ * by (seed, step), so a resumed run draws exactly the same ones; the overlay is applied afterwards and stays crisp, or,
+ * with {@code with_overlay}, the overlaid image is augmented: the shift then moves the scene and its overlay together
+ * across the critic's patch grid, which asks the same question at other grid phases (a critic with 8-pixel patches
+ * cannot tell a horizon on its line from one 3 px off at a patch boundary; at another phase it can).
  */
 public final class Views {
   private final int n;
@@ -21,6 +24,9 @@ public final class Views {
   public Views(int n, TaskSpec.ViewAugment augment) { this.n = n; this.augment = augment; }
 
   public static Views of(TaskSpec spec) { return new Views(spec.views() == null ? 1 : spec.views(), spec.viewAugment()); }
+
+  /** True when each question's overlaid image is augmented (the overlay moves with the scene), not the bare image. */
+  public boolean withOverlay() { return augment != null && Boolean.TRUE.equals(augment.withOverlay()); }
 
   /** The views of (0-based) step {@code step}'s image [1, 3, H, W]. */
   public List<Tensor> of(Tensor image, int step) {

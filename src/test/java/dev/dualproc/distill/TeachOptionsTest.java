@@ -55,8 +55,8 @@ class TeachOptionsTest {
     assertThat(yaml).contains("lora_targets:\n- all", "views: 1", "anchor_weight: 0.0").doesNotContain("critics", "view_augment");
     assertThat(resolve(yaml)).isEqualTo(s);
     TaskSpec v = resolve(Q + "views: 4\n");
-    assertThat(v.viewAugment()).as("several views get the default augmentation").isEqualTo(new TaskSpec.ViewAugment(2, 1.0, 0.02, 0L));
-    assertThat(resolve(Q + "views: 3\nview_augment: {shift: 0, noise: 0.1}\n").viewAugment()).isEqualTo(new TaskSpec.ViewAugment(0, 1.0, 0.1, 0L));
+    assertThat(v.viewAugment()).as("several views get the default augmentation").isEqualTo(new TaskSpec.ViewAugment(2, 1.0, 0.02, 0L, false));
+    assertThat(resolve(Q + "views: 3\nview_augment: {shift: 0, noise: 0.1}\n").viewAugment()).isEqualTo(new TaskSpec.ViewAugment(0, 1.0, 0.1, 0L, false));
   }
 
   @Test void badOptionsFailNamingTheField() {
@@ -266,5 +266,29 @@ class TeachOptionsTest {
     for (int step = 0; step < 200; step++) seen.add(Prior.draw(100, step, 8).stepIndex());
     assertThat(seen).as("every intermediate step is drawn").containsExactly(1, 2, 3, 4, 5, 6, 7);
     assertThat(Prior.draw(100, 5, 8)).as("repeatable on resume").isEqualTo(Prior.draw(100, 5, 8));
+  }
+
+  @Test void withOverlayAugmentsEachQuestionsOverlaidImageSoTheOverlayMovesWithTheScene() throws Exception {
+    Path gen = TinyModels.generatorFolder(tmp, 1, 1, 0), critic = TinyModels.criticFolder(tmp);
+    String q = "questions: [{question: 'Is the line on the horizon?', answer: Yes, overlay: {preset: horizon, params: {value: 0.3}}}]\n";
+    double[] loss = new double[2];
+    for (int k = 0; k < 2; k++) {
+      String yaml = spec(gen, critic, 1, 0, "views: 3\nview_augment: {shift: 3, blur: 0, noise: 0" + (k == 1 ? ", with_overlay: true" : "") + "}\n");
+      yaml = yaml.replaceAll("(?m)^questions:\n(?:  .*\n)*", "") + q; // the fixture's questions, replaced by one with an overlay
+      TaskSpec s = TaskSpecCheck.resolve(TaskSpecYaml.read(writeSpec(tmp, yaml)), tmp);
+      assertThat(s.viewAugment().withOverlay()).isEqualTo(k == 1);
+      try (TinyGenerator g = TinyGenerator.open(gen)) {
+        Teacher t = new Teacher(s, tmp, g, new TinyCritic());
+        AskedQuestion asked = t.questions().get(0);
+        Tensor image = Rng.normal(5, 1, 3, g.height(), g.width()).tanh();
+        Views views = Views.of(s);
+        List<Tensor> shown = k == 1 ? views.of(asked.view(image), 7) : views.of(image, 7).stream().map(asked::view).toList();
+        double expected = 0;
+        for (Tensor v : shown) expected += Tensors.item(t.critic().score(v, asked.prepared()).loss()) / shown.size();
+        loss[k] = Tensors.item(t.answerLoss(image, 7).loss());
+        assertThat(loss[k]).isCloseTo(expected, within(1e-6));
+      }
+    }
+    assertThat(loss[1]).as("the shifted overlay is not the overlay in place").isNotCloseTo(loss[0], within(1e-6));
   }
 }
