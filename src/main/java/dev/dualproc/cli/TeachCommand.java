@@ -64,6 +64,7 @@ public final class TeachCommand implements Callable<Integer> {
   List<String> viewAugment = new ArrayList<>();
   @Option(names = "--anchor-weight", paramLabel = "W", description = "weight of the L2 penalty between the images with and without the LoRA (0: off)") Double anchorWeight;
   @Option(names = "--prior-weight", paramLabel = "W", description = "weight of the generator's own denoiser as a prior: the taught latent against the base model's denoising of it, noised (0: off)") Double priorWeight;
+  @Option(names = "--prior-mode", paramLabel = "MODE", description = "denoise (pull toward the base's estimate) or match (the base's estimate minus the LoRA's own: no pull where the LoRA changed nothing)") String priorMode;
   @Option(names = "--device", paramLabel = "DEV", description = "cpu, cuda or cuda:N (cpu)") String device;
   @Option(names = "--dtype", paramLabel = "T", description = "auto (float32 on cpu, bfloat16 on cuda), float32 or bfloat16") String dtype;
   @Option(names = "--runs", paramLabel = "DIR", description = "where run folders go (default: runs)")
@@ -168,6 +169,7 @@ public final class TeachCommand implements Callable<Integer> {
     }
     if (anchorWeight != null) n.put("anchor_weight", anchorWeight);
     if (priorWeight != null) n.put("prior_weight", priorWeight);
+    if (priorMode != null) n.put("prior_mode", priorMode);
     if (device != null) n.put("device", device);
     if (dtype != null) n.put("dtype", dtype);
     return n;

@@ -25,7 +25,7 @@ public final class CriticTeachDefaults {
   public static final String FILE = "teach_defaults.yaml";
   /** The training hyperparameters a critic may recommend; prompts, questions, seeds, models and devices stay the task's. */
   public static final Set<String> FIELDS = Set.of("steps", "lr", "rank", "alpha", "train_weight", "timestep", "lora_targets",
-      "views", "view_augment", "anchor_weight", "prior_weight");
+      "views", "view_augment", "anchor_weight", "prior_weight", "prior_mode");
 
   /** The file of the task's single critic, if it has one ({@code world}: the built-in critic, when the home is found). */
   public static Optional<Path> file(TaskSpec s, Path baseDir) {

@@ -13,12 +13,29 @@ import org.bytedeco.pytorch.Tensor;
  * what the base would draw from there. A scene the base could have drawn (a horizon higher up, a larger house) comes
  * back nearly unchanged; a pattern it never draws (dots, stripes, bands, smears) does not, and pays for it. Unlike
  * anchor_weight it does not tie the image to the LoRA-off one.
+ *
+ * <p>prior_mode: {@code denoise} pulls x0 toward the base's estimate, which at high noise is the blurred mean scene (it
+ * washes rare looks out, such as snow under a pale sky); {@code match} (distribution matching) follows the base's
+ * estimate minus the LoRA-on model's own estimate of the same noised latent, so the pull is zero wherever the LoRA has
+ * not changed what the model draws: {@code w * mean((x0 - sg(x0 - (x0_hat_lora - x0_hat_base)))^2)}.
  */
 public final class Prior {
   private Prior() {}
 
   /** Where the noise comes from: one stream per teaching step, apart from the training noise and the timestep draws. */
   static final long SEED_SALT = 0x5eed_9a1f_0c3bL;
+
+  /** How the base model's estimate enters the loss (prior_mode). */
+  public enum Mode {
+    DENOISE, MATCH;
+
+    public String yamlName() { return name().toLowerCase(java.util.Locale.ROOT); }
+
+    public static Mode parse(String s) {
+      for (Mode m : values()) if (m.yamlName().equals(s)) return m;
+      throw new DualprocException("prior_mode: expected denoise or match, got '" + s + "'");
+    }
+  }
 
   /** The draw of one step: the sampling step j to noise to (1 .. steps-1) and the seed of the noise. */
   public record Draw(int stepIndex, long noiseSeed) {}
@@ -40,15 +57,17 @@ public final class Prior {
   }
 
   /** The penalty for {@code latent} (the LoRA-on x0 latent of this step, with grad). */
-  public static Tensor term(double weight, Generator g, LoraSet lora, Tensor latent, Conditioning c, Draw d) {
+  public static Tensor term(double weight, Mode mode, Generator g, LoraSet lora, Tensor latent, Conditioning c, Draw d) {
     Tensor noise = Rng.normal(d.noiseSeed(), Tensors.shape(latent));
-    Tensor target;
+    Tensor base;
     try {
       lora.setEnabled(false);
-      target = g.denoised(latent, noise, d.stepIndex(), c);
+      base = g.denoised(latent, noise, d.stepIndex(), c);
     } finally {
       lora.setEnabled(true); // the teaching loop trains with the LoRA on
     }
+    Tensor target = mode == Mode.DENOISE ? base
+        : latent.detach().sub(g.denoised(latent, noise, d.stepIndex(), c).sub(base)); // gradient: x0_hat_lora - x0_hat_base
     return latent.sub(target.detach()).pow(Tensors.scalar(2)).mean().mul(Tensors.scalar(weight));
   }
 }

@@ -13,7 +13,7 @@ import java.util.Map;
 @JsonPropertyOrder({"prompts", "eval_prompts", "control", "questions", "steps", "lr", "rank", "alpha", "train_weight",
     "train_seed", "train_n", "eval_seeds", "timestep", "timestep_seed", "lora_seed", "grad_clip", "weight_decay",
     "readout_every", "checkpoint_every", "generator", "critic", "critics", "lora_targets", "views", "view_augment", "anchor_weight",
-    "prior_weight",    "device", "dtype"})
+    "prior_weight", "prior_mode",    "device", "dtype"})
 public record TaskSpec(
     List<String> prompts,          // training prompts, used in turn (step o uses prompt o % n)
     List<String> evalPrompts,      // default: the training prompts
@@ -44,7 +44,8 @@ public record TaskSpec(
     Integer views,                 // 1: the decoded image itself; N > 1: the mean loss over N augmented copies
     ViewAugment viewAugment,       // how the views are augmented (null with one plain view)
     Double anchorWeight,           // 0: off; w * mean((x0 with LoRA - x0 without)^2) is added to the loss
-    Double priorWeight) {          // 0: off; w * mean((x0 latent - the base's denoising of it)^2) is added (Prior)
+    Double priorWeight,            // 0: off; w * mean((x0 latent - the base's denoising of it)^2) is added (Prior)
+    String priorMode) {            // denoise | match (Prior.Mode)
 
   public static final int MAX_QUESTIONS = 5;
 
@@ -83,7 +84,7 @@ public record TaskSpec(
   public TaskSpec withQuestions(List<Question> qs) {
     return new TaskSpec(prompts, evalPrompts, control, qs, steps, lr, rank, alpha, trainWeight, trainSeed, trainN, evalSeeds,
         timestep, timestepSeed, loraSeed, gradClip, weightDecay, readoutEvery, checkpointEvery, generator, critic, device, dtype,
-        critics, loraTargets, views, viewAugment, anchorWeight, priorWeight);
+        critics, loraTargets, views, viewAugment, anchorWeight, priorWeight, priorMode);
   }
 
   /** The preset name, or null when the task has no control. */

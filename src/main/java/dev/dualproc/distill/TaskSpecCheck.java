@@ -82,10 +82,11 @@ public final class TaskSpecCheck {
     if (!(anchorWeight >= 0 && anchorWeight <= 1e6)) throw new DualprocException("anchor_weight: expected a number in [0, 1e6], got " + anchorWeight);
     double priorWeight = or(s.priorWeight(), 0.0);
     if (!(priorWeight >= 0 && priorWeight <= 1e6)) throw new DualprocException("prior_weight: expected a number in [0, 1e6], got " + priorWeight);
+    String priorMode = Prior.Mode.parse(or(s.priorMode(), "denoise")).yamlName();
 
     return new TaskSpec(prompts, evalPrompts, control, List.copyOf(questions), steps, lr, rank, alpha, trainWeight, trainSeed,
         trainN, evalSeeds, timestep, timestepSeed, loraSeed, gradClip, weightDecay, readoutEvery, checkpointEvery,
-        generator, critic, device, dtype, critics.size() == 1 ? null : critics, loraTargets, views, viewAugment, anchorWeight, priorWeight);
+        generator, critic, device, dtype, critics.size() == 1 ? null : critics, loraTargets, views, viewAugment, anchorWeight, priorWeight, priorMode);
   }
 
   public static final int MAX_VIEWS = 64, MAX_CRITICS = 8;

@@ -75,7 +75,8 @@ public final class Teacher {
         Critic.Scored answer = answerLoss(image, step);
         Tensor loss = answer.loss();
         if (spec.anchorWeight() != null && spec.anchorWeight() > 0) loss = loss.add(Anchor.term(spec.anchorWeight(), generator, lora, image, zt, c, i));
-        if (prior) loss = loss.add(Prior.term(spec.priorWeight(), generator, lora, latent, c, Prior.draw(spec.trainSeed(), step, generator.steps())));
+        if (prior) loss = loss.add(Prior.term(spec.priorWeight(), Prior.Mode.parse(spec.priorMode()), generator, lora, latent, c,
+            Prior.draw(spec.trainSeed(), step, generator.steps())));
         double lossValue = Tensors.item(loss);
         optimizer.zeroGrad();
         loss.backward();

@@ -291,4 +291,47 @@ class TeachOptionsTest {
     }
     assertThat(loss[1]).as("the shifted overlay is not the overlay in place").isNotCloseTo(loss[0], within(1e-6));
   }
+
+  @Test void priorModeMatchPullsOnlyWhereTheLoraChangedTheModelsOwnEstimate() throws Exception {
+    Path gen = TinyModels.generatorFolder(tmp, 1, 4, 0), critic = TinyModels.criticFolder(tmp);
+    double w = 10;
+    for (boolean changed : new boolean[] {false, true}) {
+      double[] loss = new double[2];
+      double expected = 0;
+      for (int k = 0; k < 2; k++) {
+        String extra = "timestep: one-step\n" + (k == 0 ? "" : "prior_weight: " + w + "\nprior_mode: match\n");
+        TaskSpec s = TaskSpecCheck.resolve(TaskSpecYaml.read(writeSpec(tmp, spec(gen, critic, 1, 0, extra))), tmp);
+        try (TinyGenerator g = TinyGenerator.open(gen)) {
+          Teacher t = new Teacher(s, tmp, g, new TinyCritic());
+          if (changed) try (NoGradGuard ng = new NoGradGuard()) {
+            long seed = 40;
+            for (Lora l : t.lora().adapters()) l.B.copy_(Rng.normal(seed++, Tensors.shape(l.B)).mul(Tensors.scalar(0.5)));
+          }
+          if (k == 1) {
+            Conditioning c = t.conditioning(s.prompts().get(0));
+            t.lora().setWeight(s.trainWeight());
+            Prior.Draw d = Prior.draw(s.trainSeed(), 0, g.steps());
+            try (NoGradGuard ng = new NoGradGuard()) {
+              Tensor x0 = g.x0Latent(g.noise(s.trainSeed()), c, 0);
+              double sj = sigma(g, d.stepIndex());
+              Tensor zj = x0.mul(Tensors.scalar(1 - sj)).add(Rng.normal(d.noiseSeed(), Tensors.shape(x0)).mul(Tensors.scalar(sj)));
+              Tensor own = g.x0Latent(zj, c, d.stepIndex());
+              t.lora().setEnabled(false);
+              Tensor base = g.x0Latent(zj, c, d.stepIndex());
+              t.lora().setEnabled(true);
+              expected = w * Tensors.item(own.sub(base).pow(Tensors.scalar(2)).mean());
+            }
+          }
+          List<Teacher.StepResult> r = new ArrayList<>();
+          t.train(() -> false, r::add);
+          loss[k] = r.get(0).loss();
+        }
+      }
+      if (changed) assertThat(expected).as("a changed LoRA changes the model's own estimate").isGreaterThan(1e-4);
+      else assertThat(expected).as("a fresh LoRA (B = 0) changes nothing").isZero();
+      assertThat(loss[1] - loss[0]).isCloseTo(expected, within(1e-5 * Math.max(1, expected)));
+    }
+    assertThatThrownBy(() -> resolve(Q + "prior_mode: mean\n")).hasMessage("prior_mode: expected denoise or match, got 'mean'");
+    assertThat(resolve(Q).priorMode()).isEqualTo("denoise");
+  }
 }
