@@ -467,6 +467,7 @@ public final class GeneratorTrainer {
       for (String k : clipW.names()) m.put("text_encoder." + k, clipW.load(k).to(ScalarType.Float));
       for (String k : t5W.names()) m.put("text_encoder_2." + k, t5W.load(k).to(ScalarType.Float));
       aeParams.copyFrom(TensorSources.of(pipeline + " vae", ae));
+      grow(m, pipeline);
       model.copyFrom(TensorSources.of(pipeline.toString(), m));
       ParameterSet.copyInto(ema, TensorSources.of(pipeline.toString(), m));
     }
@@ -480,6 +481,37 @@ public final class GeneratorTrainer {
     latentShift = vae.shiftFactor();
     rebuildAutoEncoder();
     log("warm start from " + pipeline + " at transformer step " + step);
+  }
+
+  private static final java.util.regex.Pattern BLOCK = java.util.regex.Pattern.compile("transformer\\.(double|single)_blocks\\.(\\d+)\\..*");
+
+  /**
+   * Growing a transformer: where this config has more double or single blocks than {@code pipeline}, the export's
+   * blocks fill the first places and the extra blocks keep this state's adaLN-Zero init (zero modulation, so each new
+   * block passes its input through unchanged and the grown model starts as the same function). Any other difference
+   * (width, a missing tensor) is refused by the copy that follows.
+   */
+  void grow(Map<String, Tensor> loaded, Path pipeline) {
+    int[] have = new int[2];
+    for (String k : loaded.keySet()) {
+      var mt = BLOCK.matcher(k);
+      if (mt.matches()) have[mt.group(1).equals("double") ? 0 : 1] = Math.max(have[mt.group(1).equals("double") ? 0 : 1], Integer.parseInt(mt.group(2)) + 1);
+    }
+    int[] want = {cfg.flux().depth(), cfg.flux().depthSingleBlocks()};
+    if (want[0] < have[0] || want[1] < have[1])
+      throw new DualprocException(pipeline + ": its transformer has " + have[0] + " double and " + have[1] + " single blocks, more than config "
+          + cfg.name() + "'s " + want[0] + " and " + want[1] + "; warm-start a config at least as deep");
+    if (want[0] == have[0] && want[1] == have[1]) return;
+    if (have[0] == 0 && want[0] > 0) throw new DualprocException(pipeline + ": has no double blocks to grow from");
+    int added = 0;
+    for (var e : model.tensors().entrySet()) {
+      var mt = BLOCK.matcher(e.getKey());
+      if (loaded.containsKey(e.getKey()) || !mt.matches() || Integer.parseInt(mt.group(2)) < have[mt.group(1).equals("double") ? 0 : 1]) continue;
+      loaded.put(e.getKey(), e.getValue().detach().clone());
+      added++;
+    }
+    log(String.format(Locale.ROOT, "grown from %d + %d to %d + %d blocks (%d new tensors, identity at the start: zero modulation)",
+        have[0], have[1], want[0], want[1], added));
   }
 
   /** Appends a line to {@code train.log} in the state folder. */

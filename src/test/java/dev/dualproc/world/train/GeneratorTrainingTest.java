@@ -71,6 +71,25 @@ class GeneratorTrainingTest {
     assertThat(Images.readPngText(picture).get("what")).contains("EMA generations");
   }
 
+  @Test void aDeeperConfigGrowsFromAnExportAndStartsAsTheSameFunction() throws Exception {
+    Path out = tmp.resolve("generator");
+    GeneratorTraining.run(micro(tmp.resolve("state"), 3, out, 0));
+    GeneratorTrainer g = GeneratorTrainer.open(tmp.resolve("grown"), GeneratorConfig.microDeep(), 5, Placement.cpu());
+    g.warmStartFrom(out);
+    assertThat(g.model.tensors()).containsKey("transformer.double_blocks.1.img_mod.lin.weight").containsKey("transformer.single_blocks.1.linear2.weight");
+    assertThat(Files.readString(tmp.resolve("grown/train.log"))).contains("grown from 1 + 1 to 2 + 2 blocks");
+    Path grownOut = tmp.resolve("grown-export");
+    GeneratorExport.write(g, grownOut, 1.0);
+    try (FluxPipeline a = FluxPipeline.open(out, Placement.cpu(), 0, 0, 0); FluxPipeline b = FluxPipeline.open(grownOut, Placement.cpu(), 0, 0, 0)) {
+      assertThat(b.transformer.params.depth()).isEqualTo(2);
+      Tensor x = a.generate(a.encode("a red house at sunset"), 7), y = b.generate(b.encode("a red house at sunset"), 7);
+      assertThat(Tensors.maxAbsDiff(x, y)).as("the new blocks pass their input through").isZero();
+    }
+    GeneratorTrainer shallow = GeneratorTrainer.open(tmp.resolve("shallow"), GeneratorConfig.micro(), 5, Placement.cpu());
+    assertThatThrownBy(() -> shallow.warmStartFrom(grownOut)).hasMessageContaining("2 double and 2 single blocks, more than config micro's 1 and 1");
+    assertThat(g.trainStep().phase()).isEqualTo("flow");
+  }
+
   @Test void duringTheAutoencoderPhaseTheProgressPictureShowsReconstructions() {
     GeneratorTraining.run(micro(tmp.resolve("ae"), 1, null, 0));
     assertThat(Images.readPngText(tmp.resolve("ae/samples/ckpt-000000001.png")).get("what")).contains("reconstructions");
