@@ -29,7 +29,7 @@ public final class WorldTrainCommand implements Runnable {
           "With --out, writes the diffusers pipeline folder (bf16) with MODEL_CARD.md and held-out figures."})
   static final class GeneratorCmd implements Callable<Integer> {
     @Option(names = "--state", defaultValue = "runs/world-generator", description = "state folder (checkpoints, train.log); default ${DEFAULT-VALUE}") Path state;
-    @Option(names = "--config", defaultValue = "standard", description = "standard, latent16, small or micro; default ${DEFAULT-VALUE}") String config;
+    @Option(names = "--config", defaultValue = "standard", description = "standard, deep (6 + 6 blocks; grows from a standard export by --init-from), latent16, small or micro; default ${DEFAULT-VALUE}") String config;
     @Option(names = "--seed", defaultValue = "0", description = "initial weights and noise; default ${DEFAULT-VALUE}") long seed;
     @Option(names = "--steps", defaultValue = "0", description = "steps to train in this run (autoencoder steps count too)") long steps;
     @Option(names = "--minutes", defaultValue = "0", description = "minutes to train in this run") double minutes;

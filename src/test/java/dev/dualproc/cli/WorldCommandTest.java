@@ -73,6 +73,9 @@ class WorldCommandTest {
     CliRun r = run("world", "eval", "generator", "--count", "2", "--steps", "2");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("| held-out captions | 2 |", "valid scenes");
+    var byKind = java.util.regex.Pattern.compile("\\| a captioned kind\\+colour present, by kind[^|]*\\| ([a-z]+ [0-9.]+% of [0-9]+(, )?)+ \\|").matcher(r.out());
+    assertThat(byKind.find()).as(r.out()).isTrue();
+    assertThat(r.out()).contains("| valid horizons inside a 8-px token row (3 of its 8 rows; uniform 37.5%) |");
   }
 
   @Test void evalGeneratorRenoiseRowsMeetTheRoundTripAtZeroAndGenerationAtOne() {

@@ -34,7 +34,7 @@ public final class GeneratorEval {
   public record Report(int count, double objects, double objectsPresent, double valid, double objectsAndValid,
       double renderedObjects, double renderedValid, double roundTripObjects, double roundTripValid, double horizonMean, double horizonStd, double horizonP10,
       double horizonP90, Map<Integer, Integer> drawingStrokeWeights, double drawingWithStroke, double photoWithStroke,
-      double distinctPalettes, double seconds) {
+      double distinctPalettes, double seconds, Map<String, int[]> byKind, int tokenPx, double midTokenHorizons, double renderedMidTokenHorizons) {
 
     public String table() {
       StringBuilder b = new StringBuilder();
@@ -43,15 +43,35 @@ public final class GeneratorEval {
       if (!Double.isNaN(roundTripObjects))
         row(b, "the same on the autoencoder's round trip of the rendered scene (the latent's ceiling)", pct(roundTripObjects) + " (valid: " + pct(roundTripValid) + ")");
       row(b, "every captioned kind+colour present at least once", pct(objectsPresent));
+      if (byKind != null && !byKind.isEmpty()) {
+        StringBuilder k = new StringBuilder();
+        byKind.forEach((kind, n) -> k.append(k.isEmpty() ? "" : ", ").append(kind).append(' ').append(pct(n[1] / (double) n[0])).append(" of ").append(n[0]));
+        row(b, "a captioned kind+colour present, by kind (of the captions naming it)", k.toString());
+      }
       row(b, "valid scenes", pct(valid) + " (rendered scenes: " + pct(renderedValid) + ")");
       row(b, "objects found and valid", pct(objectsAndValid));
       row(b, "horizon (fraction of height) over valid images", Double.isNaN(horizonP10) ? "no valid image"
           : String.format(Locale.ROOT, "mean %.3f, std %.3f, 10-90%% %.3f-%.3f", horizonMean, horizonStd, horizonP10, horizonP90));
+      if (tokenPx > 0)
+        row(b, String.format(Locale.ROOT, "valid horizons inside a %d-px token row (%d of its %d rows; uniform %.1f%%)", tokenPx, midRows(tokenPx), tokenPx,
+            100.0 * midRows(tokenPx) / tokenPx), pct(midTokenHorizons) + " (rendered scenes: " + pct(renderedMidTokenHorizons) + ")");
       row(b, "stroke weights measured on drawing captions", drawingStrokeWeights + " (with a stroke: " + pct(drawingWithStroke)
           + "; photo captions with a stroke: " + pct(photoWithStroke) + ")");
       row(b, "distinct 3-colour palettes / images", pct(distinctPalettes));
       row(b, "seconds", String.format(Locale.ROOT, "%.1f", seconds));
       return b.toString();
+    }
+
+    /** The rows of a token at least 3/8 of its height from both of its edges. */
+    static int midRows(int tokenPx) {
+      int n = 0;
+      for (int o = 0; o < tokenPx; o++) if (Math.min(o, tokenPx - o) * 8 >= 3 * tokenPx) n++;
+      return n;
+    }
+
+    static boolean midToken(double row, int tokenPx) {
+      int o = Math.floorMod((int) Math.floor(row), tokenPx);
+      return Math.min(o, tokenPx - o) * 8 >= 3 * tokenPx;
     }
 
     private static void row(StringBuilder b, String k, String v) { b.append("| ").append(k).append(" | ").append(v).append(" |\n"); }
@@ -63,10 +83,13 @@ public final class GeneratorEval {
     if (count < 1) throw new IllegalArgumentException("count must be at least 1, got " + count);
     long t0 = System.nanoTime();
     dev.dualproc.model.flux.AutoEncoder ae = g instanceof dev.dualproc.model.flux.FluxPipeline fp ? fp.ae : null;
+    int tokenPx = ae == null ? 0 : 2 * ae.params.downFactor(); // FLUX packs 2x2 latent cells into a token
+    int mid = 0, renderedMid = 0;
     int objects = 0, present = 0, valid = 0, both = 0, rObjects = 0, rValid = 0, tObjects = 0, tValid = 0, drawings = 0, drawingsStroke = 0, photos = 0, photosStroke = 0;
     List<Double> horizons = new ArrayList<>();
     Map<Integer, Integer> strokes = new TreeMap<>();
     Set<List<Integer>> palettes = new HashSet<>();
+    Map<String, int[]> byKind = new TreeMap<>();
     for (int i = 0; i < count; i++) {
       long seed = firstSeed + i;
       SceneRenderer.Rendered scene = SceneRenderer.render(seed, g.width(), g.height());
@@ -80,11 +103,19 @@ public final class GeneratorEval {
       Verdict v = verifier.judge(a);
       if (v.pass()) objects++;
       if (allPresent(v)) present++;
-      if (v.validScene()) { valid++; horizons.add(a.horizonFraction()); }
+      countByKind(v, byKind);
+      if (v.validScene()) {
+        valid++;
+        horizons.add(a.horizonFraction());
+        if (tokenPx > 0 && Report.midToken(a.horizonRow(), tokenPx)) mid++;
+      }
       if (v.passAndValid()) both++;
       Verdict r = verifier.judge(scene.image());
       if (r.pass()) rObjects++;
-      if (r.validScene()) rValid++;
+      if (r.validScene()) {
+        rValid++;
+        if (tokenPx > 0 && Report.midToken(SceneAnalysis.of(scene.image()).horizonRow(), tokenPx)) renderedMid++;
+      }
       if (ae != null) {
         Verdict t = verifier.judge(roundTrip(ae, scene.image()));
         if (t.pass()) tObjects++;
@@ -103,7 +134,8 @@ public final class GeneratorEval {
         rObjects / (double) count, rValid / (double) count, ae == null ? Double.NaN : tObjects / (double) count,
         ae == null ? Double.NaN : tValid / (double) count, mean, Math.sqrt(var), quantile(h, 0.1), quantile(h, 0.9), strokes,
         drawings == 0 ? 0 : drawingsStroke / (double) drawings, photos == 0 ? 0 : photosStroke / (double) photos,
-        palettes.size() / (double) count, (System.nanoTime() - t0) / 1e9);
+        palettes.size() / (double) count, (System.nanoTime() - t0) / 1e9, byKind, tokenPx,
+        mid / (double) Math.max(1, valid), renderedMid / (double) Math.max(1, rValid));
   }
 
   /** Mean |image - decode(encode(image))| over held-out scenes, pixels in [-1, 1]: the autoencoder's part of any blur. */
@@ -135,6 +167,17 @@ public final class GeneratorEval {
     Object e = v.measured().get("expected"), f = v.measured().get("found");
     if (!(e instanceof Map<?, ?> expected) || !(f instanceof Map<?, ?> found) || expected.isEmpty()) return false;
     return found.keySet().containsAll(expected.keySet());
+  }
+
+  /** Per kind: captions naming a kind+colour of that kind, and those where the image has it at least once. */
+  private static void countByKind(Verdict v, Map<String, int[]> byKind) {
+    if (!(v.measured().get("expected") instanceof Map<?, ?> expected) || !(v.measured().get("found") instanceof Map<?, ?> found)) return;
+    for (Object key : expected.keySet()) {
+      String name = key.toString(), kind = name.substring(name.lastIndexOf(' ') + 1);
+      int[] n = byKind.computeIfAbsent(kind, x -> new int[2]);
+      n[0]++;
+      if (found.containsKey(key)) n[1]++;
+    }
   }
 
   private static double quantile(double[] sorted, double q) {
