@@ -76,6 +76,10 @@ class WorldCommandTest {
     var byKind = java.util.regex.Pattern.compile("\\| a captioned kind\\+colour present, by kind[^|]*\\| ([a-z]+ [0-9.]+% of [0-9]+(, )?)+ \\|").matcher(r.out());
     assertThat(byKind.find()).as(r.out()).isTrue();
     assertThat(r.out()).contains("| valid horizons inside a 8-px token row (3 of its 8 rows; uniform 37.5%) |");
+    var valid = java.util.regex.Pattern.compile("\\| valid scenes \\| ([0-9.]+)% ").matcher(r.out());
+    assertThat(valid.find()).isTrue();
+    // every invalid image is counted under its reason
+    if (Double.parseDouble(valid.group(1)) < 100) assertThat(r.out()).containsPattern("\\| invalid scenes by the validity check's reason \\| \\{[a-z ]+=[12]");
   }
 
   @Test void evalGeneratorRenoiseRowsMeetTheRoundTripAtZeroAndGenerationAtOne() {

@@ -34,7 +34,8 @@ public final class GeneratorEval {
   public record Report(int count, double objects, double objectsPresent, double valid, double objectsAndValid,
       double renderedObjects, double renderedValid, double roundTripObjects, double roundTripValid, double horizonMean, double horizonStd, double horizonP10,
       double horizonP90, Map<Integer, Integer> drawingStrokeWeights, double drawingWithStroke, double photoWithStroke,
-      double distinctPalettes, double seconds, Map<String, int[]> byKind, int tokenPx, double midTokenHorizons, double renderedMidTokenHorizons) {
+      double distinctPalettes, double seconds, Map<String, int[]> byKind, int tokenPx, double midTokenHorizons, double renderedMidTokenHorizons,
+      Map<String, Integer> invalidReasons) {
 
     public String table() {
       StringBuilder b = new StringBuilder();
@@ -49,6 +50,7 @@ public final class GeneratorEval {
         row(b, "a captioned kind+colour present, by kind (of the captions naming it)", k.toString());
       }
       row(b, "valid scenes", pct(valid) + " (rendered scenes: " + pct(renderedValid) + ")");
+      if (invalidReasons != null && !invalidReasons.isEmpty()) row(b, "invalid scenes by the validity check's reason", invalidReasons.toString());
       row(b, "objects found and valid", pct(objectsAndValid));
       row(b, "horizon (fraction of height) over valid images", Double.isNaN(horizonP10) ? "no valid image"
           : String.format(Locale.ROOT, "mean %.3f, std %.3f, 10-90%% %.3f-%.3f", horizonMean, horizonStd, horizonP10, horizonP90));
@@ -90,6 +92,7 @@ public final class GeneratorEval {
     Map<Integer, Integer> strokes = new TreeMap<>();
     Set<List<Integer>> palettes = new HashSet<>();
     Map<String, int[]> byKind = new TreeMap<>();
+    Map<String, Integer> invalidReasons = new TreeMap<>();
     for (int i = 0; i < count; i++) {
       long seed = firstSeed + i;
       SceneRenderer.Rendered scene = SceneRenderer.render(seed, g.width(), g.height());
@@ -104,6 +107,7 @@ public final class GeneratorEval {
       if (v.pass()) objects++;
       if (allPresent(v)) present++;
       countByKind(v, byKind);
+      if (!v.validScene()) invalidReasons.merge(a.validity.reason(), 1, Integer::sum);
       if (v.validScene()) {
         valid++;
         horizons.add(a.horizonFraction());
@@ -135,7 +139,7 @@ public final class GeneratorEval {
         ae == null ? Double.NaN : tValid / (double) count, mean, Math.sqrt(var), quantile(h, 0.1), quantile(h, 0.9), strokes,
         drawings == 0 ? 0 : drawingsStroke / (double) drawings, photos == 0 ? 0 : photosStroke / (double) photos,
         palettes.size() / (double) count, (System.nanoTime() - t0) / 1e9, byKind, tokenPx,
-        mid / (double) Math.max(1, valid), renderedMid / (double) Math.max(1, rValid));
+        mid / (double) Math.max(1, valid), renderedMid / (double) Math.max(1, rValid), invalidReasons);
   }
 
   /** Mean |image - decode(encode(image))| over held-out scenes, pixels in [-1, 1]: the autoencoder's part of any blur. */
