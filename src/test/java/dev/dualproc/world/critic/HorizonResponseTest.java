@@ -34,8 +34,17 @@ class HorizonResponseTest {
         }
         assertThat(h.meanP()[i]).as("p at %.0f px", d).isCloseTo(p, offset(1e-4));
         assertThat(h.meanLogP()[i]).isCloseTo(Math.log(p), offset(1e-3));
+        if (row0 + d <= 62) { // the same question with the line that far below the horizon, on the ground
+          var under = Overlays.transparent(r.image(), Overlays.render("horizon", Map.of("value", (row0 + d) / 64), 64, 64));
+          double q;
+          try (NoGradGuard g = new NoGradGuard()) {
+            q = c.answer(Images.toTensor(under), c.prepare(HorizonResponse.QUESTION, "Yes")).p();
+          }
+          assertThat(h.meanLogPBelow()[i]).as("below at %.0f px", d).isCloseTo(Math.log(q), offset(1e-3));
+        }
+        if (row0 - d >= 2) assertThat(h.meanLogPAbove()[i]).isCloseTo(Math.log(p), offset(1e-3));
       }
-      assertThat(h.table()).contains("| 20 |").contains("mean log p(Yes)");
+      assertThat(h.table()).contains("| 20 |").contains("mean log p(Yes)").contains("line below (ground)");
     }
   }
 }
