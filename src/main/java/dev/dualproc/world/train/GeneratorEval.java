@@ -67,7 +67,7 @@ public final class GeneratorEval {
     /** The rows of a token at least 3/8 of its height from both of its edges. */
     static int midRows(int tokenPx) {
       int n = 0;
-      for (int o = 0; o < tokenPx; o++) if (Math.min(o, tokenPx - o) * 8 >= 3 * tokenPx) n++;
+      for (int o = 0; o < tokenPx; o++) if (midToken(o, tokenPx)) n++;
       return n;
     }
 
@@ -107,18 +107,18 @@ public final class GeneratorEval {
       if (v.pass()) objects++;
       if (allPresent(v)) present++;
       countByKind(v, byKind);
-      if (!v.validScene()) invalidReasons.merge(a.validity.reason(), 1, Integer::sum);
       if (v.validScene()) {
         valid++;
         horizons.add(a.horizonFraction());
         if (tokenPx > 0 && Report.midToken(a.horizonRow(), tokenPx)) mid++;
-      }
+      } else invalidReasons.merge(a.validity.reason(), 1, Integer::sum);
       if (v.passAndValid()) both++;
-      Verdict r = verifier.judge(scene.image());
+      SceneAnalysis rendered = SceneAnalysis.of(scene.image());
+      Verdict r = verifier.judge(rendered);
       if (r.pass()) rObjects++;
       if (r.validScene()) {
         rValid++;
-        if (tokenPx > 0 && Report.midToken(SceneAnalysis.of(scene.image()).horizonRow(), tokenPx)) renderedMid++;
+        if (tokenPx > 0 && Report.midToken(rendered.horizonRow(), tokenPx)) renderedMid++;
       }
       if (ae != null) {
         Verdict t = verifier.judge(roundTrip(ae, scene.image()));
