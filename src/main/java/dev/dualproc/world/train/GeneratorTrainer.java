@@ -492,26 +492,20 @@ public final class GeneratorTrainer {
    * (width, a missing tensor) is refused by the copy that follows.
    */
   void grow(Map<String, Tensor> loaded, Path pipeline) {
-    int[] have = new int[2];
-    for (String k : loaded.keySet()) {
-      var mt = BLOCK.matcher(k);
-      if (mt.matches()) have[mt.group(1).equals("double") ? 0 : 1] = Math.max(have[mt.group(1).equals("double") ? 0 : 1], Integer.parseInt(mt.group(2)) + 1);
-    }
-    int[] want = {cfg.flux().depth(), cfg.flux().depthSingleBlocks()};
-    if (want[0] < have[0] || want[1] < have[1])
-      throw new DualprocException(pipeline + ": its transformer has " + have[0] + " double and " + have[1] + " single blocks, more than config "
-          + cfg.name() + "'s " + want[0] + " and " + want[1] + "; warm-start a config at least as deep");
-    if (want[0] == have[0] && want[1] == have[1]) return;
-    if (have[0] == 0 && want[0] > 0) throw new DualprocException(pipeline + ": has no double blocks to grow from");
+    FluxParams from = dev.dualproc.model.flux.FluxCheckpoint.params(pipeline), to = cfg.flux();
+    if (to.depth() < from.depth() || to.depthSingleBlocks() < from.depthSingleBlocks())
+      throw new DualprocException(pipeline + ": its transformer has " + from.depth() + " double and " + from.depthSingleBlocks()
+          + " single blocks, more than config " + cfg.name() + "'s " + to.depth() + " and " + to.depthSingleBlocks() + "; warm-start a config at least as deep");
     int added = 0;
     for (var e : model.tensors().entrySet()) {
       var mt = BLOCK.matcher(e.getKey());
-      if (loaded.containsKey(e.getKey()) || !mt.matches() || Integer.parseInt(mt.group(2)) < have[mt.group(1).equals("double") ? 0 : 1]) continue;
+      if (!mt.matches() || Integer.parseInt(mt.group(2)) < (mt.group(1).equals("double") ? from.depth() : from.depthSingleBlocks())) continue;
       loaded.put(e.getKey(), e.getValue().detach().clone());
       added++;
     }
-    log(String.format(Locale.ROOT, "grown from %d + %d to %d + %d blocks (%d new tensors, identity at the start: zero modulation)",
-        have[0], have[1], want[0], want[1], added));
+    if (added > 0)
+      log(String.format(Locale.ROOT, "grown from %d + %d to %d + %d blocks (%d new tensors, identity at the start: zero modulation)",
+          from.depth(), from.depthSingleBlocks(), to.depth(), to.depthSingleBlocks(), added));
   }
 
   /** Appends a line to {@code train.log} in the state folder. */
