@@ -32,6 +32,8 @@ public final class WorldEvalCommand implements Runnable {
     @Option(names = "--steps", description = "sampling steps (default: the pipeline's, 8 for the built-in one)") Integer steps;
     @Option(names = "--renoise", split = ",", paramLabel = "T", description = {"also denoise each rendered scene's latent noised to time T (times of the schedule,",
         "e.g. 0,0.25,0.5,0.75,1 with 8 steps): where along the schedule the objects are lost"}) double[] renoise;
+    @Option(names = "--latent-blur", split = ",", paramLabel = "A", description = {"also decode each rendered scene's latent blended toward its 3x3 blur by A in [0, 1]",
+        "(0 is the round trip): how much latent detail the decoder needs to draw the objects"}) double[] latentBlur;
 
     @Override public Integer call() {
       long from = first == null ? GeneratorTrainer.HELD_OUT_FIRST_SEED : first;
@@ -47,9 +49,14 @@ public final class WorldEvalCommand implements Runnable {
         if (renoise != null && !(g instanceof dev.dualproc.model.flux.FluxPipeline))
           throw new DualprocException("--renoise: " + g.identity() + " is not a FLUX pipeline");
         if (renoise != null) dev.dualproc.world.train.RenoiseEval.validate((dev.dualproc.model.flux.FluxPipeline) g, renoise);
+        if (latentBlur != null && !(g instanceof dev.dualproc.model.flux.FluxPipeline))
+          throw new DualprocException("--latent-blur: " + g.identity() + " is not a FLUX pipeline");
+        if (latentBlur != null) dev.dualproc.world.train.LatentBlurEval.validate(latentBlur);
         System.out.print(GeneratorEval.run(g, from, count, images).table());
         if (renoise != null)
           System.out.print("\n" + dev.dualproc.world.train.RenoiseEval.run((dev.dualproc.model.flux.FluxPipeline) g, from, count, renoise).table());
+        if (latentBlur != null)
+          System.out.print("\n" + dev.dualproc.world.train.LatentBlurEval.run((dev.dualproc.model.flux.FluxPipeline) g, from, count, latentBlur).table());
       }
       return 0;
     }

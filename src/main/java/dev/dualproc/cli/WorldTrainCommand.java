@@ -29,7 +29,7 @@ public final class WorldTrainCommand implements Runnable {
           "With --out, writes the diffusers pipeline folder (bf16) with MODEL_CARD.md and held-out figures."})
   static final class GeneratorCmd implements Callable<Integer> {
     @Option(names = "--state", defaultValue = "runs/world-generator", description = "state folder (checkpoints, train.log); default ${DEFAULT-VALUE}") Path state;
-    @Option(names = "--config", defaultValue = "standard", description = "standard, deep (6 + 6 blocks; grows from a standard export by --init-from), latent16, small or micro; default ${DEFAULT-VALUE}") String config;
+    @Option(names = "--config", defaultValue = "standard", description = "standard, robust (an autoencoder trained to draw objects from degraded latents), deep (6 + 6 blocks; grows from a standard export by --init-from), latent16, small or micro; default ${DEFAULT-VALUE}") String config;
     @Option(names = "--seed", defaultValue = "0", description = "initial weights and noise; default ${DEFAULT-VALUE}") long seed;
     @Option(names = "--steps", defaultValue = "0", description = "steps to train in this run (autoencoder steps count too)") long steps;
     @Option(names = "--minutes", defaultValue = "0", description = "minutes to train in this run") double minutes;
@@ -38,6 +38,7 @@ public final class WorldTrainCommand implements Runnable {
     @Option(names = "--guidance", defaultValue = "1.0", description = "classifier-free guidance of the exported pipeline's generations (1 = none); default ${DEFAULT-VALUE}") double guidance;
     @Option(names = "--checkpoint-minutes", defaultValue = "10", description = "checkpoint every this many minutes; default ${DEFAULT-VALUE}") double checkpointMinutes;
     @Option(names = "--init-from", description = "warm-start a fresh --state from a pipeline folder this command exported (e.g. models/world/generator on a fresh clone)") Path initFrom;
+    @Option(names = "--transformer-from", description = "start the transformer and text encoders (not the autoencoder) from a pipeline folder this command exported, before the state's first transformer step (e.g. a new autoencoder config under the committed transformer)") Path transformerFrom;
     @Option(names = "--object-weight", defaultValue = "0", description = "extra flow-loss weight on the latent cells under objects (0: plain mean); fixed for a --state; default ${DEFAULT-VALUE}") double objectWeight;
     @Option(names = "--lr", description = "the transformer's peak learning rate (default: the config's, 5e-4 for standard); fixed for a --state, so lower it on a fresh --init-from state") Double lr;
     @Option(names = "--threads", description = "libtorch intra-op threads (default: libtorch's, one per core); 1 can be faster on a busy machine") Integer threads;
@@ -47,7 +48,7 @@ public final class WorldTrainCommand implements Runnable {
       if (steps == 0 && minutes == 0) throw new DualprocException("give --steps N or --minutes M: how much to train in this run");
       Threads.apply(threads);
       GeneratorTraining.Summary s = GeneratorTraining.run(new GeneratorTraining.Options(state, GeneratorConfig.named(config), seed,
-          Placement.parse(device, "float32"), steps, minutes, out, evalCount, guidance, checkpointMinutes, new AtomicBoolean(), initFrom, objectWeight, lr == null ? Double.NaN : lr));
+          Placement.parse(device, "float32"), steps, minutes, out, evalCount, guidance, checkpointMinutes, new AtomicBoolean(), initFrom, objectWeight, lr == null ? Double.NaN : lr, transformerFrom));
       System.out.printf(Locale.ROOT, "%s: autoencoder step %d, transformer step %d, %.0f s of training; this run %.3f s/step%s%n",
           state, s.aeStep(), s.step(), s.seconds(), s.secondsPerStep(), s.stoppedEarly() ? " (stopped; resume with the same command)" : "");
       if (s.eval() != null) System.out.print(s.eval().table());

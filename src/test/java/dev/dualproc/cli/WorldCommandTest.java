@@ -94,6 +94,17 @@ class WorldCommandTest {
     assertThat(r.out()).contains("| 0.000 (the round trip) | " + found.group(2) + " | " + found.group(3) + " |", "| 0.500 | ", "| 1.000 | " + found.group(1) + " |");
   }
 
+  @Test void evalGeneratorLatentBlurStartsAtTheRoundTrip() {
+    CliRun bad = run("world", "eval", "generator", "--count", "1", "--latent-blur", "1.5");
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err()).contains("--latent-blur: expected shares in [0, 1], got 1.5");
+    CliRun r = run("world", "eval", "generator", "--count", "6", "--latent-blur", "0,1");
+    assertThat(r.code()).as(r.err()).isZero();
+    var found = java.util.regex.Pattern.compile("round trip[^|]*\\| ([0-9.]+%) \\(valid: ([0-9.]+%)\\)").matcher(r.out());
+    assertThat(found.find()).as(r.out()).isTrue();
+    assertThat(r.out()).contains("| 0.00 (the round trip) | " + found.group(1) + " | " + found.group(2) + " |", "| 1.00 | ");
+  }
+
   @Test void vqaWritesImagesAndQuestions() throws Exception {
     CliRun r = run("world", "vqa", "--count", "18", "--out", dir.toString());
     assertThat(r.code()).as(r.err()).isZero();

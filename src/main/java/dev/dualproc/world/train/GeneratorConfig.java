@@ -14,13 +14,26 @@ import java.util.List;
  */
 public record GeneratorConfig(String name, int size, AutoEncoderParams ae, int[] fluxShape, TextSizes t5, TextSizes clip,
     int t5MaxLength, int clipMaxLength, int aeSteps, int aeBatch, double aeLr, double aeKlWeight, int latentStatImages, int batch, double lr,
-    int warmup, double weightDecay, double emaDecay, double captionDropout, double gradClip, int sampleSteps) {
+    int warmup, double weightDecay, double emaDecay, double captionDropout, double gradClip, int sampleSteps, AeLoss aeLoss) {
 
   /** A text encoder's shape: width, layers, heads, feed-forward width. */
   public record TextSizes(int dModel, int layers, int heads, int dFf) {}
 
+  /**
+   * The autoencoder phase's loss beyond L1 + KL: extra L1 weight inside the objects' boxes, an L1 term on neighbour
+   * differences (edges), and latent degradation: half the items decode their latent blended toward its 3x3 box blur
+   * by a share drawn up to {@code latentBlur}, plus Gaussian noise up to {@code latentNoise} latent standard
+   * deviations, and must still give the sharp scene. The transformer's latents are smoother and noisier than the
+   * encoder's; a decoder that draws the objects from such latents forces the encoder to spread what names an object
+   * over more than one latent cell.
+   */
+  public record AeLoss(double objectWeight, double edgeWeight, double latentBlur, double latentNoise) {
+    public static final AeLoss PLAIN = new AeLoss(0, 0, 0, 0);
+    public boolean degrades() { return latentBlur > 0 || latentNoise > 0; }
+  }
+
   /** The names `--config` accepts, the recommended one first. */
-  public static final List<String> NAMES = List.of("standard", "deep", "latent16", "small", "micro");
+  public static final List<String> NAMES = List.of("standard", "robust", "deep", "latent16", "small", "micro");
 
   public GeneratorConfig {
     fluxShape = fluxShape.clone();
@@ -32,6 +45,7 @@ public record GeneratorConfig(String name, int size, AutoEncoderParams ae, int[]
     return switch (name) {
       case "standard" -> standard();
       case "deep" -> deep();
+      case "robust" -> robust();
       case "latent16" -> latent16();
       case "small" -> small();
       case "micro" -> micro();
@@ -43,7 +57,7 @@ public record GeneratorConfig(String name, int size, AutoEncoderParams ae, int[]
   public static GeneratorConfig standard() {
     return new GeneratorConfig("standard", 64, new AutoEncoderParams(64, 3, 32, 3, new int[] {1, 2, 2}, 1, 8, 1.0, 0.0),
         new int[] {192, 3, 3, 3}, new TextSizes(128, 2, 4, 256), new TextSizes(128, 2, 4, 256), 24, 24,
-        2000, 16, 1e-3, 1e-4, 256, 32, 5e-4, 500, 0.0, 0.999, 0.1, 1.0, 8);
+        2000, 16, 1e-3, 1e-4, 256, 32, 5e-4, 500, 0.0, 0.999, 0.1, 1.0, 8, AeLoss.PLAIN);
   }
 
   /**
@@ -54,7 +68,18 @@ public record GeneratorConfig(String name, int size, AutoEncoderParams ae, int[]
   public static GeneratorConfig deep() {
     return new GeneratorConfig("deep", 64, new AutoEncoderParams(64, 3, 32, 3, new int[] {1, 2, 2}, 1, 8, 1.0, 0.0),
         new int[] {192, 3, 6, 6}, new TextSizes(128, 2, 4, 256), new TextSizes(128, 2, 4, 256), 24, 24,
-        2000, 16, 1e-3, 1e-4, 256, 32, 5e-4, 500, 0.0, 0.999, 0.1, 1.0, 8);
+        2000, 16, 1e-3, 1e-4, 256, 32, 5e-4, 500, 0.0, 0.999, 0.1, 1.0, 8, AeLoss.PLAIN);
+  }
+
+  /**
+   * standard whose autoencoder is trained to draw the objects from degraded latents (object-weighted L1, edges,
+   * latent blur and noise; see {@link AeLoss}), for 3,000 steps: the committed decoder loses two thirds of the
+   * objects when its latent is blended halfway toward a 3x3 blur, and the transformer's latents are that smooth.
+   */
+  public static GeneratorConfig robust() {
+    return new GeneratorConfig("robust", 64, new AutoEncoderParams(64, 3, 32, 3, new int[] {1, 2, 2}, 1, 8, 1.0, 0.0),
+        new int[] {192, 3, 3, 3}, new TextSizes(128, 2, 4, 256), new TextSizes(128, 2, 4, 256), 24, 24,
+        3000, 16, 1e-3, 1e-4, 256, 32, 5e-4, 500, 0.0, 0.999, 0.1, 1.0, 8, new AeLoss(4, 1, 0.6, 0.2));
   }
 
   /** micro with two blocks of each kind: the test of growing by `--init-from`. */
@@ -62,7 +87,15 @@ public record GeneratorConfig(String name, int size, AutoEncoderParams ae, int[]
     GeneratorConfig m = micro();
     return new GeneratorConfig("micro", m.size(), m.ae(), new int[] {32, 2, 2, 2}, m.t5(), m.clip(), m.t5MaxLength(), m.clipMaxLength(),
         m.aeSteps(), m.aeBatch(), m.aeLr(), m.aeKlWeight(), m.latentStatImages(), m.batch(), m.lr(), m.warmup(), m.weightDecay(),
-        m.emaDecay(), m.captionDropout(), m.gradClip(), m.sampleSteps());
+        m.emaDecay(), m.captionDropout(), m.gradClip(), m.sampleSteps(), m.aeLoss());
+  }
+
+  /** micro with two autoencoder steps under robust's autoencoder loss: the test of {@link AeLoss}. */
+  static GeneratorConfig microRobust() {
+    GeneratorConfig m = micro();
+    return new GeneratorConfig("micro", m.size(), m.ae(), m.fluxShape(), m.t5(), m.clip(), m.t5MaxLength(), m.clipMaxLength(),
+        2, m.aeBatch(), m.aeLr(), m.aeKlWeight(), m.latentStatImages(), m.batch(), m.lr(), m.warmup(), m.weightDecay(),
+        m.emaDecay(), m.captionDropout(), m.gradClip(), m.sampleSteps(), robust().aeLoss());
   }
 
   /**
@@ -72,21 +105,21 @@ public record GeneratorConfig(String name, int size, AutoEncoderParams ae, int[]
   public static GeneratorConfig latent16() {
     return new GeneratorConfig("latent16", 64, new AutoEncoderParams(64, 3, 32, 3, new int[] {1, 2, 2}, 1, 16, 1.0, 0.0),
         new int[] {192, 3, 3, 3}, new TextSizes(128, 2, 4, 256), new TextSizes(128, 2, 4, 256), 24, 24,
-        2000, 16, 1e-3, 1e-4, 256, 32, 5e-4, 500, 0.0, 0.999, 0.1, 1.0, 8);
+        2000, 16, 1e-3, 1e-4, 256, 32, 5e-4, 500, 0.0, 0.999, 0.1, 1.0, 8, AeLoss.PLAIN);
   }
 
   /** The same world, transformer 128 wide with two blocks of each kind: about a third of the compute per step. */
   public static GeneratorConfig small() {
     return new GeneratorConfig("small", 64, new AutoEncoderParams(64, 3, 32, 3, new int[] {1, 2, 2}, 1, 8, 1.0, 0.0),
         new int[] {128, 2, 2, 2}, new TextSizes(96, 2, 4, 192), new TextSizes(96, 2, 4, 192), 24, 24,
-        1500, 16, 1e-3, 1e-4, 256, 32, 6e-4, 300, 0.0, 0.999, 0.1, 1.0, 8);
+        1500, 16, 1e-3, 1e-4, 256, 32, 6e-4, 300, 0.0, 0.999, 0.1, 1.0, 8, AeLoss.PLAIN);
   }
 
   /** For tests: 32x32 scenes, a 2x autoencoder, one block of each kind, one-layer text encoders; a step takes milliseconds. */
   public static GeneratorConfig micro() {
     return new GeneratorConfig("micro", 32, new AutoEncoderParams(32, 3, 32, 3, new int[] {1, 2}, 1, 4, 1.0, 0.0),
         new int[] {32, 2, 1, 1}, new TextSizes(16, 1, 2, 32), new TextSizes(16, 1, 2, 32), 20, 20,
-        1, 2, 1e-3, 1e-4, 8, 2, 1e-3, 2, 0.0, 0.9, 0.5, 1.0, 2);
+        1, 2, 1e-3, 1e-4, 8, 2, 1e-3, 2, 0.0, 0.9, 0.5, 1.0, 2, AeLoss.PLAIN);
   }
 
   @Override public int[] fluxShape() { return fluxShape.clone(); }
@@ -112,6 +145,7 @@ public record GeneratorConfig(String name, int size, AutoEncoderParams ae, int[]
     n.put("t5_max_length", t5MaxLength).put("clip_max_length", clipMaxLength);
     n.put("ae_steps", aeSteps).put("ae_batch", aeBatch).put("ae_lr", aeLr).put("ae_kl_weight", aeKlWeight)
         .put("latent_stat_images", latentStatImages);
+    if (!aeLoss.equals(AeLoss.PLAIN)) n.set("ae_loss", json.valueToTree(aeLoss));
     n.put("batch", batch).put("lr", lr).put("warmup", warmup).put("weight_decay", weightDecay).put("ema_decay", emaDecay)
         .put("caption_dropout", captionDropout).put("grad_clip", gradClip).put("sample_steps", sampleSteps);
     return n;

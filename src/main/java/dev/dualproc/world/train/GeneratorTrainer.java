@@ -44,6 +44,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.bytedeco.pytorch.Generator;
+import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarOptional;
@@ -81,6 +82,8 @@ public final class GeneratorTrainer {
   final ClipTextConfig clipConfig;
   final long clipBos;
   long aeStep, step;
+  /** The export whose transformer and text encoders this state started from (--transformer-from), or null. */
+  String transformerFrom;
   long warmStart; // the step a warm start from an exported pipeline began at: the learning rate warms up again from there
   long decoderSteps; // world train decoder steps of the warm-start pipeline's decoder, which this state keeps (0: none)
   JsonNode decoderSettings; // and their settings (null when decoderSteps is 0)
@@ -211,17 +214,23 @@ public final class GeneratorTrainer {
     double lr = cfg.aeLr() * Math.min(1.0, (aeStep + 1) / 100.0) * (0.1 + 0.45 * (1 + Math.cos(Math.PI * aeStep / cfg.aeSteps())));
     double[] out = new double[2];
     StepScope.run(() -> {
-      Tensor x = scenes(AE_SEEDS + aeStep * cfg.aeBatch(), cfg.aeBatch(), null);
+      GeneratorConfig.AeLoss how = cfg.aeLoss();
+      List<List<SceneObject>> objects = new ArrayList<>();
+      Tensor x = scenes(AE_SEEDS + aeStep * cfg.aeBatch(), cfg.aeBatch(), null, objects);
       int z = cfg.ae().zChannels();
       Tensor moments = ae.encoder.forward(x);
       Tensor mean = moments.narrow(1, 0, z);
       Tensor logvar = moments.narrow(1, z, z).clamp(new ScalarOptional(new Scalar(-30.0)), new ScalarOptional(new Scalar(20.0)));
       Tensor eps = placement.place(Rng.normal(g, Tensors.shape(mean)));
       Tensor sample = mean.add(logvar.mul(new Scalar(0.5)).exp().mul(eps));
+      if (how.degrades()) sample = degraded(sample, mean, how, g);
       Tensor rec = ae.decoder.forward(sample);
       Tensor l1 = rec.sub(x).abs().mean();
       Tensor kl = mean.square().add(logvar.exp()).sub(new Scalar(1.0)).sub(logvar).mean().mul(new Scalar(0.5));
-      Tensor loss = l1.add(kl.mul(new Scalar(cfg.aeKlWeight())));
+      Tensor recLoss = how.objectWeight() == 0 ? l1
+          : DecoderTrainer.weightedL1(rec, x, placement.place(pixelObjectWeights(objects, cfg.size(), how.objectWeight())));
+      if (how.edgeWeight() > 0) recLoss = recLoss.add(DecoderTrainer.edgeL1(rec, x).mul(new Scalar(how.edgeWeight())));
+      Tensor loss = recLoss.add(kl.mul(new Scalar(cfg.aeKlWeight())));
       aeOpt.zeroGrad();
       loss.backward();
       out[1] = GradClip.clipNorm(aeParams.list(), cfg.gradClip());
@@ -231,6 +240,39 @@ public final class GeneratorTrainer {
     });
     aeStep++;
     return new StepResult("ae", aeStep, out[0], out[1], lr);
+  }
+
+  /**
+   * {@link GeneratorConfig.AeLoss}'s latent degradation: each item with probability 1/2 is blended toward its 3x3 box
+   * blur by a share up to latentBlur and gets noise up to latentNoise standard deviations of the batch's mean latent
+   * (so the noise grows with the latents and the encoder cannot outrun it by scaling them up).
+   */
+  private Tensor degraded(Tensor sample, Tensor mean, GeneratorConfig.AeLoss how, Generator g) {
+    int b = (int) sample.size(0);
+    float[] u = Tensors.floats(Rng.uniform(g, 3 * b));
+    float[] blur = new float[b], noise = new float[b];
+    for (int i = 0; i < b; i++) {
+      if (u[i] >= 0.5f) continue;
+      blur[i] = (float) (how.latentBlur() * u[b + i]);
+      noise[i] = (float) (how.latentNoise() * u[2 * b + i]);
+    }
+    Tensor blurred = avg_pool2d(sample, new long[] {3, 3}, new long[] {1, 1}, new long[] {1, 1}, false, false, new LongOptional());
+    Tensor a = placement.place(Tensors.fromFloats(blur, b, 1, 1, 1));
+    Tensor std = mean.detach().std();
+    Tensor n = placement.place(Tensors.fromFloats(noise, b, 1, 1, 1)).mul(std);
+    return sample.add(blurred.sub(sample).mul(a)).add(placement.place(Rng.normal(g, Tensors.shape(sample))).mul(n));
+  }
+
+  /** Per pixel 1, or 1 + weight inside an object's box grown by a pixel (its outline), as [b, 1, size, size]. */
+  static Tensor pixelObjectWeights(List<List<SceneObject>> objects, int size, double weight) {
+    float[] w = new float[objects.size() * size * size];
+    java.util.Arrays.fill(w, 1f);
+    for (int i = 0; i < objects.size(); i++)
+      for (SceneObject o : objects.get(i))
+        for (int y = Math.max(0, o.y0() - 1); y < Math.min(size, o.y1() + 1); y++)
+          for (int x = Math.max(0, o.x0() - 1); x < Math.min(size, o.x1() + 1); x++)
+            w[(i * size + y) * size + x] = (float) (1 + weight);
+    return Tensors.fromFloats(w, objects.size(), 1, size, size);
   }
 
   /** Shift and scale so that the latents the transformer sees have mean 0 and variance 1 (FLUX's shift/scale factors). */
@@ -373,6 +415,7 @@ public final class GeneratorTrainer {
     ObjectNode j = JSON.createObjectNode();
     j.put("seed", seed).put("object_weight", objectWeight).put("object_weight_since", objectWeightSince).put("ae_step", aeStep).put("step", step).put("warm_start", warmStart).put("seconds", seconds)
         .put("decoder_steps", decoderSteps)
+        .put("transformer_from", transformerFrom)
         .put("rng", "none to restore: each step's noise comes from a generator seeded by (seed, phase, step)")
         .put("saved", Instant.now().toString());
     if (latentScaleFitted()) j.put("latent_scale", latentScale).put("latent_shift", latentShift);
@@ -428,6 +471,7 @@ public final class GeneratorTrainer {
     objectWeightSince = j.path("object_weight_since").asLong(0);
     lrOverride = j.has("lr") ? j.get("lr").asDouble() : Double.NaN;
     lrSince = j.path("lr_since").asLong(0);
+    transformerFrom = j.hasNonNull("transformer_from") ? j.get("transformer_from").asText() : null;
     try (TensorSource s = TensorSources.open(dir.resolve("ae.safetensors"))) { aeParams.copyFrom(s); }
     if (aeStep < cfg.aeSteps())
       try (TensorSource s = TensorSources.open(dir.resolve("ae_adam.safetensors"))) { aeOpt.loadState(s); }
@@ -481,6 +525,34 @@ public final class GeneratorTrainer {
     latentShift = vae.shiftFactor();
     rebuildAutoEncoder();
     log("warm start from " + pipeline + " at transformer step " + step);
+  }
+
+  /**
+   * Starts this state's transformer and text encoders (not its autoencoder) from an exported pipeline, before its first
+   * transformer step: a new autoencoder's latents differ from the export's, but what the text encoders and the blocks
+   * learned about captions and layout carries over, and the embedding layers relearn the latents. Recorded in the
+   * state and on the model card; the transformer's step count starts at 0.
+   */
+  public void transformerFrom(Path pipeline) {
+    if (step > 0) throw new DualprocException(stateDir + ": --transformer-from needs a state whose transformer has not trained yet; this one is at transformer step " + step);
+    Map<String, Tensor> m = new LinkedHashMap<>();
+    long steps;
+    try (TensorSource flux = dev.dualproc.model.flux.FluxCheckpoint.open(pipeline);
+         TensorSource clipW = TensorSources.open(pipeline.resolve("text_encoder"));
+         TensorSource t5W = TensorSources.open(pipeline.resolve("text_encoder_2"))) {
+      steps = JSON.readTree(pipeline.resolve("model_index.json").toFile()).path("dualproc").path("trained_steps").asLong(-1);
+      if (steps < 0) throw new DualprocException(pipeline + ": model_index.json has no dualproc.trained_steps: not a pipeline this trainer exported");
+      for (String k : flux.names()) m.put("transformer." + k, flux.load(k).to(ScalarType.Float));
+      for (String k : clipW.names()) m.put("text_encoder." + k, clipW.load(k).to(ScalarType.Float));
+      for (String k : t5W.names()) m.put("text_encoder_2." + k, t5W.load(k).to(ScalarType.Float));
+    } catch (IOException e) {
+      throw new DualprocException(pipeline + ": cannot read model_index.json (" + e.getMessage() + ")", e);
+    }
+    grow(m, pipeline);
+    model.copyFrom(TensorSources.of(pipeline.toString(), m));
+    ParameterSet.copyInto(ema, TensorSources.of(pipeline.toString(), m));
+    transformerFrom = pipeline.toString() + " (transformer step " + steps + ")";
+    log("transformer and text encoders from " + transformerFrom);
   }
 
   private static final java.util.regex.Pattern BLOCK = java.util.regex.Pattern.compile("transformer\\.(double|single)_blocks\\.(\\d+)\\..*");

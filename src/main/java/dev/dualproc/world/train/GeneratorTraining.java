@@ -31,11 +31,20 @@ public final class GeneratorTraining {
    * {@code guidanceScale}: the exported pipeline's classifier-free guidance (1 = none); {@code initFrom}: an exported
    * pipeline to warm-start a fresh state from, or null; {@code objectWeight}: the flow loss's extra weight on latent
    * cells under objects (0: the plain mean), fixed for a state; {@code lr}: the transformer's learning rate (NaN: the
-   * config's), fixed for a state.
+   * config's), fixed for a state; {@code transformerFrom}: an exported pipeline whose transformer and text encoders
+   * (not its autoencoder) start this state's, before its first transformer step, or null.
    */
   public record Options(Path state, GeneratorConfig config, long seed, Placement placement, long steps, double minutes,
-      Path out, int evalCount, double guidanceScale, double checkpointMinutes, AtomicBoolean stop, Path initFrom, double objectWeight, double lr) {
+      Path out, int evalCount, double guidanceScale, double checkpointMinutes, AtomicBoolean stop, Path initFrom, double objectWeight, double lr,
+      Path transformerFrom) {
+    public Options(Path state, GeneratorConfig config, long seed, Placement placement, long steps, double minutes,
+        Path out, int evalCount, double guidanceScale, double checkpointMinutes, AtomicBoolean stop, Path initFrom, double objectWeight, double lr) {
+      this(state, config, seed, placement, steps, minutes, out, evalCount, guidanceScale, checkpointMinutes, stop, initFrom, objectWeight, lr, null);
+    }
+
     public Options {
+      if (initFrom != null && transformerFrom != null)
+        throw new DualprocException("--init-from and --transformer-from: give one (--init-from takes the whole pipeline, --transformer-from all but its autoencoder)");
       if (steps < 0 || minutes < 0) throw new DualprocException("--steps and --minutes must not be negative");
       if (!(guidanceScale >= 1)) throw new DualprocException("--guidance: expected a number >= 1 (1 = none), got " + guidanceScale);
       if (steps == 0 && minutes == 0) throw new DualprocException("give --steps N or --minutes M (this chunk's budget)");
@@ -54,6 +63,8 @@ public final class GeneratorTraining {
       GeneratorTrainer t = GeneratorTrainer.open(o.state(), o.config(), o.seed(), o.placement());
       if (o.initFrom() != null && t.totalSteps() == 0) t.warmStartFrom(o.initFrom());
       else if (o.initFrom() != null) LOG.info("{}: resuming at step {}; --init-from applies to a fresh state only", o.state(), t.totalSteps());
+      if (o.transformerFrom() != null && t.transformerFrom == null) t.transformerFrom(o.transformerFrom());
+      else if (o.transformerFrom() != null) LOG.info("{}: its transformer already started from {}; --transformer-from ignored", o.state(), t.transformerFrom);
       t.setObjectWeight(o.objectWeight());
       t.setLr(o.lr());
       t.log(String.format(Locale.ROOT, "chunk start: config %s seed %d object weight %s lr %.3g at ae step %d/%d, flow step %d; budget %d steps, %.1f minutes; "

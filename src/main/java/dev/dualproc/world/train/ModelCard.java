@@ -31,6 +31,11 @@ final class ModelCard {
         1 + t.objectWeight, t.objectWeightSince, t.objectWeight));
     if (!Double.isNaN(t.lrOverride)) b.append(String.format(Locale.ROOT, "- transformer learning rate %.3g from transformer step %d on (`--lr %.3g`); %.1e before%n",
         t.lrOverride, t.lrSince, t.lrOverride, c.lr()));
+    if (t.transformerFrom != null) b.append("- transformer and text encoders started from ").append(t.transformerFrom)
+        .append(" (`--transformer-from`), with this autoencoder; transformer steps count from there\n");
+    if (!c.aeLoss().equals(GeneratorConfig.AeLoss.PLAIN)) b.append(String.format(Locale.ROOT,
+        "- autoencoder loss: L1 weighted %.3g inside the objects' boxes, %.3g x L1 of neighbour differences; half of each batch decoded from latents blended up to %.2f toward their 3x3 blur plus noise up to %.2f latent std (`ae_loss`)%n",
+        1 + c.aeLoss().objectWeight(), c.aeLoss().edgeWeight(), c.aeLoss().latentBlur(), c.aeLoss().latentNoise()));
     if (t.latentScaleFitted()) b.append(String.format(Locale.ROOT, "- latent scale %.6g, shift %.6g (latents normalised to mean 0, variance 1)%n",
         t.aeParamsFitted().scaleFactor(), t.aeParamsFitted().shiftFactor()));
     else b.append("- latent scale and shift not fitted yet (the autoencoder phase is not finished)\n");

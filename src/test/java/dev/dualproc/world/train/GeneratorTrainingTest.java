@@ -17,6 +17,7 @@ import dev.dualproc.world.Captions;
 import dev.dualproc.world.SceneRenderer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
@@ -88,6 +89,67 @@ class GeneratorTrainingTest {
     GeneratorTrainer shallow = GeneratorTrainer.open(tmp.resolve("shallow"), GeneratorConfig.micro(), 5, Placement.cpu());
     assertThatThrownBy(() -> shallow.warmStartFrom(grownOut)).hasMessageContaining("2 double and 2 single blocks, more than config micro's 1 and 1");
     assertThat(g.trainStep().phase()).isEqualTo("flow");
+  }
+
+  @Test void transformerFromTakesTheTransformerAndTextEncodersButNotTheAutoencoder() throws Exception {
+    Path out = tmp.resolve("generator");
+    GeneratorTraining.run(micro(tmp.resolve("state"), 3, out, 0));
+    Path state = tmp.resolve("new-ae");
+    GeneratorTraining.run(new GeneratorTraining.Options(state, GeneratorConfig.micro(), 6, Placement.cpu(), 1, 0, null, 0, 1.0, 0,
+        new AtomicBoolean(), null, 0, Double.NaN, out));
+    GeneratorTrainer t = GeneratorTrainer.open(state, GeneratorConfig.micro(), 6, Placement.cpu()); // resumes: transformer_from is kept
+    GeneratorTrainer own = GeneratorTrainer.open(tmp.resolve("own"), GeneratorConfig.micro(), 6, Placement.cpu());
+    try (SafeTensorsFile f = SafeTensorsFile.open(out.resolve("transformer/diffusion_pytorch_model.safetensors"));
+         SafeTensorsFile c = SafeTensorsFile.open(out.resolve("text_encoder/model.safetensors"))) {
+      assertThat(Tensors.maxAbsDiff(t.model.tensors().get("transformer.img_in.weight"), f.load("x_embedder.weight"))).isZero();
+      assertThat(Tensors.maxAbsDiff(t.ema.get("transformer.img_in.weight"), f.load("x_embedder.weight"))).isZero();
+      String clipKey = c.names().iterator().next();
+      assertThat(Tensors.maxAbsDiff(t.model.tensors().get("text_encoder." + clipKey), c.load(clipKey))).isZero();
+    }
+    // its autoencoder is its own (seed 6, one step), not the export's
+    assertThat(t.aeStep()).isEqualTo(1);
+    String aeKey = t.aeParams.tensors().keySet().iterator().next();
+    assertThat(Tensors.maxAbsDiff(t.aeParams.tensors().get(aeKey), own.aeParams.tensors().get(aeKey))).isPositive();
+    assertThat(Files.readString(latest(state).resolve("trainer.json"))).contains("\"transformer_from\" : \"" + out);
+    assertThat(t.trainStep().phase()).isEqualTo("flow");
+    assertThatThrownBy(() -> t.transformerFrom(out)).hasMessageContaining("has not trained yet");
+    assertThatThrownBy(() -> new GeneratorTraining.Options(state, GeneratorConfig.micro(), 6, Placement.cpu(), 1, 0, null, 0, 1.0, 0,
+        new AtomicBoolean(), out, 0, Double.NaN, out)).hasMessageContaining("give one");
+    Path card = tmp.resolve("card-export");
+    GeneratorTraining.run(new GeneratorTraining.Options(state, GeneratorConfig.micro(), 6, Placement.cpu(), 1, 0, card, 0, 1.0, 0,
+        new AtomicBoolean(), null, 0, Double.NaN));
+    assertThat(Files.readString(card.resolve("MODEL_CARD.md"))).contains("transformer and text encoders started from " + out);
+  }
+
+  @Test void theRobustAutoencoderLossChangesTheAutoencoderAndResumesExactly() throws Exception {
+    Path plain = tmp.resolve("plain"), whole = tmp.resolve("whole"), split = tmp.resolve("split");
+    GeneratorConfig robust = GeneratorConfig.microRobust(), plainCfg = new GeneratorConfig(robust.name(), robust.size(), robust.ae(),
+        robust.fluxShape(), robust.t5(), robust.clip(), robust.t5MaxLength(), robust.clipMaxLength(), robust.aeSteps(), robust.aeBatch(),
+        robust.aeLr(), robust.aeKlWeight(), robust.latentStatImages(), robust.batch(), robust.lr(), robust.warmup(), robust.weightDecay(),
+        robust.emaDecay(), robust.captionDropout(), robust.gradClip(), robust.sampleSteps(), GeneratorConfig.AeLoss.PLAIN);
+    GeneratorTraining.run(new GeneratorTraining.Options(plain, plainCfg, 5, Placement.cpu(), 2, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, 0, Double.NaN));
+    GeneratorTraining.run(new GeneratorTraining.Options(whole, robust, 5, Placement.cpu(), 2, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, 0, Double.NaN));
+    GeneratorTraining.run(new GeneratorTraining.Options(split, robust, 5, Placement.cpu(), 1, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, 0, Double.NaN));
+    GeneratorTraining.run(new GeneratorTraining.Options(split, robust, 5, Placement.cpu(), 1, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, 0, Double.NaN));
+    try (SafeTensorsFile p = SafeTensorsFile.open(latest(plain).resolve("ae.safetensors"));
+         SafeTensorsFile w = SafeTensorsFile.open(latest(whole).resolve("ae.safetensors"));
+         SafeTensorsFile s = SafeTensorsFile.open(latest(split).resolve("ae.safetensors"))) {
+      String k = "decoder.conv_out.weight";
+      assertThat(Tensors.maxAbsDiff(p.load(k), w.load(k))).as("the loss changes the autoencoder's steps").isPositive();
+      for (String n : w.names()) assertThat(Tensors.bytes(s.load(n))).as(n).isEqualTo(Tensors.bytes(w.load(n)));
+    }
+    assertThat(robust.toJson().toString()).contains("\"ae_loss\"").contains("\"latentBlur\":0.6");
+    assertThat(plainCfg.toJson().has("ae_loss")).isFalse();
+  }
+
+  @Test void objectPixelsGetTheAutoencodersExtraWeight() {
+    SceneRenderer.Rendered r = SceneRenderer.render(42, 64, 64);
+    var o = r.truth().objects().getFirst();
+    float[] w = Tensors.floats(GeneratorTrainer.pixelObjectWeights(List.of(r.truth().objects()), 64, 4));
+    assertThat(w[o.y0() * 64 + o.x0()]).isEqualTo(5f);
+    assertThat(w[(o.y0() - 1) * 64 + o.x0()]).as("the box grown by a pixel: its outline").isEqualTo(5f);
+    int far = java.util.stream.IntStream.range(0, 64 * 64).filter(i -> w[i] == 1f).findFirst().orElseThrow();
+    assertThat(w[far]).isEqualTo(1f);
   }
 
   @Test void duringTheAutoencoderPhaseTheProgressPictureShowsReconstructions() {
