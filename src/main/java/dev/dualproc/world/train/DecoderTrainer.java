@@ -163,17 +163,17 @@ public final class DecoderTrainer {
     out[2] = lr;
     StepScope.run(() -> {
       int b = settings.batch();
-      float[] weights = new float[b * size * size];
+      List<List<SceneObject>> objects = new java.util.ArrayList<>();
       TensorVector parts = new TensorVector();
       List<String> captions = new java.util.ArrayList<>();
       for (int i = 0; i < b; i++) {
         SceneRenderer.Rendered r = SceneRenderer.render(DECODER_SEEDS + step * b + i, size, size);
         parts.push_back(Images.toTensor(r.image()));
         captions.add(dev.dualproc.world.Captions.caption(r.truth()));
-        markObjects(weights, i, r.truth().objects());
+        objects.add(r.truth().objects());
       }
       Tensor x = placement.place(cat(parts, 0));
-      Tensor w = placement.place(Tensors.fromFloats(weights, b, 1, size, size));
+      Tensor w = placement.place(GeneratorTrainer.pixelObjectWeights(objects, size, settings.objectWeight()));
       int z = params.zChannels();
       Tensor sample;
       int k = settings.denoisedItems();
@@ -215,16 +215,6 @@ public final class DecoderTrainer {
       vec.push_back(fc.vec());
     }
     return teacher.sampler().renoised(x0, noise, from, FluxCond.of(cat(txt, 0), cat(vec, 0))).div(new Scalar(p.scaleFactor())).add(new Scalar(p.shiftFactor()));
-  }
-
-  /** Weight 1 + objectWeight on every pixel of an object's box (grown by a pixel: the outline is part of the object). */
-  private void markObjects(float[] weights, int image, List<SceneObject> objects) {
-    int base = image * size * size;
-    for (int i = base; i < base + size * size; i++) weights[i] = 1f;
-    for (SceneObject o : objects)
-      for (int y = Math.max(0, o.y0() - 1); y < Math.min(size, o.y1() + 1); y++)
-        for (int x = Math.max(0, o.x0() - 1); x < Math.min(size, o.x1() + 1); x++)
-          weights[base + y * size + x] = (float) (1 + settings.objectWeight());
   }
 
   static Tensor weightedL1(Tensor rec, Tensor x, Tensor w) {

@@ -44,7 +44,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.bytedeco.pytorch.Generator;
-import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarOptional;
@@ -256,7 +255,7 @@ public final class GeneratorTrainer {
       blur[i] = (float) (how.latentBlur() * u[b + i]);
       noise[i] = (float) (how.latentNoise() * u[2 * b + i]);
     }
-    Tensor blurred = avg_pool2d(sample, new long[] {3, 3}, new long[] {1, 1}, new long[] {1, 1}, false, false, new LongOptional());
+    Tensor blurred = LatentBlurEval.boxBlur(sample);
     Tensor a = placement.place(Tensors.fromFloats(blur, b, 1, 1, 1));
     Tensor std = mean.detach().std();
     Tensor n = placement.place(Tensors.fromFloats(noise, b, 1, 1, 1)).mul(std);

@@ -2,17 +2,11 @@ package dev.dualproc.world.train;
 
 import dev.dualproc.engine.DualprocException;
 import dev.dualproc.engine.Images;
-import dev.dualproc.engine.StepScope;
 import dev.dualproc.engine.Tensors;
-import dev.dualproc.eval.ObjectsVerifier;
-import dev.dualproc.eval.SceneAnalysis;
-import dev.dualproc.eval.Verdict;
 import dev.dualproc.model.flux.FluxPipeline;
-import dev.dualproc.world.Captions;
 import dev.dualproc.world.SceneRenderer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.ScalarOptional;
@@ -29,15 +23,8 @@ import static org.bytedeco.pytorch.global.torch.avg_pool2d;
 public final class LatentBlurEval {
   private LatentBlurEval() {}
 
-  public record Row(double blur, double objects, double valid) {}
-
-  public record Report(int count, List<Row> rows) {
-    public String table() {
-      StringBuilder b = new StringBuilder("| decoded from the rendered scene's latent blended toward its 3x3 blur by | captioned objects found | valid scenes |\n|---|---|---|\n");
-      for (Row r : rows)
-        b.append(String.format(Locale.ROOT, "| %.2f%s | %.1f%% | %.1f%% |%n", r.blur(), r.blur() == 0 ? " (the round trip)" : "", 100 * r.objects(), 100 * r.valid()));
-      return b.append("(").append(count).append(" held-out captions)\n").toString();
-    }
+  public record Report(int count, List<RenoiseEval.Row> rows) {
+    public String table() { return RenoiseEval.table("decoded from the rendered scene's latent blended toward its 3x3 blur by", "%.2f", count, rows); }
   }
 
   public static void validate(double[] shares) {
@@ -49,26 +36,20 @@ public final class LatentBlurEval {
   /** Scenes firstSeed .. +count-1, one row per share. */
   public static Report run(FluxPipeline p, long firstSeed, int count, double[] shares) {
     validate(shares);
-    List<Row> rows = new ArrayList<>();
-    for (double a : shares) {
-      int objects = 0, valid = 0;
-      for (int i = 0; i < count; i++) {
-        SceneRenderer.Rendered scene = SceneRenderer.render(firstSeed + i, p.width(), p.height());
-        Verdict v = ObjectsVerifier.forCaption(Captions.caption(scene.truth()))
-            .judge(SceneAnalysis.of(Images.toImage(StepScope.compute(() -> blurredRoundTrip(p, scene, a)))));
-        if (v.pass()) objects++;
-        if (v.validScene()) valid++;
-      }
-      rows.add(new Row(a, objects / (double) count, valid / (double) count));
-    }
+    List<RenoiseEval.Row> rows = new ArrayList<>();
+    for (double a : shares) rows.add(RenoiseEval.judged(a, p, firstSeed, count, (scene, caption, seed) -> blurredRoundTrip(p, scene, a)));
     return new Report(count, rows);
+  }
+
+  /** The 3x3 box blur of a latent [b, c, h, w], averaging only the cells inside at the edges (the latent degradation of both the eval and robust's autoencoder phase). */
+  static Tensor boxBlur(Tensor z) {
+    return avg_pool2d(z, new long[] {3, 3}, new long[] {1, 1}, new long[] {1, 1}, false, false, new LongOptional());
   }
 
   private static Tensor blurredRoundTrip(FluxPipeline p, SceneRenderer.Rendered scene, double a) {
     try (NoGradGuard g = new NoGradGuard()) {
       Tensor z = p.ae.encode(Images.toTensor(scene.image()));
-      Tensor blurred = avg_pool2d(z, new long[] {3, 3}, new long[] {1, 1}, new long[] {1, 1}, false, false, new LongOptional());
-      Tensor mixed = z.add(blurred.sub(z).mul(Tensors.scalar(a)));
+      Tensor mixed = z.add(boxBlur(z).sub(z).mul(Tensors.scalar(a)));
       return p.ae.decode(mixed).clamp(new ScalarOptional(Tensors.scalar(-1)), new ScalarOptional(Tensors.scalar(1)));
     }
   }

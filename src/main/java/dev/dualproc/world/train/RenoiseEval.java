@@ -33,12 +33,32 @@ public final class RenoiseEval {
   public record Row(double t, double objects, double valid) {}
 
   public record Report(int count, List<Row> rows) {
-    public String table() {
-      StringBuilder b = new StringBuilder("| denoised from the rendered scene's latent noised to t | captioned objects found | valid scenes |\n|---|---|---|\n");
-      for (Row r : rows)
-        b.append(String.format(Locale.ROOT, "| %.3f%s | %.1f%% | %.1f%% |%n", r.t(), r.t() == 0 ? " (the round trip)" : "", 100 * r.objects(), 100 * r.valid()));
-      return b.append("(").append(count).append(" held-out captions)\n").toString();
+    public String table() { return RenoiseEval.table("denoised from the rendered scene's latent noised to t", "%.3f", count, rows); }
+  }
+
+  /** A table of rows whose first column is the row's parameter in {@code format}; 0 is the round trip in both tables. */
+  static String table(String what, String format, int count, List<Row> rows) {
+    StringBuilder b = new StringBuilder("| " + what + " | captioned objects found | valid scenes |\n|---|---|---|\n");
+    for (Row r : rows)
+      b.append(String.format(Locale.ROOT, "| " + format + "%s | %.1f%% | %.1f%% |%n", r.t(), r.t() == 0 ? " (the round trip)" : "", 100 * r.objects(), 100 * r.valid()));
+    return b.append("(").append(count).append(" held-out captions)\n").toString();
+  }
+
+  /** What a row decodes for one held-out scene: an image tensor in [-1, 1]. */
+  interface SceneImage { Tensor of(SceneRenderer.Rendered scene, String caption, long seed); }
+
+  /** One row: held-out scenes firstSeed .. +count-1, each made into an image by {@code image} and judged by the verifiers. */
+  static Row judged(double x, FluxPipeline p, long firstSeed, int count, SceneImage image) {
+    int objects = 0, valid = 0;
+    for (int i = 0; i < count; i++) {
+      long seed = firstSeed + i;
+      SceneRenderer.Rendered scene = SceneRenderer.render(seed, p.width(), p.height());
+      String caption = Captions.caption(scene.truth());
+      Verdict v = ObjectsVerifier.forCaption(caption).judge(SceneAnalysis.of(Images.toImage(StepScope.compute(() -> image.of(scene, caption, seed)))));
+      if (v.pass()) objects++;
+      if (v.validScene()) valid++;
     }
+    return new Row(x, objects / (double) count, valid / (double) count);
   }
 
   /** Scenes firstSeed .. +count-1 (noise seed = scene seed), one row per time; each t must be a time of the pipeline's schedule. */
@@ -48,18 +68,8 @@ public final class RenoiseEval {
     for (int k = 0; k < times.length; k++) steps[k] = stepOf(s, times[k]);
     List<Row> rows = new ArrayList<>();
     for (int k = 0; k < times.length; k++) {
-      int objects = 0, valid = 0;
-      for (int i = 0; i < count; i++) {
-        long seed = firstSeed + i;
-        SceneRenderer.Rendered scene = SceneRenderer.render(seed, p.width(), p.height());
-        String caption = Captions.caption(scene.truth());
-        FluxCond c = FluxCond.from(p.encode(caption));
-        int from = steps[k];
-        Verdict v = ObjectsVerifier.forCaption(caption).judge(SceneAnalysis.of(Images.toImage(StepScope.compute(() -> denoised(p, s, scene, c, seed, from)))));
-        if (v.pass()) objects++;
-        if (v.validScene()) valid++;
-      }
-      rows.add(new Row(s.sigma(steps[k]), objects / (double) count, valid / (double) count));
+      int from = steps[k];
+      rows.add(judged(s.sigma(from), p, firstSeed, count, (scene, caption, seed) -> denoised(p, s, scene, FluxCond.from(p.encode(caption)), seed, from)));
     }
     return new Report(count, rows);
   }
