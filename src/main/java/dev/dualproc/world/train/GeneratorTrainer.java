@@ -491,29 +491,15 @@ public final class GeneratorTrainer {
    */
   public void warmStartFrom(Path pipeline) {
     if (totalSteps() > 0) throw new DualprocException(stateDir + ": --init-from needs a fresh state folder; this one is at step " + totalSteps());
-    JsonNode d;
-    try {
-      d = JSON.readTree(pipeline.resolve("model_index.json").toFile()).path("dualproc");
-    } catch (IOException e) {
-      throw new DualprocException(pipeline + ": cannot read model_index.json (" + e.getMessage() + ")", e);
-    }
-    if (!d.has("trained_steps")) throw new DualprocException(pipeline + ": model_index.json has no dualproc.trained_steps: not a pipeline this trainer exported");
+    JsonNode d = exportRecord(pipeline);
     AutoEncoderParams vae = AutoEncoderParams.fromJson(pipeline.resolve("vae").resolve("config.json"));
-    Map<String, Tensor> ae = new LinkedHashMap<>(), m = new LinkedHashMap<>();
-    try (TensorSource raw = TensorSources.open(pipeline.resolve("vae").resolve(AutoEncoderFiles.DIFFUSERS_WEIGHTS));
-         TensorSource flux = dev.dualproc.model.flux.FluxCheckpoint.open(pipeline);
-         TensorSource clipW = TensorSources.open(pipeline.resolve("text_encoder"));
-         TensorSource t5W = TensorSources.open(pipeline.resolve("text_encoder_2"))) {
+    Map<String, Tensor> ae = new LinkedHashMap<>();
+    try (TensorSource raw = TensorSources.open(pipeline.resolve("vae").resolve(AutoEncoderFiles.DIFFUSERS_WEIGHTS))) {
       TensorSource bfl = dev.dualproc.model.flux.AutoEncoderKeys.bflView(raw, vae.levels());
       for (String k : bfl.names()) ae.put(k, bfl.load(k).to(ScalarType.Float));
-      for (String k : flux.names()) m.put("transformer." + k, flux.load(k).to(ScalarType.Float));
-      for (String k : clipW.names()) m.put("text_encoder." + k, clipW.load(k).to(ScalarType.Float));
-      for (String k : t5W.names()) m.put("text_encoder_2." + k, t5W.load(k).to(ScalarType.Float));
       aeParams.copyFrom(TensorSources.of(pipeline + " vae", ae));
-      grow(m, pipeline);
-      model.copyFrom(TensorSources.of(pipeline.toString(), m));
-      ParameterSet.copyInto(ema, TensorSources.of(pipeline.toString(), m));
     }
+    loadTransformerAndText(pipeline);
     aeStep = cfg.aeSteps();
     step = d.get("trained_steps").asLong();
     warmStart = step;
@@ -534,24 +520,37 @@ public final class GeneratorTrainer {
    */
   public void transformerFrom(Path pipeline) {
     if (step > 0) throw new DualprocException(stateDir + ": --transformer-from needs a state whose transformer has not trained yet; this one is at transformer step " + step);
-    Map<String, Tensor> m = new LinkedHashMap<>();
-    long steps;
-    try (TensorSource flux = dev.dualproc.model.flux.FluxCheckpoint.open(pipeline);
-         TensorSource clipW = TensorSources.open(pipeline.resolve("text_encoder"));
-         TensorSource t5W = TensorSources.open(pipeline.resolve("text_encoder_2"))) {
-      steps = JSON.readTree(pipeline.resolve("model_index.json").toFile()).path("dualproc").path("trained_steps").asLong(-1);
-      if (steps < 0) throw new DualprocException(pipeline + ": model_index.json has no dualproc.trained_steps: not a pipeline this trainer exported");
-      for (String k : flux.names()) m.put("transformer." + k, flux.load(k).to(ScalarType.Float));
-      for (String k : clipW.names()) m.put("text_encoder." + k, clipW.load(k).to(ScalarType.Float));
-      for (String k : t5W.names()) m.put("text_encoder_2." + k, t5W.load(k).to(ScalarType.Float));
+    long steps = exportRecord(pipeline).get("trained_steps").asLong();
+    loadTransformerAndText(pipeline);
+    transformerFrom = pipeline.toString() + " (transformer step " + steps + ")";
+    log("transformer and text encoders from " + transformerFrom);
+  }
+
+  /** The dualproc record of an exported pipeline's model_index.json; an error unless this trainer wrote it. */
+  private static JsonNode exportRecord(Path pipeline) {
+    JsonNode d;
+    try {
+      d = JSON.readTree(pipeline.resolve("model_index.json").toFile()).path("dualproc");
     } catch (IOException e) {
       throw new DualprocException(pipeline + ": cannot read model_index.json (" + e.getMessage() + ")", e);
     }
-    grow(m, pipeline);
-    model.copyFrom(TensorSources.of(pipeline.toString(), m));
-    ParameterSet.copyInto(ema, TensorSources.of(pipeline.toString(), m));
-    transformerFrom = pipeline.toString() + " (transformer step " + steps + ")";
-    log("transformer and text encoders from " + transformerFrom);
+    if (!d.has("trained_steps")) throw new DualprocException(pipeline + ": model_index.json has no dualproc.trained_steps: not a pipeline this trainer exported");
+    return d;
+  }
+
+  /** An export's transformer (grown to this config's depth) and text encoders become the weights and the EMA. */
+  private void loadTransformerAndText(Path pipeline) {
+    Map<String, Tensor> m = new LinkedHashMap<>();
+    try (TensorSource flux = dev.dualproc.model.flux.FluxCheckpoint.open(pipeline);
+         TensorSource clipW = TensorSources.open(pipeline.resolve("text_encoder"));
+         TensorSource t5W = TensorSources.open(pipeline.resolve("text_encoder_2"))) {
+      for (String k : flux.names()) m.put("transformer." + k, flux.load(k).to(ScalarType.Float));
+      for (String k : clipW.names()) m.put("text_encoder." + k, clipW.load(k).to(ScalarType.Float));
+      for (String k : t5W.names()) m.put("text_encoder_2." + k, t5W.load(k).to(ScalarType.Float));
+      grow(m, pipeline);
+      model.copyFrom(TensorSources.of(pipeline.toString(), m));
+      ParameterSet.copyInto(ema, TensorSources.of(pipeline.toString(), m));
+    }
   }
 
   private static final java.util.regex.Pattern BLOCK = java.util.regex.Pattern.compile("transformer\\.(double|single)_blocks\\.(\\d+)\\..*");
