@@ -27,7 +27,7 @@ public final class WorldEvalCommand implements Runnable {
     @Option(names = "--generator", defaultValue = "world", description = "world or a pipeline folder; default ${DEFAULT-VALUE}") String generator;
     @Option(names = "--count", defaultValue = "200", description = "held-out captions; default ${DEFAULT-VALUE}") int count;
     @Option(names = "--first-seed", description = "first held-out scene seed (below 2^40); default " + GeneratorTrainer.HELD_OUT_FIRST_SEED) Long first;
-    @Option(names = "--images", description = "folder to write the generated PNGs into") Path images;
+    @Option(names = "--images", description = "folder to write the generated PNGs into (with SEED-rendered.png and SEED-roundtrip.png beside each)") Path images;
     @Option(names = "--guidance", description = "classifier-free guidance scale (default: the pipeline's; 1 = none)") Double guidance;
     @Option(names = "--steps", description = "sampling steps (default: the pipeline's, 8 for the built-in one)") Integer steps;
     @Option(names = "--renoise", split = ",", paramLabel = "T", description = {"also denoise each rendered scene's latent noised to time T (times of the schedule,",

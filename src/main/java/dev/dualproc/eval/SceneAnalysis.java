@@ -26,7 +26,7 @@ public final class SceneAnalysis {
   final List<Integer> lights;
   public final Validity validity;
 
-  private SceneAnalysis(BufferedImage image) {
+  private SceneAnalysis(BufferedImage image, KindNet kinds) {
     width = image.getWidth();
     height = image.getHeight();
     unit = Math.min(width, height) / 64.0;
@@ -37,16 +37,20 @@ public final class SceneAnalysis {
     ground = ColourLine.fit(rowBackground, horizon.bandBottom(), height);
     cls = classify();
     components = new Components(cls, width, height, (int) Math.max(1, Math.round(unit)));
-    ObjectDetector.Result found = ObjectDetector.detect(components, horizon.boundary(), unit, width);
+    ObjectDetector.Result found = kinds == null ? new ObjectDetector.Result(List.of(), List.of())
+        : ObjectDetector.detect(px, components, width, height, horizon.boundary(), unit, kinds);
     objects = found.objects();
     lights = found.lights();
     validity = validity();
   }
 
-  public static SceneAnalysis of(BufferedImage image) {
+  public static SceneAnalysis of(BufferedImage image) { return of(image, KindNet.builtin()); }
+
+  /** With another kind network; null skips the objects (what building the network's own training data needs). */
+  static SceneAnalysis of(BufferedImage image, KindNet kinds) {
     if (image.getWidth() < 16 || image.getHeight() < 16)
       throw new IllegalArgumentException("image too small to analyse: " + image.getWidth() + "x" + image.getHeight());
-    return new SceneAnalysis(image);
+    return new SceneAnalysis(image, kinds);
   }
 
   public double horizonFraction() { return horizon.boundary() / height; }

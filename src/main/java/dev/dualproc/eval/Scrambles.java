@@ -197,6 +197,32 @@ public final class Scrambles {
     return Math.sqrt(-2 * Math.log(1 - rng.nextDouble())) * Math.cos(2 * Math.PI * rng.nextDouble());
   }
 
+  /**
+   * The scene with each tree, house, person and car painted over by a filled ellipse of its colour, 1.4 times the
+   * ellipse inscribed in its box (so the box's corners, where tyres and roofs end, are covered too), clipped to the box
+   * grown by a pixel: the colours and places stay, the shapes go. A verifier that reads kinds from shape must not find
+   * them there.
+   */
+  public static BufferedImage blobbed(BufferedImage scene, dev.dualproc.world.SceneTruth truth) {
+    Canvas out = Canvas.of(scene);
+    int w = scene.getWidth(), h = scene.getHeight();
+    for (dev.dualproc.world.SceneObject o : truth.objects()) {
+      if (!blobbable(o.kind())) continue;
+      double cx = 0.5 * (o.x0() + o.x1()), cy = 0.5 * (o.y0() + o.y1()), rx = 0.7 * o.bboxWidth(), ry = 0.7 * o.bboxHeight();
+      for (int y = Math.max(0, o.y0() - 1); y < Math.min(h, o.y1() + 1); y++)
+        for (int x = Math.max(0, o.x0() - 1); x < Math.min(w, o.x1() + 1); x++) {
+          double dx = (x + 0.5 - cx) / rx, dy = (y + 0.5 - cy) / ry;
+          if (dx * dx + dy * dy <= 1) out.px[y * w + x] = o.colour().rgb;
+        }
+    }
+    return out.toImage();
+  }
+
+  /** The kinds whose shape is more than a blob (balls and rocks are blobs already). */
+  public static boolean blobbable(dev.dualproc.world.Kind k) {
+    return k != dev.dualproc.world.Kind.BALL && k != dev.dualproc.world.Kind.ROCK;
+  }
+
   /** A separable Gaussian blur of `sigma` pixels (radius 3 sigma), edges clamped. */
   public static BufferedImage gaussianBlur(BufferedImage scene, double sigma) {
     int r = Math.max(1, (int) Math.ceil(3 * sigma));

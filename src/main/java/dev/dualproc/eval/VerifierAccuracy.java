@@ -55,6 +55,7 @@ public final class VerifierAccuracy {
     s.put("blurred", new Score("robustness: validity on rendered, box blur 3x3 at 64 px (scaled)"));
     s.put("soft", new Score("robustness: validity on rendered, Gaussian blur sigma 0.5 px at 64 (scaled)"));
     s.put("soft objects", new Score("robustness: objects on rendered, Gaussian blur sigma 0.5 px at 64 (scaled)"));
+    s.put("blobbed objects", new Score("objects: caption fails when its trees, houses, people and cars are painted as blobs of their colour"));
     s.put("soft horizon", new Score("robustness: horizon on rendered, Gaussian blur sigma 0.5 px at 64 (scaled)"));
     List<String> failures = new ArrayList<>();
     long renderNs = 0, analyseNs = 0;
@@ -85,6 +86,11 @@ public final class VerifierAccuracy {
       s.get("objects").pos(op.pass());
       if (!op.pass()) failures.add(seed + " objects '" + caption + "' found " + op.measured().get("objects"));
       s.get("objects").neg(!new ObjectsVerifier(mutate(Captions.parse(caption), rng)).judge(a).pass());
+      if (t.objects().stream().anyMatch(o -> Scrambles.blobbable(o.kind()))) {
+        boolean fooled = new ObjectsVerifier(Captions.parse(caption)).judge(Scrambles.blobbed(r.image(), t)).pass();
+        s.get("blobbed objects").neg(!fooled);
+        if (fooled) failures.add(seed + " blobbed objects still pass '" + caption + "'");
+      }
 
       if (t.hasPalette()) {
         List<Integer> truth = t.palette().stream().map(c -> c.rgb).toList();

@@ -80,7 +80,7 @@ public final class GeneratorEval {
     private static String pct(double v) { return String.format(Locale.ROOT, "%.1f%%", 100 * v); }
   }
 
-  /** Generates from the captions of scenes {@code firstSeed} .. +count-1 (noise seed = scene seed); {@code images}: where to write PNGs, or null. */
+  /** Generates from the captions of scenes {@code firstSeed} .. +count-1 (noise seed = scene seed); {@code images}: where to write the generated PNGs (and SEED-rendered.png, SEED-roundtrip.png beside them), or null. */
   public static Report run(Generator g, long firstSeed, int count, Path images) {
     if (count < 1) throw new IllegalArgumentException("count must be at least 1, got " + count);
     long t0 = System.nanoTime();
@@ -120,8 +120,11 @@ public final class GeneratorEval {
         rValid++;
         if (tokenPx > 0 && Report.midToken(rendered.horizonRow(), tokenPx)) renderedMid++;
       }
+      if (images != null) Images.writePng(images.resolve(String.format(Locale.ROOT, "%06d-rendered.png", seed)), scene.image(), Map.of("caption", caption, "seed", Long.toString(seed)));
       if (ae != null) {
-        Verdict t = verifier.judge(roundTrip(ae, scene.image()));
+        BufferedImage trip = roundTrip(ae, scene.image());
+        if (images != null) Images.writePng(images.resolve(String.format(Locale.ROOT, "%06d-roundtrip.png", seed)), trip, Map.of("caption", caption, "seed", Long.toString(seed)));
+        Verdict t = verifier.judge(trip);
         if (t.pass()) tObjects++;
         if (t.validScene()) tValid++;
       }
