@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dualproc.engine.AdamW;
+import dev.dualproc.engine.Autocast;
 import dev.dualproc.engine.AtomicFiles;
 import dev.dualproc.engine.DualprocException;
 import dev.dualproc.engine.GradClip;
@@ -90,6 +91,7 @@ public final class GeneratorTrainer {
   double objectWeight; // extra flow-loss weight on latent cells under objects (0 = the plain mean); fixed per state
   long objectWeightSince; // the transformer step it applies from (a warm start's first step)
   double lrOverride = Double.NaN; // the transformer's learning rate when not the config's (NaN); fixed per state
+  boolean bf16; // the transformer's forward in bf16 autocast (fp32 weights and optimiser); fixed per state
   long lrSince; // the transformer step it applies from
   double latentScale = Double.NaN, latentShift = Double.NaN; // set when the autoencoder phase ends
   AutoEncoder ae;
@@ -175,6 +177,20 @@ public final class GeneratorTrainer {
           + "; resume with the same value, or start a new --state with --init-from");
     lrOverride = lr;
     lrSince = step;
+  }
+
+  public boolean bf16() { return bf16; }
+
+  /**
+   * Runs the transformer phase's forward passes in bf16 autocast for a fresh or just warm-started state; like
+   * {@link #setLr}, a state already trained otherwise refuses a change.
+   */
+  public void setBf16(boolean on) {
+    if (on == bf16) return;
+    if (totalSteps() > 0 && !(step == warmStart && aeStep == cfg.aeSteps()))
+      throw new DualprocException(stateDir + ": this state was trained " + (bf16 ? "with" : "without") + " --bf16"
+          + "; resume it the same way, or start a new --state with --init-from");
+    bf16 = on;
   }
 
   public long aeStep() { return aeStep; }
@@ -352,11 +368,14 @@ public final class GeneratorTrainer {
   Tensor flowLoss(Tensor x0, Tensor noise, Tensor t, long[][] t5Rows, long[][] clipRows, Tensor weights) {
     long b = x0.size(0), h = x0.size(2) / 2, w = x0.size(3) / 2;
     Tensor xt = x0.add(noise.sub(x0).mul(t.view(b, 1, 1, 1)));
-    Tensor txt = t5.encode(t5Rows);
-    Tensor vec = clip.pooled(clipRows);
-    Tensor ids = placement.place(LatentPacking.imgIds(b, h, w));
-    Tensor txtIds = placement.place(LatentPacking.txtIds(b, txt.size(1)));
-    Tensor v = flux.forward(LatentPacking.pack(xt), ids, txt, txtIds, t, vec, null);
+    Tensor v;
+    try (Autocast a = Autocast.cpuBf16(bf16, placement)) {
+      Tensor txt = t5.encode(t5Rows);
+      Tensor vec = clip.pooled(clipRows);
+      Tensor ids = placement.place(LatentPacking.imgIds(b, h, w));
+      Tensor txtIds = placement.place(LatentPacking.txtIds(b, txt.size(1)));
+      v = flux.forward(LatentPacking.pack(xt), ids, txt, txtIds, t, vec, null).to(x0.scalar_type()); // the loss in fp32
+    }
     Tensor err = v.sub(LatentPacking.pack(noise.sub(x0))).square();
     if (weights == null) return err.mean();
     Tensor cells = LatentPacking.pack(weights.expand(x0.size(0), x0.size(1), x0.size(2), x0.size(3)).contiguous());
@@ -419,6 +438,7 @@ public final class GeneratorTrainer {
         .put("saved", Instant.now().toString());
     if (latentScaleFitted()) j.put("latent_scale", latentScale).put("latent_shift", latentShift);
     if (!Double.isNaN(lrOverride)) j.put("lr", lrOverride).put("lr_since", lrSince);
+    if (bf16) j.put("bf16", true);
     if (decoderSettings != null) j.set("decoder_settings", decoderSettings);
     j.set("config", cfg.toJson());
     AtomicFiles.writeString(dir.resolve("trainer.json"), j.toPrettyString() + "\n");
@@ -469,6 +489,7 @@ public final class GeneratorTrainer {
     objectWeight = j.path("object_weight").asDouble(0);
     objectWeightSince = j.path("object_weight_since").asLong(0);
     lrOverride = j.has("lr") ? j.get("lr").asDouble() : Double.NaN;
+    bf16 = j.path("bf16").asBoolean(false);
     lrSince = j.path("lr_since").asLong(0);
     transformerFrom = j.hasNonNull("transformer_from") ? j.get("transformer_from").asText() : null;
     try (TensorSource s = TensorSources.open(dir.resolve("ae.safetensors"))) { aeParams.copyFrom(s); }

@@ -32,14 +32,15 @@ public final class GeneratorTraining {
    * pipeline to warm-start a fresh state from, or null; {@code objectWeight}: the flow loss's extra weight on latent
    * cells under objects (0: the plain mean), fixed for a state; {@code lr}: the transformer's learning rate (NaN: the
    * config's), fixed for a state; {@code transformerFrom}: an exported pipeline whose transformer and text encoders
-   * (not its autoencoder) start this state's, before its first transformer step, or null.
+   * (not its autoencoder) start this state's, before its first transformer step, or null; {@code bf16}: the
+   * transformer's forward passes in bf16 autocast, fixed for a state.
    */
   public record Options(Path state, GeneratorConfig config, long seed, Placement placement, long steps, double minutes,
       Path out, int evalCount, double guidanceScale, double checkpointMinutes, AtomicBoolean stop, Path initFrom, double objectWeight, double lr,
-      Path transformerFrom) {
+      Path transformerFrom, boolean bf16) {
     public Options(Path state, GeneratorConfig config, long seed, Placement placement, long steps, double minutes,
         Path out, int evalCount, double guidanceScale, double checkpointMinutes, AtomicBoolean stop, Path initFrom, double objectWeight, double lr) {
-      this(state, config, seed, placement, steps, minutes, out, evalCount, guidanceScale, checkpointMinutes, stop, initFrom, objectWeight, lr, null);
+      this(state, config, seed, placement, steps, minutes, out, evalCount, guidanceScale, checkpointMinutes, stop, initFrom, objectWeight, lr, null, false);
     }
 
     public Options {
@@ -67,7 +68,8 @@ public final class GeneratorTraining {
       else if (o.transformerFrom() != null) LOG.info("{}: its transformer already started from {}; --transformer-from ignored", o.state(), t.transformerFrom);
       t.setObjectWeight(o.objectWeight());
       t.setLr(o.lr());
-      t.log(String.format(Locale.ROOT, "chunk start: config %s seed %d object weight %s lr %.3g at ae step %d/%d, flow step %d; budget %d steps, %.1f minutes; "
+      t.setBf16(o.bf16());
+      t.log(String.format(Locale.ROOT, "chunk start: config %s seed %d object weight %s lr %.3g" + (t.bf16() ? " bf16" : "") + " at ae step %d/%d, flow step %d; budget %d steps, %.1f minutes; "
           + "%d libtorch threads, OPENBLAS_NUM_THREADS=%s", o.config().name(), o.seed(), t.objectWeight(), t.lr(), t.aeStep(), o.config().aeSteps(), t.step(),
           o.steps(), o.minutes(), org.bytedeco.pytorch.global.torch.get_num_threads(), System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "unset")));
       Runtime.getRuntime().addShutdownHook(hook);

@@ -18,7 +18,7 @@ public final class GeneratorBench {
     GeneratorTrainer t = GeneratorTrainer.open(state, cfg, 0, Placement.cpu());
     System.out.printf(Locale.ROOT, "%s: autoencoder %,d params, transformer+text %,d params, threads %d%n", cfg.name(),
         t.aeParams.count(), t.model.count(), org.bytedeco.pytorch.global.torch.get_num_threads());
-    t.trainStep(); // warm-up
+    if (aeSteps > 0) t.trainStep(); // warm-up
     long t0 = System.nanoTime(), c0 = cpu();
     for (int i = 0; i < aeSteps; i++) t.trainStep();
     double ae = (System.nanoTime() - t0) / 1e9 / Math.max(1, aeSteps), aeCpu = (cpu() - c0) / 1e9 / Math.max(1, aeSteps);
@@ -26,6 +26,13 @@ public final class GeneratorBench {
     long f0 = System.nanoTime();
     t.fitLatentScale();
     double fit = (System.nanoTime() - f0) / 1e9;
+    if ("1".equals(System.getenv("BENCH_AUTOCAST"))) { // bf16 matmuls and convolutions, fp32 weights and optimiser
+      var cpu = org.bytedeco.pytorch.global.torch.DeviceType.CPU;
+      org.bytedeco.pytorch.global.torch.set_autocast_dtype(cpu, org.bytedeco.pytorch.global.torch.ScalarType.BFloat16);
+      org.bytedeco.pytorch.global.torch.set_autocast_cache_enabled(false);
+      org.bytedeco.pytorch.global.torch.set_autocast_enabled(cpu, true);
+      System.out.println("autocast bf16: " + org.bytedeco.pytorch.global.torch.is_autocast_enabled(cpu));
+    }
     t.trainStep(); // warm-up
     long t1 = System.nanoTime(), c1 = cpu();
     GeneratorTrainer.StepResult r = null;

@@ -96,7 +96,7 @@ class GeneratorTrainingTest {
     GeneratorTraining.run(micro(tmp.resolve("state"), 3, out, 0));
     Path state = tmp.resolve("new-ae");
     GeneratorTraining.run(new GeneratorTraining.Options(state, GeneratorConfig.micro(), 6, Placement.cpu(), 1, 0, null, 0, 1.0, 0,
-        new AtomicBoolean(), null, 0, Double.NaN, out));
+        new AtomicBoolean(), null, 0, Double.NaN, out, false));
     GeneratorTrainer t = GeneratorTrainer.open(state, GeneratorConfig.micro(), 6, Placement.cpu()); // resumes: transformer_from is kept
     GeneratorTrainer own = GeneratorTrainer.open(tmp.resolve("own"), GeneratorConfig.micro(), 6, Placement.cpu());
     try (SafeTensorsFile f = SafeTensorsFile.open(out.resolve("transformer/diffusion_pytorch_model.safetensors"));
@@ -114,7 +114,7 @@ class GeneratorTrainingTest {
     assertThat(t.trainStep().phase()).isEqualTo("flow");
     assertThatThrownBy(() -> t.transformerFrom(out)).hasMessageContaining("has not trained yet");
     assertThatThrownBy(() -> new GeneratorTraining.Options(state, GeneratorConfig.micro(), 6, Placement.cpu(), 1, 0, null, 0, 1.0, 0,
-        new AtomicBoolean(), out, 0, Double.NaN, out)).hasMessageContaining("give one");
+        new AtomicBoolean(), out, 0, Double.NaN, out, false)).hasMessageContaining("give one");
     Path card = tmp.resolve("card-export");
     GeneratorTraining.run(new GeneratorTraining.Options(state, GeneratorConfig.micro(), 6, Placement.cpu(), 1, 0, card, 0, 1.0, 0,
         new AtomicBoolean(), null, 0, Double.NaN));
@@ -216,6 +216,29 @@ class GeneratorTrainingTest {
 
   static GeneratorTraining.Options withLr(Path state, long steps, double lr) {
     return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, 0, lr);
+  }
+
+  /** bf16 autocast changes the transformer's numerics a little (not its loss's scale), is recorded, and is fixed per state. */
+  @Test void bf16AutocastTrainsCloseToFp32IsRecordedAndIsFixedPerState() throws Exception {
+    GeneratorTrainer fp32 = GeneratorTrainer.open(tmp.resolve("fp32"), GeneratorConfig.micro(), 5, Placement.cpu());
+    GeneratorTrainer bf16 = GeneratorTrainer.open(tmp.resolve("bf16"), GeneratorConfig.micro(), 5, Placement.cpu());
+    bf16.setBf16(true);
+    GeneratorTrainer.StepResult a = null, b = null;
+    while (a == null || !a.phase().equals("flow")) { a = fp32.trainStep(); b = bf16.trainStep(); }
+    assertThat(b.phase()).isEqualTo("flow");
+    assertThat(b.loss()).isCloseTo(a.loss(), org.assertj.core.data.Percentage.withPercentage(3));
+    String k = "transformer.final_layer.linear.weight";
+    assertThat(Tensors.maxAbsDiff(fp32.model.tensors().get(k), bf16.model.tensors().get(k))).as("autocast changes the step").isPositive();
+    assertThat(bf16.model.tensors().get(k).scalar_type().intern()).isEqualTo(org.bytedeco.pytorch.global.torch.ScalarType.Float);
+    Path state = tmp.resolve("bf16-run");
+    GeneratorTraining.run(withBf16(state, 3, true));
+    assertThat(Files.readString(latest(state).resolve("trainer.json"))).contains("\"bf16\" : true");
+    assertThat(Files.readString(state.resolve("train.log"))).contains(" bf16 at ");
+    assertThatThrownBy(() -> GeneratorTraining.run(withBf16(state, 1, false))).hasMessageContaining("trained with --bf16");
+  }
+
+  static GeneratorTraining.Options withBf16(Path state, long steps, boolean bf16) {
+    return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, 0, Double.NaN, null, bf16);
   }
 
   @Test void objectCellsOfTheLatentGridGetTheExtraWeight() {
