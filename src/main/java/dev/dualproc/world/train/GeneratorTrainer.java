@@ -92,6 +92,8 @@ public final class GeneratorTrainer {
   long objectWeightSince; // the transformer step it applies from (a warm start's first step)
   double lrOverride = Double.NaN; // the transformer's learning rate when not the config's (NaN); fixed per state
   boolean bf16; // the transformer's forward in bf16 autocast (fp32 weights and optimiser); fixed per state
+  double lastRepa; // the last flow step's alignment term (-cos), for the log
+  Repa repa; // representation alignment of early image tokens to a frozen encoder (null: off); fixed per state
   long lrSince; // the transformer step it applies from
   double latentScale = Double.NaN, latentShift = Double.NaN; // set when the autoencoder phase ends
   AutoEncoder ae;
@@ -191,6 +193,21 @@ public final class GeneratorTrainer {
       throw new DualprocException(stateDir + ": this state was trained " + (bf16 ? "with" : "without") + " --bf16"
           + "; resume it the same way, or start a new --state with --init-from");
     bf16 = on;
+  }
+
+  public double repaWeight() { return repa == null ? 0 : repa.weight; }
+
+  /**
+   * Adds representation alignment ({@link Repa}) with this weight and encoder for a fresh or just warm-started state;
+   * like {@link #setLr}, a state already trained otherwise refuses a change.
+   */
+  public void setRepa(double weight, Path encoder) {
+    if (!(weight >= 0) || Double.isInfinite(weight)) throw new DualprocException("--repa: expected a number >= 0, got " + weight);
+    if (weight == repaWeight()) return;
+    if (totalSteps() > 0 && !(step == warmStart && aeStep == cfg.aeSteps()))
+      throw new DualprocException(stateDir + ": this state was trained with --repa " + repaWeight() + ", not " + weight
+          + "; resume with the same value, or start a new --state with --init-from");
+    repa = weight == 0 ? null : new Repa(weight, encoder, cfg.flux().hiddenSize(), mix(seed, 14, 0), lr());
   }
 
   public long aeStep() { return aeStep; }
@@ -346,12 +363,15 @@ public final class GeneratorTrainer {
       Tensor noise = placement.place(Rng.normal(g, Tensors.shape(x0)));
       Tensor t = placement.place(sigmoid(Rng.normal(g, b)));
       Tensor weights = objectWeight == 0 ? null : placement.place(latentObjectWeights(objects, x0.size(2), objectWeight));
-      Tensor loss = flowLoss(x0, noise, t, t5Rows, clipRows, weights);
+      Tensor[] losses = flowLosses(x0, noise, t, t5Rows, clipRows, weights, repa == null ? null : images);
+      Tensor loss = losses[0];
       opt.zeroGrad();
-      loss.backward();
+      if (repa != null) repa.opt.zeroGrad();
+      (repa == null ? loss : loss.add(losses[1].mul(new Scalar(repa.weight)))).backward();
       out[1] = GradClip.clipNorm(model.list(), cfg.gradClip());
       opt.setLr(lr);
       opt.step();
+      if (repa != null) { repa.opt.setLr(lr); repa.opt.step(); lastRepa = Tensors.item(losses[1]); }
       updateEma();
       out[0] = Tensors.item(loss);
     });
@@ -366,7 +386,15 @@ public final class GeneratorTrainer {
    * ([B, 1, H, W] over the latent grid), the weighted mean: objects cover a tenth of a scene, sky and ground the rest.
    */
   Tensor flowLoss(Tensor x0, Tensor noise, Tensor t, long[][] t5Rows, long[][] clipRows, Tensor weights) {
+    return flowLosses(x0, noise, t, t5Rows, clipRows, weights, null)[0];
+  }
+
+  /** The flow loss and, with {@code images} (the clean scenes of x0) and REPA on, the alignment term (else null). */
+  Tensor[] flowLosses(Tensor x0, Tensor noise, Tensor t, long[][] t5Rows, long[][] clipRows, Tensor weights, Tensor images) {
     long b = x0.size(0), h = x0.size(2) / 2, w = x0.size(3) / 2;
+    Tensor[] aligned = new Tensor[1];
+    String alignedName = "double_blocks." + Repa.block(cfg.flux().depth()) + ".img";
+    Flux.Probe probe = images == null || repa == null ? Flux.Probe.NONE : (name, x) -> { if (name.equals(alignedName)) aligned[0] = x; };
     Tensor xt = x0.add(noise.sub(x0).mul(t.view(b, 1, 1, 1)));
     Tensor v;
     try (Autocast a = Autocast.cpuBf16(bf16, placement)) {
@@ -374,12 +402,13 @@ public final class GeneratorTrainer {
       Tensor vec = clip.pooled(clipRows);
       Tensor ids = placement.place(LatentPacking.imgIds(b, h, w));
       Tensor txtIds = placement.place(LatentPacking.txtIds(b, txt.size(1)));
-      v = flux.forward(LatentPacking.pack(xt), ids, txt, txtIds, t, vec, null).to(x0.scalar_type()); // the loss in fp32
+      v = flux.forward(LatentPacking.pack(xt), ids, txt, txtIds, t, vec, null, probe).to(x0.scalar_type()); // the loss in fp32
     }
+    Tensor repaLoss = aligned[0] == null ? null : repa.loss(aligned[0], images);
     Tensor err = v.sub(LatentPacking.pack(noise.sub(x0))).square();
-    if (weights == null) return err.mean();
+    if (weights == null) return new Tensor[] {err.mean(), repaLoss};
     Tensor cells = LatentPacking.pack(weights.expand(x0.size(0), x0.size(1), x0.size(2), x0.size(3)).contiguous());
-    return err.mul(cells).mean().div(cells.mean());
+    return new Tensor[] {err.mul(cells).mean().div(cells.mean()), repaLoss};
   }
 
   /** 1 everywhere, 1 + {@code weight} on the latent cells an object's box touches: [B, 1, L, L] for an L x L latent. */
@@ -439,6 +468,10 @@ public final class GeneratorTrainer {
     if (latentScaleFitted()) j.put("latent_scale", latentScale).put("latent_shift", latentShift);
     if (!Double.isNaN(lrOverride)) j.put("lr", lrOverride).put("lr_since", lrSince);
     if (bf16) j.put("bf16", true);
+    if (repa != null) {
+      j.put("repa_weight", repa.weight).put("repa_encoder", repa.encoderFolder.toString());
+      repa.save(dir, meta);
+    }
     if (decoderSettings != null) j.set("decoder_settings", decoderSettings);
     j.set("config", cfg.toJson());
     AtomicFiles.writeString(dir.resolve("trainer.json"), j.toPrettyString() + "\n");
@@ -490,6 +523,10 @@ public final class GeneratorTrainer {
     objectWeightSince = j.path("object_weight_since").asLong(0);
     lrOverride = j.has("lr") ? j.get("lr").asDouble() : Double.NaN;
     bf16 = j.path("bf16").asBoolean(false);
+    if (j.path("repa_weight").asDouble(0) > 0) {
+      repa = new Repa(j.get("repa_weight").asDouble(), Path.of(j.get("repa_encoder").asText()), cfg.flux().hiddenSize(), mix(seed, 14, 0), lr());
+      repa.load(dir);
+    }
     lrSince = j.path("lr_since").asLong(0);
     transformerFrom = j.hasNonNull("transformer_from") ? j.get("transformer_from").asText() : null;
     try (TensorSource s = TensorSources.open(dir.resolve("ae.safetensors"))) { aeParams.copyFrom(s); }

@@ -33,14 +33,15 @@ public final class GeneratorTraining {
    * cells under objects (0: the plain mean), fixed for a state; {@code lr}: the transformer's learning rate (NaN: the
    * config's), fixed for a state; {@code transformerFrom}: an exported pipeline whose transformer and text encoders
    * (not its autoencoder) start this state's, before its first transformer step, or null; {@code bf16}: the
-   * transformer's forward passes in bf16 autocast, fixed for a state.
+   * transformer's forward passes in bf16 autocast, fixed for a state; {@code repa}: the weight of representation
+   * alignment to the vision encoder in {@code repaEncoder} (0: off), fixed for a state.
    */
   public record Options(Path state, GeneratorConfig config, long seed, Placement placement, long steps, double minutes,
       Path out, int evalCount, double guidanceScale, double checkpointMinutes, AtomicBoolean stop, Path initFrom, double objectWeight, double lr,
-      Path transformerFrom, boolean bf16) {
+      Path transformerFrom, boolean bf16, double repa, Path repaEncoder) {
     public Options(Path state, GeneratorConfig config, long seed, Placement placement, long steps, double minutes,
         Path out, int evalCount, double guidanceScale, double checkpointMinutes, AtomicBoolean stop, Path initFrom, double objectWeight, double lr) {
-      this(state, config, seed, placement, steps, minutes, out, evalCount, guidanceScale, checkpointMinutes, stop, initFrom, objectWeight, lr, null, false);
+      this(state, config, seed, placement, steps, minutes, out, evalCount, guidanceScale, checkpointMinutes, stop, initFrom, objectWeight, lr, null, false, 0, null);
     }
 
     public Options {
@@ -69,7 +70,8 @@ public final class GeneratorTraining {
       t.setObjectWeight(o.objectWeight());
       t.setLr(o.lr());
       t.setBf16(o.bf16());
-      t.log(String.format(Locale.ROOT, "chunk start: config %s seed %d object weight %s lr %.3g" + (t.bf16() ? " bf16" : "") + " at ae step %d/%d, flow step %d; budget %d steps, %.1f minutes; "
+      t.setRepa(o.repa(), o.repaEncoder());
+      t.log(String.format(Locale.ROOT, "chunk start: config %s seed %d object weight %s lr %.3g" + (t.bf16() ? " bf16" : "") + (t.repaWeight() > 0 ? " repa " + t.repaWeight() : "") + " at ae step %d/%d, flow step %d; budget %d steps, %.1f minutes; "
           + "%d libtorch threads, OPENBLAS_NUM_THREADS=%s", o.config().name(), o.seed(), t.objectWeight(), t.lr(), t.aeStep(), o.config().aeSteps(), t.step(),
           o.steps(), o.minutes(), org.bytedeco.pytorch.global.torch.get_num_threads(), System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "unset")));
       Runtime.getRuntime().addShutdownHook(hook);
@@ -83,7 +85,8 @@ public final class GeneratorTraining {
           GeneratorTrainer.StepResult r = t.trainStep();
           trainSeconds += t.seconds() - before;
           done++;
-          String line = String.format(Locale.ROOT, "%s %d loss %.4f grad %.3f lr %.2e", r.phase(), r.step(), r.loss(), r.gradNorm(), r.lr());
+          String line = String.format(Locale.ROOT, "%s %d loss %.4f grad %.3f lr %.2e", r.phase(), r.step(), r.loss(), r.gradNorm(), r.lr())
+              + (r.phase().equals("flow") && t.repaWeight() > 0 ? String.format(Locale.ROOT, " repa %.4f", t.lastRepa) : "");
           p.stepTo(t.totalSteps(), line);
           if (r.step() <= 10 || r.step() % 25 == 0) t.log(line + String.format(Locale.ROOT, " s/step %.3f", trainSeconds / done));
           if (o.checkpointMinutes() > 0 && (System.nanoTime() - lastSave) / 60e9 >= o.checkpointMinutes()) {

@@ -22,6 +22,7 @@ public final class GeneratorProfile {
     GeneratorTrainer t = GeneratorTrainer.open(state, cfg, 0, Placement.cpu());
     t.aeStep = cfg.aeSteps();
     t.fitLatentScale();
+    t.bf16 = "1".equals(System.getenv("PROFILE_BF16")); // the transformer's forward in bf16 autocast (--bf16)
     double[] acc = new double[8];
     for (int rep = 0; rep <= reps; rep++) {
       final int r = rep;

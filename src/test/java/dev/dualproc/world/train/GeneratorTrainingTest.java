@@ -96,7 +96,7 @@ class GeneratorTrainingTest {
     GeneratorTraining.run(micro(tmp.resolve("state"), 3, out, 0));
     Path state = tmp.resolve("new-ae");
     GeneratorTraining.run(new GeneratorTraining.Options(state, GeneratorConfig.micro(), 6, Placement.cpu(), 1, 0, null, 0, 1.0, 0,
-        new AtomicBoolean(), null, 0, Double.NaN, out, false));
+        new AtomicBoolean(), null, 0, Double.NaN, out, false, 0, null));
     GeneratorTrainer t = GeneratorTrainer.open(state, GeneratorConfig.micro(), 6, Placement.cpu()); // resumes: transformer_from is kept
     GeneratorTrainer own = GeneratorTrainer.open(tmp.resolve("own"), GeneratorConfig.micro(), 6, Placement.cpu());
     try (SafeTensorsFile f = SafeTensorsFile.open(out.resolve("transformer/diffusion_pytorch_model.safetensors"));
@@ -114,7 +114,7 @@ class GeneratorTrainingTest {
     assertThat(t.trainStep().phase()).isEqualTo("flow");
     assertThatThrownBy(() -> t.transformerFrom(out)).hasMessageContaining("has not trained yet");
     assertThatThrownBy(() -> new GeneratorTraining.Options(state, GeneratorConfig.micro(), 6, Placement.cpu(), 1, 0, null, 0, 1.0, 0,
-        new AtomicBoolean(), out, 0, Double.NaN, out, false)).hasMessageContaining("give one");
+        new AtomicBoolean(), out, 0, Double.NaN, out, false, 0, null)).hasMessageContaining("give one");
     Path card = tmp.resolve("card-export");
     GeneratorTraining.run(new GeneratorTraining.Options(state, GeneratorConfig.micro(), 6, Placement.cpu(), 1, 0, card, 0, 1.0, 0,
         new AtomicBoolean(), null, 0, Double.NaN));
@@ -238,7 +238,39 @@ class GeneratorTrainingTest {
   }
 
   static GeneratorTraining.Options withBf16(Path state, long steps, boolean bf16) {
-    return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, 0, Double.NaN, null, bf16);
+    return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, 0, Double.NaN, null, bf16, 0, null);
+  }
+
+  /** REPA adds a trained projector to the state (not to the export), changes the steps, resumes exactly and is fixed per state. */
+  @Test void repaAlignsToTheCriticsTowerResumesExactlyAndStaysOutOfTheExport() throws Exception {
+    Path plain = tmp.resolve("repa-plain"), a = tmp.resolve("repa-a"), b = tmp.resolve("repa-b"), out = tmp.resolve("repa-out");
+    GeneratorTraining.run(micro(plain, 3, null, 0));
+    GeneratorTraining.run(withRepa(a, 3, 0.5, out));
+    GeneratorTraining.run(withRepa(b, 2, 0.5, null));
+    GeneratorTraining.run(withRepa(b, 1, 0.5, null));
+    String k = "transformer.img_in.weight";
+    try (SafeTensorsFile p = SafeTensorsFile.open(latest(plain).resolve("model.safetensors"));
+         SafeTensorsFile x = SafeTensorsFile.open(latest(a).resolve("model.safetensors"));
+         SafeTensorsFile y = SafeTensorsFile.open(latest(b).resolve("model.safetensors"));
+         SafeTensorsFile rx = SafeTensorsFile.open(latest(a).resolve("repa.safetensors"));
+         SafeTensorsFile ry = SafeTensorsFile.open(latest(b).resolve("repa.safetensors"))) {
+      assertThat(Tensors.maxAbsDiff(p.load(k), x.load(k))).as("the alignment changes the transformer's steps").isPositive();
+      for (String n : x.names()) assertThat(Tensors.maxAbsDiff(x.load(n), y.load(n))).as(n).isZero();
+      for (String n : rx.names()) assertThat(Tensors.maxAbsDiff(rx.load(n), ry.load(n))).as(n).isZero();
+      assertThat(rx.names()).contains("proj.0.weight", "proj.2.bias");
+    }
+    assertThat(Files.readString(latest(a).resolve("trainer.json"))).contains("\"repa_weight\" : 0.5");
+    try (SafeTensorsFile f = SafeTensorsFile.open(out.resolve("transformer/diffusion_pytorch_model.safetensors"))) {
+      assertThat(f.names()).noneMatch(n -> n.startsWith("proj.") || n.startsWith("repa"));
+    }
+    assertThatThrownBy(() -> GeneratorTraining.run(withRepa(a, 1, 0, null))).hasMessageContaining("--repa 0.5, not 0.0");
+    assertThatThrownBy(() -> GeneratorTraining.run(new GeneratorTraining.Options(tmp.resolve("repa-none"), GeneratorConfig.micro(), 5, Placement.cpu(), 1, 0,
+        null, 0, 1.0, 0, new AtomicBoolean(), null, 0, Double.NaN, null, false, 0.5, tmp.resolve("no-critic")))).hasMessageContaining("no-critic");
+  }
+
+  static GeneratorTraining.Options withRepa(Path state, long steps, double repa, Path out) {
+    return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, out, 0, 1.0, 0, new AtomicBoolean(), null, 0,
+        Double.NaN, null, false, repa, dev.dualproc.world.critic.WorldCritic.folder());
   }
 
   @Test void objectCellsOfTheLatentGridGetTheExtraWeight() {
