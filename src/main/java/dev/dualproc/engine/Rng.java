@@ -31,6 +31,12 @@ public final class Rng {
     return rand(shape, new GeneratorOptional(g), new TensorOptions(ScalarType.Float));
   }
 
+  /** PyTorch's default init of a Linear or Conv weight or bias: U(-1/sqrt(fanIn), 1/sqrt(fanIn)). */
+  public static Tensor uniformInit(Generator g, long fanIn, long... shape) {
+    double bound = 1.0 / Math.sqrt(fanIn);
+    return uniform(g, shape).mul(new org.bytedeco.pytorch.Scalar(2 * bound)).sub(new org.bytedeco.pytorch.Scalar(bound));
+  }
+
   /** A copy of the generator's state (U8, 1-d): save it with the other resume state. */
   public static Tensor state(Generator g) { return g.get_state().clone(); }
 

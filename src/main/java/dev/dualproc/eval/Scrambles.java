@@ -223,6 +223,33 @@ public final class Scrambles {
     return k != dev.dualproc.world.Kind.BALL && k != dev.dualproc.world.Kind.ROCK;
   }
 
+  /** Bilinear down to {@code f} of the size and back up: the softness of an image drawn at a lower resolution. */
+  public static BufferedImage rescaled(BufferedImage scene, double f) {
+    int w = scene.getWidth(), h = scene.getHeight(), sw = Math.max(8, (int) Math.round(w * f)), sh = Math.max(8, (int) Math.round(h * f));
+    BufferedImage small = new BufferedImage(sw, sh, BufferedImage.TYPE_INT_RGB), back = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+    drawBilinear(scene, small);
+    drawBilinear(small, back);
+    return back;
+  }
+
+  private static void drawBilinear(BufferedImage from, BufferedImage to) {
+    var g = to.createGraphics();
+    g.setRenderingHint(java.awt.RenderingHints.KEY_INTERPOLATION, java.awt.RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+    g.drawImage(from, 0, 0, to.getWidth(), to.getHeight(), null);
+    g.dispose();
+  }
+
+  /** Every pixel shifted by one random offset per channel, up to 12 levels (clamped). */
+  public static BufferedImage colourShift(BufferedImage scene, SplittableRandom rng) {
+    int dr = rng.nextInt(-12, 13), dg = rng.nextInt(-12, 13), db = rng.nextInt(-12, 13);
+    Canvas out = Canvas.of(scene);
+    for (int i = 0; i < out.px.length; i++) {
+      int v = out.px[i];
+      out.px[i] = Rgb.of(Rgb.r(v) + dr, Rgb.g(v) + dg, Rgb.b(v) + db);
+    }
+    return out.toImage();
+  }
+
   /** A separable Gaussian blur of `sigma` pixels (radius 3 sigma), edges clamped. */
   public static BufferedImage gaussianBlur(BufferedImage scene, double sigma) {
     int r = Math.max(1, (int) Math.ceil(3 * sigma));

@@ -116,8 +116,7 @@ public final class AutoEncoderFiles {
         t = base.add(Rng.normal(g, shape).mul(new org.bytedeco.pytorch.Scalar(0.02)));
       } else {
         long fanIn = key.endsWith(".weight") ? shape[1] * shape[2] * shape[3] : fanInOfBias(out, key);
-        double bound = 1.0 / Math.sqrt(fanIn);
-        t = Rng.uniform(g, shape).mul(new org.bytedeco.pytorch.Scalar(2 * bound)).sub(new org.bytedeco.pytorch.Scalar(bound));
+        t = Rng.uniformInit(g, fanIn, shape);
       }
       out.put(key, t);
     }

@@ -149,6 +149,9 @@ public final class GeneratorTrainer {
 
   public double objectWeight() { return objectWeight; }
 
+  /** Whether the per-state settings (object weight, lr, bf16, REPA) are fixed: steps trained, not just warm-started. */
+  private boolean settingsFixed() { return totalSteps() > 0 && !(step == warmStart && aeStep == cfg.aeSteps()); }
+
   /**
    * Sets the flow loss's extra weight on object cells for a fresh state; a resumed state keeps the one it was trained
    * with (a different one is an error: its steps would no longer follow from the seed and the state).
@@ -156,7 +159,7 @@ public final class GeneratorTrainer {
   public void setObjectWeight(double weight) {
     if (!(weight >= 0) || Double.isInfinite(weight)) throw new DualprocException("--object-weight: expected a number >= 0, got " + weight);
     if (weight == objectWeight) return;
-    if (totalSteps() > 0 && !(step == warmStart && aeStep == cfg.aeSteps()))
+    if (settingsFixed())
       throw new DualprocException(stateDir + ": this state was trained with --object-weight " + objectWeight + ", not " + weight
           + "; resume with the same value, or start a new --state with --init-from");
     objectWeight = weight;
@@ -174,7 +177,7 @@ public final class GeneratorTrainer {
   public void setLr(double lr) {
     if (Double.isNaN(lr) || lr == lr()) return;
     if (!(lr > 0) || Double.isInfinite(lr)) throw new DualprocException("--lr: expected a number > 0, got " + lr);
-    if (totalSteps() > 0 && !(step == warmStart && aeStep == cfg.aeSteps()))
+    if (settingsFixed())
       throw new DualprocException(stateDir + ": this state was trained with --lr " + lr() + ", not " + lr
           + "; resume with the same value, or start a new --state with --init-from");
     lrOverride = lr;
@@ -189,7 +192,7 @@ public final class GeneratorTrainer {
    */
   public void setBf16(boolean on) {
     if (on == bf16) return;
-    if (totalSteps() > 0 && !(step == warmStart && aeStep == cfg.aeSteps()))
+    if (settingsFixed())
       throw new DualprocException(stateDir + ": this state was trained " + (bf16 ? "with" : "without") + " --bf16"
           + "; resume it the same way, or start a new --state with --init-from");
     bf16 = on;
@@ -204,7 +207,7 @@ public final class GeneratorTrainer {
   public void setRepa(double weight, Path encoder) {
     if (!(weight >= 0) || Double.isInfinite(weight)) throw new DualprocException("--repa: expected a number >= 0, got " + weight);
     if (weight == repaWeight()) return;
-    if (totalSteps() > 0 && !(step == warmStart && aeStep == cfg.aeSteps()))
+    if (settingsFixed())
       throw new DualprocException(stateDir + ": this state was trained with --repa " + repaWeight() + ", not " + weight
           + "; resume with the same value, or start a new --state with --init-from");
     repa = weight == 0 ? null : new Repa(weight, encoder, cfg.flux().hiddenSize(), mix(seed, 14, 0), lr());

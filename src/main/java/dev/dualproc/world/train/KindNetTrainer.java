@@ -13,7 +13,6 @@ import dev.dualproc.eval.KindSamples;
 import dev.dualproc.eval.Scrambles;
 import dev.dualproc.world.Kind;
 import dev.dualproc.world.SceneRenderer;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,7 +23,6 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import org.bytedeco.pytorch.Generator;
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -67,38 +65,11 @@ public final class KindNetTrainer {
   /** A random mix of the softening and noise a generated image shows, at the image's scale. */
   static BufferedImage degrade(BufferedImage img, double unit, SplittableRandom rng) {
     if (rng.nextDouble() < 0.6) img = Scrambles.gaussianBlur(img, unit * (0.25 + 0.75 * rng.nextDouble()));
-    if (rng.nextDouble() < 0.3) img = rescale(img, 0.5 + 0.4 * rng.nextDouble());
+    if (rng.nextDouble() < 0.3) img = Scrambles.rescaled(img, 0.5 + 0.4 * rng.nextDouble());
     if (rng.nextDouble() < 0.5) img = Scrambles.gaussianNoise(img, 8 * rng.nextDouble(), rng);
-    if (rng.nextDouble() < 0.3) img = shift(img, rng);
+    if (rng.nextDouble() < 0.3) img = Scrambles.colourShift(img, rng);
     return img;
   }
-
-  private static BufferedImage rescale(BufferedImage img, double f) {
-    int w = img.getWidth(), h = img.getHeight(), sw = Math.max(8, (int) Math.round(w * f)), sh = Math.max(8, (int) Math.round(h * f));
-    BufferedImage small = new BufferedImage(sw, sh, BufferedImage.TYPE_INT_RGB), back = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-    var g = small.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-    g.drawImage(img, 0, 0, sw, sh, null);
-    g.dispose();
-    g = back.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-    g.drawImage(small, 0, 0, w, h, null);
-    g.dispose();
-    return back;
-  }
-
-  private static BufferedImage shift(BufferedImage img, SplittableRandom rng) {
-    int dr = rng.nextInt(-12, 13), dg = rng.nextInt(-12, 13), db = rng.nextInt(-12, 13);
-    BufferedImage out = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_INT_RGB);
-    for (int y = 0; y < img.getHeight(); y++)
-      for (int x = 0; x < img.getWidth(); x++) {
-        int p = img.getRGB(x, y);
-        out.setRGB(x, y, (clamp(((p >> 16) & 255) + dr) << 16) | (clamp(((p >> 8) & 255) + dg) << 8) | clamp((p & 255) + db));
-      }
-    return out;
-  }
-
-  private static int clamp(int v) { return Math.max(0, Math.min(255, v)); }
 
   public static Result train(Settings s, long seed, Consumer<String> log) {
     long t0 = System.nanoTime();
@@ -120,8 +91,7 @@ public final class KindNetTrainer {
       long fanIn = 1;
       long[] wShape = KindNet.LAYOUT.get(layer + ".weight");
       for (int d = 1; d < wShape.length; d++) fanIn *= wShape[d];
-      double bound = 1 / Math.sqrt(fanIn); // PyTorch's default init for conv and linear layers
-      params.put(e.getKey(), Rng.uniform(g, shape).mul(new Scalar(2 * bound)).sub(new Scalar(bound)).requires_grad_(true));
+      params.put(e.getKey(), Rng.uniformInit(g, fanIn, shape).requires_grad_(true));
     }
     AdamW opt = new AdamW(List.copyOf(params.values()), AdamW.Options.lr(s.lr()).withWeightDecay(s.weightDecay()));
     int n = data.size(), stepsPerEpoch = Math.max(1, n / s.batch()), total = stepsPerEpoch * s.epochs();

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.bytedeco.pytorch.NoGradGuard;
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -48,18 +47,12 @@ final class Repa {
     encoder = IdeficsCritic.load(encoderFolder, Placement.cpu());
     long features = encoder.model.config.vision().hiddenSize();
     var g = Rng.generator(seed);
-    projector.put("proj.0.weight", init(g, hiddenSize, HIDDEN, hiddenSize));
-    projector.put("proj.0.bias", init(g, hiddenSize, HIDDEN));
-    projector.put("proj.2.weight", init(g, HIDDEN, features, HIDDEN));
-    projector.put("proj.2.bias", init(g, HIDDEN, features));
+    projector.put("proj.0.weight", Rng.uniformInit(g, hiddenSize, HIDDEN, hiddenSize).contiguous());
+    projector.put("proj.0.bias", Rng.uniformInit(g, hiddenSize, HIDDEN).contiguous());
+    projector.put("proj.2.weight", Rng.uniformInit(g, HIDDEN, features, HIDDEN).contiguous());
+    projector.put("proj.2.bias", Rng.uniformInit(g, HIDDEN, features).contiguous());
     projector.values().forEach(t -> t.requires_grad_(true));
     opt = new AdamW(java.util.List.copyOf(projector.values()), AdamW.Options.lr(lr));
-  }
-
-  /** PyTorch's default Linear init: U(-1/sqrt(fanIn), 1/sqrt(fanIn)) for weight and bias. */
-  private static Tensor init(org.bytedeco.pytorch.Generator g, long fanIn, long... shape) {
-    double bound = 1 / Math.sqrt(fanIn);
-    return Rng.uniform(g, shape).mul(new Scalar(2 * bound)).sub(new Scalar(bound)).contiguous();
   }
 
   /** The double block whose image tokens are aligned, for a transformer with {@code doubleBlocks} of them. */
