@@ -472,7 +472,7 @@ public final class GeneratorTrainer {
     if (!Double.isNaN(lrOverride)) j.put("lr", lrOverride).put("lr_since", lrSince);
     if (bf16) j.put("bf16", true);
     if (repa != null) {
-      j.put("repa_weight", repa.weight).put("repa_encoder", repa.encoderFolder.toString());
+      j.put("repa_weight", repa.weight).put("repa_encoder", Repa.recorded(repa.encoderFolder));
       repa.save(dir, meta);
     }
     if (decoderSettings != null) j.set("decoder_settings", decoderSettings);
@@ -527,7 +527,7 @@ public final class GeneratorTrainer {
     lrOverride = j.has("lr") ? j.get("lr").asDouble() : Double.NaN;
     bf16 = j.path("bf16").asBoolean(false);
     if (j.path("repa_weight").asDouble(0) > 0) {
-      repa = new Repa(j.get("repa_weight").asDouble(), Path.of(j.get("repa_encoder").asText()), cfg.flux().hiddenSize(), mix(seed, 14, 0), lr());
+      repa = new Repa(j.get("repa_weight").asDouble(), Repa.resolve(j.get("repa_encoder").asText()), cfg.flux().hiddenSize(), mix(seed, 14, 0), lr());
       repa.load(dir);
     }
     lrSince = j.path("lr_since").asLong(0);

@@ -55,6 +55,19 @@ final class Repa {
     opt = new AdamW(java.util.List.copyOf(projector.values()), AdamW.Options.lr(lr));
   }
 
+  /** The encoder folder as trainer.json records it: relative to the dualproc home when inside it, so a state moves with a clone. */
+  static String recorded(Path encoder) {
+    Path e = encoder.toAbsolutePath().normalize();
+    return dev.dualproc.engine.DualprocHome.find().map(h -> h.toAbsolutePath().normalize())
+        .filter(e::startsWith).map(h -> h.relativize(e).toString()).orElse(e.toString());
+  }
+
+  /** A recorded encoder folder: absolute, or relative to the dualproc home. */
+  static Path resolve(String recorded) {
+    Path p = Path.of(recorded);
+    return p.isAbsolute() ? p : dev.dualproc.engine.DualprocHome.find().map(h -> h.resolve(p)).orElse(p);
+  }
+
   /** The double block whose image tokens are aligned, for a transformer with {@code doubleBlocks} of them. */
   static int block(int doubleBlocks) { return Math.min(BLOCK, doubleBlocks - 1); }
 

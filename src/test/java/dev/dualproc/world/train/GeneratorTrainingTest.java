@@ -259,7 +259,7 @@ class GeneratorTrainingTest {
       for (String n : rx.names()) assertThat(Tensors.maxAbsDiff(rx.load(n), ry.load(n))).as(n).isZero();
       assertThat(rx.names()).contains("proj.0.weight", "proj.2.bias");
     }
-    assertThat(Files.readString(latest(a).resolve("trainer.json"))).contains("\"repa_weight\" : 0.5");
+    assertThat(Files.readString(latest(a).resolve("trainer.json"))).contains("\"repa_weight\" : 0.5").contains("\"repa_encoder\" : \"models/world/vlm\"");
     try (SafeTensorsFile f = SafeTensorsFile.open(out.resolve("transformer/diffusion_pytorch_model.safetensors"))) {
       assertThat(f.names()).noneMatch(n -> n.startsWith("proj.") || n.startsWith("repa"));
     }
