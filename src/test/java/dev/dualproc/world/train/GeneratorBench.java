@@ -26,13 +26,8 @@ public final class GeneratorBench {
     long f0 = System.nanoTime();
     t.fitLatentScale();
     double fit = (System.nanoTime() - f0) / 1e9;
-    if ("1".equals(System.getenv("BENCH_AUTOCAST"))) { // bf16 matmuls and convolutions, fp32 weights and optimiser
-      var cpu = org.bytedeco.pytorch.global.torch.DeviceType.CPU;
-      org.bytedeco.pytorch.global.torch.set_autocast_dtype(cpu, org.bytedeco.pytorch.global.torch.ScalarType.BFloat16);
-      org.bytedeco.pytorch.global.torch.set_autocast_cache_enabled(false);
-      org.bytedeco.pytorch.global.torch.set_autocast_enabled(cpu, true);
-      System.out.println("autocast bf16: " + org.bytedeco.pytorch.global.torch.is_autocast_enabled(cpu));
-    }
+    // BENCH_AUTOCAST=1: the whole flow step (encode included) in bf16 autocast, fp32 weights and optimiser
+    dev.dualproc.engine.Autocast autocast = dev.dualproc.engine.Autocast.cpuBf16("1".equals(System.getenv("BENCH_AUTOCAST")), Placement.cpu());
     t.trainStep(); // warm-up
     long t1 = System.nanoTime(), c1 = cpu();
     GeneratorTrainer.StepResult r = null;
@@ -45,6 +40,7 @@ public final class GeneratorBench {
     double flow = (System.nanoTime() - t1) / 1e9 / Math.max(1, flowSteps), flowCpu = (cpu() - c1) / 1e9 / Math.max(1, flowSteps);
     System.out.printf(Locale.ROOT, "%s: ae %.3f s/step wall, %.3f CPU-s/step (batch %d); latent fit %.1f s; flow %.3f s/step wall, %.3f CPU-s/step (batch %d); last loss %s%n",
         cfg.name(), ae, aeCpu, cfg.aeBatch(), fit, flow, flowCpu, cfg.batch(), r == null ? "-" : String.format(Locale.ROOT, "%.4f", r.loss()));
+    autocast.close();
     GeneratorTrainer.deleteTree(state);
   }
 }
