@@ -47,18 +47,11 @@ public record PatchTargets(long[] thing, long[] colour, long[] horizon, long[] m
   public static PatchTargets of(VqaItem item, int patch) {
     SceneTruth t = item.truth();
     int cols = t.width() / patch, rows = t.height() / patch, n = rows * cols;
-    long[] thing = new long[n], colour = new long[n], horizon = new long[n], mark = new long[n];
-    SceneObject[] owners = owners(t, patch);
+    long[][] tc = thingsAndColours(t, patch);
+    long[] thing = tc[0], colour = tc[1], horizon = new long[n], mark = new long[n];
     for (int r = 0; r < rows; r++)
       for (int c = 0; c < cols; c++) {
         int i = r * cols + c;
-        double x = c * patch + patch / 2.0, y = r * patch + patch / 2.0;
-        SceneObject o = owners[i];
-        if (o != null) {
-          thing[i] = FIRST_KIND + o.kind().ordinal();
-          colour[i] = 1 + o.colour().ordinal();
-        } else if (inside(t.celestial(), x, y)) thing[i] = LIGHT;
-        else thing[i] = y < t.horizonRow() ? SKY : GROUND;
         double offset = t.horizonRow() - r * patch;
         if (offset >= 0 && offset < patch) horizon[i] = 1 + (long) Math.floor(offset);
         mark[i] = mark(item, t, r, c, patch);
@@ -88,6 +81,29 @@ public record PatchTargets(long[] thing, long[] colour, long[] horizon, long[] m
     SceneTruth t = item.truth();
     return t.depthAt(((Number) a.get(0)).doubleValue(), ((Number) a.get(1)).doubleValue())
         < t.depthAt(((Number) b.get(0)).doubleValue(), ((Number) b.get(1)).doubleValue());
+  }
+
+  /**
+   * What each square cell of {@code cell} pixels shows (row-major): {@link #SKY}, {@link #GROUND}, {@link #LIGHT} or
+   * {@link #FIRST_KIND} + kind, by the ownership rule of the class comment; and the object's colour (0 none, else
+   * 1 + ordinal). The generator's scene-map head reads these at its latent cells.
+   */
+  public static long[][] thingsAndColours(SceneTruth t, int cell) {
+    int cols = t.width() / cell, rows = t.height() / cell;
+    long[] thing = new long[rows * cols], colour = new long[rows * cols];
+    SceneObject[] owners = owners(t, cell);
+    for (int r = 0; r < rows; r++)
+      for (int c = 0; c < cols; c++) {
+        int i = r * cols + c;
+        double x = c * cell + cell / 2.0, y = r * cell + cell / 2.0;
+        SceneObject o = owners[i];
+        if (o != null) {
+          thing[i] = FIRST_KIND + o.kind().ordinal();
+          colour[i] = 1 + o.colour().ordinal();
+        } else if (inside(t.celestial(), x, y)) thing[i] = LIGHT;
+        else thing[i] = y < t.horizonRow() ? SKY : GROUND;
+      }
+    return new long[][] {thing, colour};
   }
 
   /** Per patch (row-major), the object it shows by pixel ownership (see the class comment), or null. */

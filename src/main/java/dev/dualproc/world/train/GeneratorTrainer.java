@@ -32,6 +32,7 @@ import dev.dualproc.model.text.TextTokenizer;
 import dev.dualproc.world.Captions;
 import dev.dualproc.world.SceneObject;
 import dev.dualproc.world.SceneRenderer;
+import dev.dualproc.world.SceneTruth;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,6 +95,8 @@ public final class GeneratorTrainer {
   boolean bf16; // the transformer's forward in bf16 autocast (fp32 weights and optimiser); fixed per state
   double lastRepa; // the last flow step's alignment term (-cos), for the log
   Repa repa; // representation alignment of early image tokens to a frozen encoder (null: off); fixed per state
+  double lastSceneMap; // the last flow step's scene-map cross-entropy, for the log
+  SceneMap sceneMap; // the scene-map head on early image tokens (null: off); fixed per state
   long lrSince; // the transformer step it applies from
   double latentScale = Double.NaN, latentShift = Double.NaN; // set when the autoencoder phase ends
   AutoEncoder ae;
@@ -149,7 +152,7 @@ public final class GeneratorTrainer {
 
   public double objectWeight() { return objectWeight; }
 
-  /** Whether the per-state settings (object weight, lr, bf16, REPA) are fixed: steps trained, not just warm-started. */
+  /** Whether the per-state settings (object weight, lr, bf16, REPA, scene map) are fixed: steps trained, not just warm-started. */
   private boolean settingsFixed() { return totalSteps() > 0 && !(step == warmStart && aeStep == cfg.aeSteps()); }
 
   /**
@@ -213,6 +216,21 @@ public final class GeneratorTrainer {
     repa = weight == 0 ? null : new Repa(weight, encoder, cfg.flux().hiddenSize(), mix(seed, 14, 0), lr());
   }
 
+  public double sceneMapWeight() { return sceneMap == null ? 0 : sceneMap.weight; }
+
+  /**
+   * Adds the scene-map head ({@link SceneMap}) with this weight for a fresh or just warm-started state; like
+   * {@link #setLr}, a state already trained otherwise refuses a change.
+   */
+  public void setSceneMap(double weight) {
+    if (!(weight >= 0) || Double.isInfinite(weight)) throw new DualprocException("--scene-map: expected a number >= 0, got " + weight);
+    if (weight == sceneMapWeight()) return;
+    if (settingsFixed())
+      throw new DualprocException(stateDir + ": this state was trained with --scene-map " + sceneMapWeight() + ", not " + weight
+          + "; resume with the same value, or start a new --state with --init-from");
+    sceneMap = weight == 0 ? null : new SceneMap(weight, cfg.flux().hiddenSize(), mix(seed, 15, 0), lr());
+  }
+
   public long aeStep() { return aeStep; }
   public long step() { return step; }
   public double seconds() { return seconds; }
@@ -250,8 +268,9 @@ public final class GeneratorTrainer {
     double[] out = new double[2];
     StepScope.run(() -> {
       GeneratorConfig.AeLoss how = cfg.aeLoss();
-      List<List<SceneObject>> objects = new ArrayList<>();
-      Tensor x = scenes(AE_SEEDS + aeStep * cfg.aeBatch(), cfg.aeBatch(), null, objects);
+      List<SceneTruth> truths = new ArrayList<>();
+      Tensor x = scenes(AE_SEEDS + aeStep * cfg.aeBatch(), cfg.aeBatch(), null, truths);
+      List<List<SceneObject>> objects = truths.stream().map(SceneTruth::objects).toList();
       int z = cfg.ae().zChannels();
       Tensor moments = ae.encoder.forward(x);
       Tensor mean = moments.narrow(1, 0, z);
@@ -352,8 +371,9 @@ public final class GeneratorTrainer {
     double[] out = new double[2];
     StepScope.run(() -> {
       List<String> captions = new ArrayList<>();
-      List<List<SceneObject>> objects = new ArrayList<>();
-      Tensor images = scenes(FLOW_SEEDS + step * b, b, captions, objects);
+      List<SceneTruth> truths = new ArrayList<>();
+      Tensor images = scenes(FLOW_SEEDS + step * b, b, captions, truths);
+      List<List<SceneObject>> objects = truths.stream().map(SceneTruth::objects).toList();
       float[] drop = Tensors.floats(Rng.uniform(g, b));
       long[][] t5Rows = new long[b][], clipRows = new long[b][];
       for (int i = 0; i < b; i++) {
@@ -366,15 +386,20 @@ public final class GeneratorTrainer {
       Tensor noise = placement.place(Rng.normal(g, Tensors.shape(x0)));
       Tensor t = placement.place(sigmoid(Rng.normal(g, b)));
       Tensor weights = objectWeight == 0 ? null : placement.place(latentObjectWeights(objects, x0.size(2), objectWeight));
-      Tensor[] losses = flowLosses(x0, noise, t, t5Rows, clipRows, weights, repa == null ? null : images);
-      Tensor loss = losses[0];
+      Tensor[] labels = sceneMap == null ? null : SceneMap.labels(truths, cfg.size(), (int) x0.size(2));
+      Tensor[] losses = flowLosses(x0, noise, t, t5Rows, clipRows, weights, repa == null ? null : images, labels);
+      Tensor loss = losses[0], total = loss;
+      if (repa != null) total = total.add(losses[1].mul(new Scalar(repa.weight)));
+      if (sceneMap != null) total = total.add(losses[2].mul(new Scalar(sceneMap.weight)));
       opt.zeroGrad();
       if (repa != null) repa.opt.zeroGrad();
-      (repa == null ? loss : loss.add(losses[1].mul(new Scalar(repa.weight)))).backward();
+      if (sceneMap != null) sceneMap.opt.zeroGrad();
+      total.backward();
       out[1] = GradClip.clipNorm(model.list(), cfg.gradClip());
       opt.setLr(lr);
       opt.step();
       if (repa != null) { repa.opt.setLr(lr); repa.opt.step(); lastRepa = Tensors.item(losses[1]); }
+      if (sceneMap != null) { sceneMap.opt.setLr(lr); sceneMap.opt.step(); lastSceneMap = Tensors.item(losses[2]); }
       updateEma();
       out[0] = Tensors.item(loss);
     });
@@ -389,15 +414,23 @@ public final class GeneratorTrainer {
    * ([B, 1, H, W] over the latent grid), the weighted mean: objects cover a tenth of a scene, sky and ground the rest.
    */
   Tensor flowLoss(Tensor x0, Tensor noise, Tensor t, long[][] t5Rows, long[][] clipRows, Tensor weights) {
-    return flowLosses(x0, noise, t, t5Rows, clipRows, weights, null)[0];
+    return flowLosses(x0, noise, t, t5Rows, clipRows, weights, null, null)[0];
   }
 
-  /** The flow loss and, with {@code images} (the clean scenes of x0) and REPA on, the alignment term (else null). */
-  Tensor[] flowLosses(Tensor x0, Tensor noise, Tensor t, long[][] t5Rows, long[][] clipRows, Tensor weights, Tensor images) {
+  /**
+   * The flow loss; with {@code images} (the clean scenes of x0) and REPA on, the alignment term; with {@code labels}
+   * ({@link SceneMap#labels}) and the scene map on, its cross-entropy (each else null).
+   */
+  Tensor[] flowLosses(Tensor x0, Tensor noise, Tensor t, long[][] t5Rows, long[][] clipRows, Tensor weights, Tensor images, Tensor[] labels) {
     long b = x0.size(0), h = x0.size(2) / 2, w = x0.size(3) / 2;
-    Tensor[] aligned = new Tensor[1];
+    Tensor[] aligned = new Tensor[1], mapped = new Tensor[1];
     String alignedName = "double_blocks." + Repa.block(cfg.flux().depth()) + ".img";
-    Flux.Probe probe = images == null || repa == null ? Flux.Probe.NONE : (name, x) -> { if (name.equals(alignedName)) aligned[0] = x; };
+    String mappedName = "double_blocks." + SceneMap.block(cfg.flux().depth()) + ".img";
+    boolean aligning = images != null && repa != null, mapping = labels != null && sceneMap != null;
+    Flux.Probe probe = !aligning && !mapping ? Flux.Probe.NONE : (name, x) -> {
+      if (aligning && name.equals(alignedName)) aligned[0] = x;
+      if (mapping && name.equals(mappedName)) mapped[0] = x;
+    };
     Tensor xt = x0.add(noise.sub(x0).mul(t.view(b, 1, 1, 1)));
     Tensor v;
     try (Autocast a = Autocast.cpuBf16(bf16, placement)) {
@@ -408,10 +441,11 @@ public final class GeneratorTrainer {
       v = flux.forward(LatentPacking.pack(xt), ids, txt, txtIds, t, vec, null, probe).to(x0.scalar_type()); // the loss in fp32
     }
     Tensor repaLoss = aligned[0] == null ? null : repa.loss(aligned[0], images);
+    Tensor mapLoss = mapped[0] == null ? null : sceneMap.loss(mapped[0], labels);
     Tensor err = v.sub(LatentPacking.pack(noise.sub(x0))).square();
-    if (weights == null) return new Tensor[] {err.mean(), repaLoss};
+    if (weights == null) return new Tensor[] {err.mean(), repaLoss, mapLoss};
     Tensor cells = LatentPacking.pack(weights.expand(x0.size(0), x0.size(1), x0.size(2), x0.size(3)).contiguous());
-    return new Tensor[] {err.mul(cells).mean().div(cells.mean()), repaLoss};
+    return new Tensor[] {err.mul(cells).mean().div(cells.mean()), repaLoss, mapLoss};
   }
 
   /** 1 everywhere, 1 + {@code weight} on the latent cells an object's box touches: [B, 1, L, L] for an L x L latent. */
@@ -437,14 +471,14 @@ public final class GeneratorTrainer {
   /** Scenes from consecutive seeds as [n, 3, S, S] in [-1, 1]; their captions are added to {@code captions} when given. */
   Tensor scenes(long firstSeed, int n, List<String> captions) { return scenes(firstSeed, n, captions, null); }
 
-  /** ... and each scene's objects are added to {@code objects} when given. */
-  Tensor scenes(long firstSeed, int n, List<String> captions, List<List<SceneObject>> objects) {
+  /** ... and each scene's truth is added to {@code truths} when given. */
+  Tensor scenes(long firstSeed, int n, List<String> captions, List<SceneTruth> truths) {
     TensorVector parts = new TensorVector();
     for (int i = 0; i < n; i++) {
       SceneRenderer.Rendered r = SceneRenderer.render(firstSeed + i, cfg.size(), cfg.size());
       parts.push_back(Images.toTensor(r.image()));
       if (captions != null) captions.add(Captions.caption(r.truth()));
-      if (objects != null) objects.add(r.truth().objects());
+      if (truths != null) truths.add(r.truth());
     }
     return placement.place(cat(parts, 0));
   }
@@ -474,6 +508,10 @@ public final class GeneratorTrainer {
     if (repa != null) {
       j.put("repa_weight", repa.weight).put("repa_encoder", Repa.recorded(repa.encoderFolder));
       repa.save(dir, meta);
+    }
+    if (sceneMap != null) {
+      j.put("scene_map_weight", sceneMap.weight);
+      sceneMap.save(dir, meta);
     }
     if (decoderSettings != null) j.set("decoder_settings", decoderSettings);
     j.set("config", cfg.toJson());
@@ -529,6 +567,10 @@ public final class GeneratorTrainer {
     if (j.path("repa_weight").asDouble(0) > 0) {
       repa = new Repa(j.get("repa_weight").asDouble(), Repa.resolve(j.get("repa_encoder").asText()), cfg.flux().hiddenSize(), mix(seed, 14, 0), lr());
       repa.load(dir);
+    }
+    if (j.path("scene_map_weight").asDouble(0) > 0) {
+      sceneMap = new SceneMap(j.get("scene_map_weight").asDouble(), cfg.flux().hiddenSize(), mix(seed, 15, 0), lr());
+      sceneMap.load(dir);
     }
     lrSince = j.path("lr_since").asLong(0);
     transformerFrom = j.hasNonNull("transformer_from") ? j.get("transformer_from").asText() : null;

@@ -34,14 +34,15 @@ public final class GeneratorTraining {
    * config's), fixed for a state; {@code transformerFrom}: an exported pipeline whose transformer and text encoders
    * (not its autoencoder) start this state's, before its first transformer step, or null; {@code bf16}: the
    * transformer's forward passes in bf16 autocast, fixed for a state; {@code repa}: the weight of representation
-   * alignment to the vision encoder in {@code repaEncoder} (0: off), fixed for a state.
+   * alignment to the vision encoder in {@code repaEncoder} (0: off), fixed for a state; {@code sceneMap}: the weight of
+   * the scene-map head's cross-entropy ({@link SceneMap}; 0: off), fixed for a state.
    */
   public record Options(Path state, GeneratorConfig config, long seed, Placement placement, long steps, double minutes,
       Path out, int evalCount, double guidanceScale, double checkpointMinutes, AtomicBoolean stop, Path initFrom, double objectWeight, double lr,
-      Path transformerFrom, boolean bf16, double repa, Path repaEncoder) {
+      Path transformerFrom, boolean bf16, double repa, Path repaEncoder, double sceneMap) {
     public Options(Path state, GeneratorConfig config, long seed, Placement placement, long steps, double minutes,
         Path out, int evalCount, double guidanceScale, double checkpointMinutes, AtomicBoolean stop, Path initFrom, double objectWeight, double lr) {
-      this(state, config, seed, placement, steps, minutes, out, evalCount, guidanceScale, checkpointMinutes, stop, initFrom, objectWeight, lr, null, false, 0, null);
+      this(state, config, seed, placement, steps, minutes, out, evalCount, guidanceScale, checkpointMinutes, stop, initFrom, objectWeight, lr, null, false, 0, null, 0);
     }
 
     public Options {
@@ -71,7 +72,9 @@ public final class GeneratorTraining {
       t.setLr(o.lr());
       t.setBf16(o.bf16());
       t.setRepa(o.repa(), o.repaEncoder());
-      t.log(String.format(Locale.ROOT, "chunk start: config %s seed %d object weight %s lr %.3g" + (t.bf16() ? " bf16" : "") + (t.repaWeight() > 0 ? " repa " + t.repaWeight() : "") + " at ae step %d/%d, flow step %d; budget %d steps, %.1f minutes; "
+      t.setSceneMap(o.sceneMap());
+      t.log(String.format(Locale.ROOT, "chunk start: config %s seed %d object weight %s lr %.3g" + (t.bf16() ? " bf16" : "") + (t.repaWeight() > 0 ? " repa " + t.repaWeight() : "")
+          + (t.sceneMapWeight() > 0 ? " scene map " + t.sceneMapWeight() : "") + " at ae step %d/%d, flow step %d; budget %d steps, %.1f minutes; "
           + "%d libtorch threads, OPENBLAS_NUM_THREADS=%s", o.config().name(), o.seed(), t.objectWeight(), t.lr(), t.aeStep(), o.config().aeSteps(), t.step(),
           o.steps(), o.minutes(), org.bytedeco.pytorch.global.torch.get_num_threads(), System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "unset")));
       Runtime.getRuntime().addShutdownHook(hook);
@@ -86,7 +89,8 @@ public final class GeneratorTraining {
           trainSeconds += t.seconds() - before;
           done++;
           String line = String.format(Locale.ROOT, "%s %d loss %.4f grad %.3f lr %.2e", r.phase(), r.step(), r.loss(), r.gradNorm(), r.lr())
-              + (r.phase().equals("flow") && t.repaWeight() > 0 ? String.format(Locale.ROOT, " repa %.4f", t.lastRepa) : "");
+              + (r.phase().equals("flow") && t.repaWeight() > 0 ? String.format(Locale.ROOT, " repa %.4f", t.lastRepa) : "")
+              + (r.phase().equals("flow") && t.sceneMapWeight() > 0 ? String.format(Locale.ROOT, " map %.4f", t.lastSceneMap) : "");
           p.stepTo(t.totalSteps(), line);
           if (r.step() <= 10 || r.step() % 25 == 0) t.log(line + String.format(Locale.ROOT, " s/step %.3f", trainSeconds / done));
           if (o.checkpointMinutes() > 0 && (System.nanoTime() - lastSave) / 60e9 >= o.checkpointMinutes()) {

@@ -31,6 +31,11 @@ final class ModelCard {
         1 + t.objectWeight, t.objectWeightSince, t.objectWeight));
     if (!Double.isNaN(t.lrOverride)) b.append(String.format(Locale.ROOT, "- transformer learning rate %.3g from transformer step %d on (`--lr %.3g`); %.1e before%n",
         t.lrOverride, t.lrSince, t.lrOverride, c.lr()));
+    if (t.bf16) b.append("- transformer phase in bf16 autocast (`--bf16`; fp32 weights, gradients and AdamW) from transformer step ").append(t.warmStart).append(" on\n");
+    if (t.repa != null) b.append(String.format(Locale.ROOT, "- representation alignment (`--repa %s`) of the image tokens after double block %d to %s's SigLIP features, from transformer step %d on%n",
+        plain(t.repa.weight), Repa.block(c.flux().depth()), Repa.recorded(t.repa.encoderFolder), t.warmStart));
+    if (t.sceneMap != null) b.append(String.format(Locale.ROOT, "- scene-map head (`--scene-map %s`): the image tokens after double block %d predict each latent cell's thing (sky, ground, light, object kind) and colour, from transformer step %d on%n",
+        plain(t.sceneMap.weight), SceneMap.block(c.flux().depth()), t.warmStart));
     if (t.transformerFrom != null) b.append("- transformer and text encoders started from ").append(t.transformerFrom)
         .append(" (`--transformer-from`), with this autoencoder; transformer steps count from there\n");
     if (!c.aeLoss().equals(GeneratorConfig.AeLoss.PLAIN)) b.append(String.format(Locale.ROOT,
@@ -62,4 +67,7 @@ final class ModelCard {
         .append("(`--minutes M` or `--steps N`, resumed from `--state`) with the same result on the same machine and thread count.\n");
     return b.toString();
   }
+
+  /** A weight as typed on the command line (0.2, not 0.200). */
+  private static String plain(double x) { return java.math.BigDecimal.valueOf(x).stripTrailingZeros().toPlainString(); }
 }

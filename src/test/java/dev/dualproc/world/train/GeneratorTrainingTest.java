@@ -96,7 +96,7 @@ class GeneratorTrainingTest {
     GeneratorTraining.run(micro(tmp.resolve("state"), 3, out, 0));
     Path state = tmp.resolve("new-ae");
     GeneratorTraining.run(new GeneratorTraining.Options(state, GeneratorConfig.micro(), 6, Placement.cpu(), 1, 0, null, 0, 1.0, 0,
-        new AtomicBoolean(), null, 0, Double.NaN, out, false, 0, null));
+        new AtomicBoolean(), null, 0, Double.NaN, out, false, 0, null, 0));
     GeneratorTrainer t = GeneratorTrainer.open(state, GeneratorConfig.micro(), 6, Placement.cpu()); // resumes: transformer_from is kept
     GeneratorTrainer own = GeneratorTrainer.open(tmp.resolve("own"), GeneratorConfig.micro(), 6, Placement.cpu());
     try (SafeTensorsFile f = SafeTensorsFile.open(out.resolve("transformer/diffusion_pytorch_model.safetensors"));
@@ -114,7 +114,7 @@ class GeneratorTrainingTest {
     assertThat(t.trainStep().phase()).isEqualTo("flow");
     assertThatThrownBy(() -> t.transformerFrom(out)).hasMessageContaining("has not trained yet");
     assertThatThrownBy(() -> new GeneratorTraining.Options(state, GeneratorConfig.micro(), 6, Placement.cpu(), 1, 0, null, 0, 1.0, 0,
-        new AtomicBoolean(), out, 0, Double.NaN, out, false, 0, null)).hasMessageContaining("give one");
+        new AtomicBoolean(), out, 0, Double.NaN, out, false, 0, null, 0)).hasMessageContaining("give one");
     Path card = tmp.resolve("card-export");
     GeneratorTraining.run(new GeneratorTraining.Options(state, GeneratorConfig.micro(), 6, Placement.cpu(), 1, 0, card, 0, 1.0, 0,
         new AtomicBoolean(), null, 0, Double.NaN));
@@ -238,7 +238,7 @@ class GeneratorTrainingTest {
   }
 
   static GeneratorTraining.Options withBf16(Path state, long steps, boolean bf16) {
-    return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, 0, Double.NaN, null, bf16, 0, null);
+    return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, 0, Double.NaN, null, bf16, 0, null, 0);
   }
 
   /** REPA adds a trained projector to the state (not to the export), changes the steps, resumes exactly and is fixed per state. */
@@ -265,12 +265,67 @@ class GeneratorTrainingTest {
     }
     assertThatThrownBy(() -> GeneratorTraining.run(withRepa(a, 1, 0, null))).hasMessageContaining("--repa 0.5, not 0.0");
     assertThatThrownBy(() -> GeneratorTraining.run(new GeneratorTraining.Options(tmp.resolve("repa-none"), GeneratorConfig.micro(), 5, Placement.cpu(), 1, 0,
-        null, 0, 1.0, 0, new AtomicBoolean(), null, 0, Double.NaN, null, false, 0.5, tmp.resolve("no-critic")))).hasMessageContaining("no-critic");
+        null, 0, 1.0, 0, new AtomicBoolean(), null, 0, Double.NaN, null, false, 0.5, tmp.resolve("no-critic"), 0))).hasMessageContaining("no-critic");
   }
 
   static GeneratorTraining.Options withRepa(Path state, long steps, double repa, Path out) {
     return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, out, 0, 1.0, 0, new AtomicBoolean(), null, 0,
-        Double.NaN, null, false, repa, dev.dualproc.world.critic.WorldCritic.folder());
+        Double.NaN, null, false, repa, dev.dualproc.world.critic.WorldCritic.folder(), 0);
+  }
+
+  /** The scene-map head trains in the state (not the export), changes the steps, resumes exactly and is fixed per state. */
+  @Test void sceneMapHeadResumesExactlyAndStaysOutOfTheExport() throws Exception {
+    Path plain = tmp.resolve("map-plain"), a = tmp.resolve("map-a"), b = tmp.resolve("map-b"), out = tmp.resolve("map-out");
+    GeneratorTraining.run(micro(plain, 3, null, 0));
+    GeneratorTraining.run(withSceneMap(a, 3, 0.2, out));
+    GeneratorTraining.run(withSceneMap(b, 2, 0.2, null));
+    GeneratorTraining.run(withSceneMap(b, 1, 0.2, null));
+    String k = "transformer.img_in.weight";
+    try (SafeTensorsFile p = SafeTensorsFile.open(latest(plain).resolve("model.safetensors"));
+         SafeTensorsFile x = SafeTensorsFile.open(latest(a).resolve("model.safetensors"));
+         SafeTensorsFile y = SafeTensorsFile.open(latest(b).resolve("model.safetensors"));
+         SafeTensorsFile hx = SafeTensorsFile.open(latest(a).resolve("scene_map.safetensors"));
+         SafeTensorsFile hy = SafeTensorsFile.open(latest(b).resolve("scene_map.safetensors"))) {
+      assertThat(Tensors.maxAbsDiff(p.load(k), x.load(k))).as("the head's loss changes the transformer's steps").isPositive();
+      for (String n : x.names()) assertThat(Tensors.maxAbsDiff(x.load(n), y.load(n))).as(n).isZero();
+      for (String n : hx.names()) assertThat(Tensors.maxAbsDiff(hx.load(n), hy.load(n))).as(n).isZero();
+      assertThat(hx.names()).containsExactlyInAnyOrder("head.weight", "head.bias");
+    }
+    assertThat(Files.readString(latest(a).resolve("trainer.json"))).contains("\"scene_map_weight\" : 0.2");
+    assertThat(Files.readString(a.resolve("train.log"))).contains(" scene map 0.2 at ").containsPattern("flow 2 loss .* map \\d");
+    assertThat(Files.readString(out.resolve("MODEL_CARD.md"))).contains("`--scene-map 0.2`");
+    try (SafeTensorsFile f = SafeTensorsFile.open(out.resolve("transformer/diffusion_pytorch_model.safetensors"))) {
+      assertThat(f.names()).noneMatch(n -> n.startsWith("head."));
+    }
+    assertThatThrownBy(() -> GeneratorTraining.run(withSceneMap(a, 1, 0, null))).hasMessageContaining("--scene-map 0.2, not 0.0");
+    assertThatThrownBy(() -> GeneratorTraining.run(withSceneMap(tmp.resolve("map-bad"), 1, -1, null))).hasMessageContaining("--scene-map: expected a number >= 0");
+  }
+
+  static GeneratorTraining.Options withSceneMap(Path state, long steps, double weight, Path out) {
+    return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, out, 0, 1.0, 0, new AtomicBoolean(), null, 0,
+        Double.NaN, null, false, 0, null, weight);
+  }
+
+  /** Each latent cell's label is what the renderer drew there, packed in the latent's token order (2x2 cells a token). */
+  @Test void sceneMapLabelsFollowTheRenderersPixelsInTokenOrder() {
+    SceneRenderer.Rendered r = SceneRenderer.render(11, 64, 64);
+    dev.dualproc.world.SceneTruth truth = r.truth();
+    Tensor[] labels = SceneMap.labels(java.util.List.of(truth), 64, 16);
+    assertThat(Tensors.shape(labels[0])).containsExactly(1L, 64L, 4L);
+    long[] things = Tensors.longs(labels[0].reshape(-1)), colours = Tensors.longs(labels[1].reshape(-1));
+    long[][] grid = dev.dualproc.world.critic.PatchTargets.thingsAndColours(truth, 4);
+    for (int cy = 0; cy < 16; cy++)
+      for (int cx = 0; cx < 16; cx++) {
+        int at = ((cy / 2) * 8 + cx / 2) * 4 + (cy % 2) * 2 + cx % 2; // token (row-major), then its cell (dy, dx)
+        assertThat(things[at]).as("cell %d,%d", cy, cx).isEqualTo(grid[0][cy * 16 + cx]);
+        assertThat(colours[at]).isEqualTo(grid[1][cy * 16 + cx]);
+      }
+    // a cell at the centre of the first object's painted box names its kind, sky above the horizon
+    var o = truth.objects().get(0);
+    int cy = ((o.y0() + o.y1()) / 2) / 4, cx = ((o.x0() + o.x1()) / 2) / 4;
+    assertThat(grid[0][cy * 16 + cx]).isEqualTo(dev.dualproc.world.critic.PatchTargets.FIRST_KIND + o.kind().ordinal());
+    assertThat(grid[0][0]).isIn((long) dev.dualproc.world.critic.PatchTargets.SKY, (long) dev.dualproc.world.critic.PatchTargets.LIGHT);
+    assertThatThrownBy(() -> SceneMap.labels(java.util.List.of(truth), 64, 12)).hasMessageContaining("not a multiple");
   }
 
   @Test void objectCellsOfTheLatentGridGetTheExtraWeight() {
