@@ -105,6 +105,21 @@ class WorldCommandTest {
     assertThat(r.out()).contains("| 0.00 (the round trip) | " + found.group(1) + " | " + found.group(2) + " |", "| 1.00 | ");
   }
 
+  @Test void evalGeneratorKindSwapMeasuresEveryKindAtTheSameNoise() throws Exception {
+    CliRun bad = run("world", "eval", "generator", "--count", "1", "--kind-swap", "1");
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err()).contains("--kind-swap: expected at least 2 seeds, got 1");
+    CliRun r = run("world", "eval", "generator", "--count", "1", "--kind-swap", "2", "--images", dir.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("| tree | house | rock | ball | person | car |", "| the named object found (objects verifier) |");
+    var m = java.util.regex.Pattern.compile("kind word changes: ([0-9.]+); between seeds with the same caption: ([0-9.]+); ratio ([0-9.]+)").matcher(r.out());
+    assertThat(m.find()).as(r.out()).isTrue();
+    assertThat(Double.parseDouble(m.group(2))).as("two noise seeds give two images").isPositive();
+    java.awt.image.BufferedImage grid = javax.imageio.ImageIO.read(dir.resolve("kind-swap.png").toFile());
+    assertThat(grid.getWidth()).isEqualTo(6 * 64);
+    assertThat(grid.getHeight()).isEqualTo(2 * 64);
+  }
+
   @Test void vqaWritesImagesAndQuestions() throws Exception {
     CliRun r = run("world", "vqa", "--count", "18", "--out", dir.toString());
     assertThat(r.code()).as(r.err()).isZero();
