@@ -218,6 +218,25 @@ public final class Scrambles {
     return out.toImage();
   }
 
+  /**
+   * The scene with every object (of any kind) painted over by a filled ellipse of its colour whose radii are
+   * {@code radius} times its box's width and height, in drawing order: what a generation's objects look like before
+   * their shapes form. The generator's --blob-fraction trains on these.
+   */
+  public static BufferedImage allBlobbed(BufferedImage scene, dev.dualproc.world.SceneTruth truth, double radius) {
+    Canvas out = Canvas.of(scene);
+    int w = scene.getWidth(), h = scene.getHeight();
+    for (dev.dualproc.world.SceneObject o : truth.objects()) {
+      double cx = 0.5 * (o.x0() + o.x1()), cy = 0.5 * (o.y0() + o.y1()), rx = Math.max(0.5, radius * o.bboxWidth()), ry = Math.max(0.5, radius * o.bboxHeight());
+      for (int y = Math.max(0, (int) Math.floor(cy - ry)); y < Math.min(h, (int) Math.ceil(cy + ry)); y++)
+        for (int x = Math.max(0, (int) Math.floor(cx - rx)); x < Math.min(w, (int) Math.ceil(cx + rx)); x++) {
+          double dx = (x + 0.5 - cx) / rx, dy = (y + 0.5 - cy) / ry;
+          if (dx * dx + dy * dy <= 1) out.px[y * w + x] = o.colour().rgb;
+        }
+    }
+    return out.toImage();
+  }
+
   /** The kinds whose shape is more than a blob (balls and rocks are blobs already). */
   public static boolean blobbable(dev.dualproc.world.Kind k) {
     return k != dev.dualproc.world.Kind.BALL && k != dev.dualproc.world.Kind.ROCK;

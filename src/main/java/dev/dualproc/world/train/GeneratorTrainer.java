@@ -97,6 +97,7 @@ public final class GeneratorTrainer {
   Repa repa; // representation alignment of early image tokens to a frozen encoder (null: off); fixed per state
   double lastSceneMap; // the last flow step's scene-map cross-entropy, for the log
   SceneMap sceneMap; // the scene-map head on early image tokens (null: off); fixed per state
+  double blobFraction; // share of each flow batch noised from its scene with the objects as blobs (Blobs); fixed per state
   long lrSince; // the transformer step it applies from
   double latentScale = Double.NaN, latentShift = Double.NaN; // set when the autoencoder phase ends
   AutoEncoder ae;
@@ -229,6 +230,18 @@ public final class GeneratorTrainer {
       throw new DualprocException(stateDir + ": this state was trained with --scene-map " + sceneMapWeight() + ", not " + weight
           + "; resume with the same value, or start a new --state with --init-from");
     sceneMap = weight == 0 ? null : new SceneMap(weight, cfg.flux().hiddenSize(), mix(seed, 15, 0), lr());
+  }
+
+  public double blobFraction() { return blobFraction; }
+
+  /** Sets {@link Blobs}' share of each batch for a fresh or just warm-started state; like {@link #setLr}, fixed after. */
+  public void setBlobFraction(double fraction) {
+    if (!(fraction >= 0 && fraction <= 1)) throw new DualprocException("--blob-fraction: expected a share in [0, 1], got " + fraction);
+    if (fraction == blobFraction) return;
+    if (settingsFixed())
+      throw new DualprocException(stateDir + ": this state was trained with --blob-fraction " + blobFraction + ", not " + fraction
+          + "; resume with the same value, or start a new --state with --init-from");
+    blobFraction = fraction;
   }
 
   public long aeStep() { return aeStep; }
@@ -385,9 +398,28 @@ public final class GeneratorTrainer {
       try (NoGradGuard ng = new NoGradGuard()) { x0 = ae.encode(images); }
       Tensor noise = placement.place(Rng.normal(g, Tensors.shape(x0)));
       Tensor t = placement.place(sigmoid(Rng.normal(g, b)));
+      Tensor source = x0;
+      if (blobFraction > 0) {
+        Blobs.Plan plan = Blobs.plan(mix(seed, 16, step), b, blobFraction);
+        if (plan.count() > 0) {
+          float[] times = Tensors.floats(t);
+          TensorVector parts = new TensorVector();
+          for (int i = 0; i < b; i++) {
+            if (!plan.blobbed()[i]) continue;
+            times[i] = plan.times()[i];
+            parts.push_back(Images.toTensor(dev.dualproc.eval.Scrambles.allBlobbed(Images.toImage(images.narrow(0, i, 1)), truths.get(i), Blobs.RADIUS)));
+          }
+          Tensor blobbed;
+          try (NoGradGuard ng = new NoGradGuard()) { blobbed = ae.encode(placement.place(cat(parts, 0))); }
+          TensorVector rows = new TensorVector();
+          for (int i = 0, k = 0; i < b; i++) rows.push_back(plan.blobbed()[i] ? blobbed.narrow(0, k++, 1) : x0.narrow(0, i, 1));
+          source = cat(rows, 0);
+          t = placement.place(Tensors.fromFloats(times, b));
+        }
+      }
       Tensor weights = objectWeight == 0 ? null : placement.place(latentObjectWeights(objects, x0.size(2), objectWeight));
       Tensor[] labels = sceneMap == null ? null : SceneMap.labels(truths, cfg.size(), (int) x0.size(2));
-      Tensor[] losses = flowLosses(x0, noise, t, t5Rows, clipRows, weights, repa == null ? null : images, labels);
+      Tensor[] losses = flowLosses(x0, source, noise, t, t5Rows, clipRows, weights, repa == null ? null : images, labels);
       Tensor loss = losses[0], total = loss;
       if (repa != null) total = total.add(losses[1].mul(new Scalar(repa.weight)));
       if (sceneMap != null) total = total.add(losses[2].mul(new Scalar(sceneMap.weight)));
@@ -414,14 +446,15 @@ public final class GeneratorTrainer {
    * ([B, 1, H, W] over the latent grid), the weighted mean: objects cover a tenth of a scene, sky and ground the rest.
    */
   Tensor flowLoss(Tensor x0, Tensor noise, Tensor t, long[][] t5Rows, long[][] clipRows, Tensor weights) {
-    return flowLosses(x0, noise, t, t5Rows, clipRows, weights, null, null)[0];
+    return flowLosses(x0, x0, noise, t, t5Rows, clipRows, weights, null, null)[0];
   }
 
   /**
-   * The flow loss; with {@code images} (the clean scenes of x0) and REPA on, the alignment term; with {@code labels}
+   * The flow loss, for x_t noised from {@code source} (x0 itself, or with --blob-fraction some items' blobbed scenes)
+   * and the velocity (x_t - x0) / t that leads to x0; with {@code images} (the clean scenes of x0) and REPA on, the alignment term; with {@code labels}
    * ({@link SceneMap#labels}) and the scene map on, its cross-entropy (each else null).
    */
-  Tensor[] flowLosses(Tensor x0, Tensor noise, Tensor t, long[][] t5Rows, long[][] clipRows, Tensor weights, Tensor images, Tensor[] labels) {
+  Tensor[] flowLosses(Tensor x0, Tensor source, Tensor noise, Tensor t, long[][] t5Rows, long[][] clipRows, Tensor weights, Tensor images, Tensor[] labels) {
     long b = x0.size(0), h = x0.size(2) / 2, w = x0.size(3) / 2;
     Tensor[] aligned = new Tensor[1], mapped = new Tensor[1];
     String alignedName = "double_blocks." + Repa.block(cfg.flux().depth()) + ".img";
@@ -431,7 +464,8 @@ public final class GeneratorTrainer {
       if (aligning && name.equals(alignedName)) aligned[0] = x;
       if (mapping && name.equals(mappedName)) mapped[0] = x;
     };
-    Tensor xt = x0.add(noise.sub(x0).mul(t.view(b, 1, 1, 1)));
+    Tensor tt = t.view(b, 1, 1, 1);
+    Tensor xt = source.add(noise.sub(source).mul(tt));
     Tensor v;
     try (Autocast a = Autocast.cpuBf16(bf16, placement)) {
       Tensor txt = t5.encode(t5Rows);
@@ -442,10 +476,19 @@ public final class GeneratorTrainer {
     }
     Tensor repaLoss = aligned[0] == null ? null : repa.loss(aligned[0], images);
     Tensor mapLoss = mapped[0] == null ? null : sceneMap.loss(mapped[0], labels);
-    Tensor err = v.sub(LatentPacking.pack(noise.sub(x0))).square();
+    Tensor err = v.sub(LatentPacking.pack(velocityTarget(x0, source, noise, tt))).square();
     if (weights == null) return new Tensor[] {err.mean(), repaLoss, mapLoss};
     Tensor cells = LatentPacking.pack(weights.expand(x0.size(0), x0.size(1), x0.size(2), x0.size(3)).contiguous());
     return new Tensor[] {err.mul(cells).mean().div(cells.mean()), repaLoss, mapLoss};
+  }
+
+  /**
+   * The velocity from x_t = (1 - t) source + t noise to x0, (x_t - x0) / t: noise - x0 when source is x0 (computed so,
+   * exactly), plus (1 - t) (source - x0) / t otherwise. {@code t} broadcasts over the latent ([B, 1, 1, 1]).
+   */
+  static Tensor velocityTarget(Tensor x0, Tensor source, Tensor noise, Tensor t) {
+    Tensor target = noise.sub(x0);
+    return source == x0 ? target : target.add(source.sub(x0).mul(t.neg().add(Tensors.scalar(1)).div(t)));
   }
 
   /** 1 everywhere, 1 + {@code weight} on the latent cells an object's box touches: [B, 1, L, L] for an L x L latent. */
@@ -509,6 +552,7 @@ public final class GeneratorTrainer {
       j.put("repa_weight", repa.weight).put("repa_encoder", Repa.recorded(repa.encoderFolder));
       repa.save(dir, meta);
     }
+    if (blobFraction > 0) j.put("blob_fraction", blobFraction);
     if (sceneMap != null) {
       j.put("scene_map_weight", sceneMap.weight);
       sceneMap.save(dir, meta);
@@ -568,6 +612,7 @@ public final class GeneratorTrainer {
       repa = new Repa(j.get("repa_weight").asDouble(), Repa.resolve(j.get("repa_encoder").asText()), cfg.flux().hiddenSize(), mix(seed, 14, 0), lr());
       repa.load(dir);
     }
+    blobFraction = j.path("blob_fraction").asDouble(0);
     if (j.path("scene_map_weight").asDouble(0) > 0) {
       sceneMap = new SceneMap(j.get("scene_map_weight").asDouble(), cfg.flux().hiddenSize(), mix(seed, 15, 0), lr());
       sceneMap.load(dir);

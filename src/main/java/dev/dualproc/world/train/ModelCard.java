@@ -34,6 +34,8 @@ final class ModelCard {
     if (t.bf16) b.append("- transformer phase in bf16 autocast (`--bf16`; fp32 weights, gradients and AdamW) from transformer step ").append(t.warmStart).append(" on\n");
     if (t.repa != null) b.append(String.format(Locale.ROOT, "- representation alignment (`--repa %s`) of the image tokens after double block %d to %s's SigLIP features, from transformer step %d on%n",
         plain(t.repa.weight), Repa.block(c.flux().depth()), Repa.recorded(t.repa.encoderFolder), t.warmStart));
+    if (t.blobFraction > 0) b.append(String.format(Locale.ROOT, "- blob refinement (`--blob-fraction %s`): that share of each batch noised, at t in [%.2f, %.2f], from its scene with every object painted as a blob of its colour, with the velocity to the real scene as the target, from transformer step %d on%n",
+        plain(t.blobFraction), Blobs.T_MIN, Blobs.T_MIN + Blobs.T_SPAN, t.warmStart));
     if (t.sceneMap != null) b.append(String.format(Locale.ROOT, "- scene-map head (`--scene-map %s`): the image tokens after double block %d predict each latent cell's thing (sky, ground, light, object kind) and colour, from transformer step %d on%n",
         plain(t.sceneMap.weight), SceneMap.block(c.flux().depth()), t.warmStart));
     if (t.transformerFrom != null) b.append("- transformer and text encoders started from ").append(t.transformerFrom)

@@ -96,7 +96,7 @@ class GeneratorTrainingTest {
     GeneratorTraining.run(micro(tmp.resolve("state"), 3, out, 0));
     Path state = tmp.resolve("new-ae");
     GeneratorTraining.run(new GeneratorTraining.Options(state, GeneratorConfig.micro(), 6, Placement.cpu(), 1, 0, null, 0, 1.0, 0,
-        new AtomicBoolean(), null, 0, Double.NaN, out, false, 0, null, 0));
+        new AtomicBoolean(), null, 0, Double.NaN, out, false, 0, null, 0, 0));
     GeneratorTrainer t = GeneratorTrainer.open(state, GeneratorConfig.micro(), 6, Placement.cpu()); // resumes: transformer_from is kept
     GeneratorTrainer own = GeneratorTrainer.open(tmp.resolve("own"), GeneratorConfig.micro(), 6, Placement.cpu());
     try (SafeTensorsFile f = SafeTensorsFile.open(out.resolve("transformer/diffusion_pytorch_model.safetensors"));
@@ -114,7 +114,7 @@ class GeneratorTrainingTest {
     assertThat(t.trainStep().phase()).isEqualTo("flow");
     assertThatThrownBy(() -> t.transformerFrom(out)).hasMessageContaining("has not trained yet");
     assertThatThrownBy(() -> new GeneratorTraining.Options(state, GeneratorConfig.micro(), 6, Placement.cpu(), 1, 0, null, 0, 1.0, 0,
-        new AtomicBoolean(), out, 0, Double.NaN, out, false, 0, null, 0)).hasMessageContaining("give one");
+        new AtomicBoolean(), out, 0, Double.NaN, out, false, 0, null, 0, 0)).hasMessageContaining("give one");
     Path card = tmp.resolve("card-export");
     GeneratorTraining.run(new GeneratorTraining.Options(state, GeneratorConfig.micro(), 6, Placement.cpu(), 1, 0, card, 0, 1.0, 0,
         new AtomicBoolean(), null, 0, Double.NaN));
@@ -238,7 +238,7 @@ class GeneratorTrainingTest {
   }
 
   static GeneratorTraining.Options withBf16(Path state, long steps, boolean bf16) {
-    return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, 0, Double.NaN, null, bf16, 0, null, 0);
+    return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, 0, Double.NaN, null, bf16, 0, null, 0, 0);
   }
 
   /** REPA adds a trained projector to the state (not to the export), changes the steps, resumes exactly and is fixed per state. */
@@ -265,12 +265,12 @@ class GeneratorTrainingTest {
     }
     assertThatThrownBy(() -> GeneratorTraining.run(withRepa(a, 1, 0, null))).hasMessageContaining("--repa 0.5, not 0.0");
     assertThatThrownBy(() -> GeneratorTraining.run(new GeneratorTraining.Options(tmp.resolve("repa-none"), GeneratorConfig.micro(), 5, Placement.cpu(), 1, 0,
-        null, 0, 1.0, 0, new AtomicBoolean(), null, 0, Double.NaN, null, false, 0.5, tmp.resolve("no-critic"), 0))).hasMessageContaining("no-critic");
+        null, 0, 1.0, 0, new AtomicBoolean(), null, 0, Double.NaN, null, false, 0.5, tmp.resolve("no-critic"), 0, 0))).hasMessageContaining("no-critic");
   }
 
   static GeneratorTraining.Options withRepa(Path state, long steps, double repa, Path out) {
     return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, out, 0, 1.0, 0, new AtomicBoolean(), null, 0,
-        Double.NaN, null, false, repa, dev.dualproc.world.critic.WorldCritic.folder(), 0);
+        Double.NaN, null, false, repa, dev.dualproc.world.critic.WorldCritic.folder(), 0, 0);
   }
 
   /** The scene-map head trains in the state (not the export), changes the steps, resumes exactly and is fixed per state. */
@@ -303,7 +303,43 @@ class GeneratorTrainingTest {
 
   static GeneratorTraining.Options withSceneMap(Path state, long steps, double weight, Path out) {
     return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, out, 0, 1.0, 0, new AtomicBoolean(), null, 0,
-        Double.NaN, null, false, 0, null, weight);
+        Double.NaN, null, false, 0, null, weight, 0);
+  }
+
+  /** The blob refinement changes the steps, resumes exactly and is fixed per state; its target leads from x_t to the real scene. */
+  @Test void blobFractionResumesExactlyAndAimsAtTheRealScene() throws Exception {
+    Path plain = tmp.resolve("blob-plain"), a = tmp.resolve("blob-a"), b = tmp.resolve("blob-b");
+    GeneratorTraining.run(micro(plain, 3, null, 0));
+    GeneratorTraining.run(withBlobs(a, 3, 0.5));
+    GeneratorTraining.run(withBlobs(b, 2, 0.5));
+    GeneratorTraining.run(withBlobs(b, 1, 0.5));
+    String k = "transformer.img_in.weight";
+    try (SafeTensorsFile p = SafeTensorsFile.open(latest(plain).resolve("model.safetensors"));
+         SafeTensorsFile x = SafeTensorsFile.open(latest(a).resolve("model.safetensors"));
+         SafeTensorsFile y = SafeTensorsFile.open(latest(b).resolve("model.safetensors"))) {
+      assertThat(Tensors.maxAbsDiff(p.load(k), x.load(k))).as("blobbed items change the steps").isPositive();
+      for (String n : x.names()) assertThat(Tensors.maxAbsDiff(x.load(n), y.load(n))).as(n).isZero();
+    }
+    assertThat(Files.readString(latest(a).resolve("trainer.json"))).contains("\"blob_fraction\" : 0.5");
+    assertThat(Files.readString(a.resolve("train.log"))).contains(" blob fraction 0.5 at ");
+    assertThatThrownBy(() -> GeneratorTraining.run(withBlobs(a, 1, 0))).hasMessageContaining("--blob-fraction 0.5, not 0.0");
+    assertThatThrownBy(() -> GeneratorTraining.run(withBlobs(tmp.resolve("blob-bad"), 1, 1.5))).hasMessageContaining("--blob-fraction: expected a share in [0, 1]");
+    // x_t - t v = x0 for the target v, whatever x_t was noised from
+    Tensor x0 = dev.dualproc.engine.Rng.normal(1, 2, 4, 4, 4), source = dev.dualproc.engine.Rng.normal(2, 2, 4, 4, 4), noise = dev.dualproc.engine.Rng.normal(3, 2, 4, 4, 4);
+    Tensor t = Tensors.fromFloats(new float[] {0.25f, 0.7f}, 2, 1, 1, 1);
+    Tensor xt = source.add(noise.sub(source).mul(t));
+    assertThat(Tensors.maxAbsDiff(xt.sub(GeneratorTrainer.velocityTarget(x0, source, noise, t).mul(t)), x0)).isLessThan(1e-5);
+    assertThat(Tensors.maxAbsDiff(GeneratorTrainer.velocityTarget(x0, x0, noise, t), noise.sub(x0))).isZero();
+    // the plan's blobbed share and times
+    Blobs.Plan plan = Blobs.plan(7, 4000, 0.25);
+    assertThat(plan.count()).isBetween(900, 1100);
+    for (int i = 0; i < 4000; i++)
+      if (plan.blobbed()[i]) assertThat(plan.times()[i]).isBetween(0.25f, 0.75f);
+  }
+
+  static GeneratorTraining.Options withBlobs(Path state, long steps, double fraction) {
+    return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, 0,
+        Double.NaN, null, false, 0, null, 0, fraction);
   }
 
   /** Each latent cell's label is what the renderer drew there, packed in the latent's token order (2x2 cells a token). */
