@@ -1,7 +1,17 @@
 package dev.dualproc.world.train;
 
+import dev.dualproc.engine.Images;
+import dev.dualproc.engine.Placement;
 import dev.dualproc.engine.Rng;
 import dev.dualproc.engine.Tensors;
+import dev.dualproc.eval.Scrambles;
+import dev.dualproc.model.flux.AutoEncoder;
+import dev.dualproc.world.SceneRenderer;
+import java.util.List;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import static org.bytedeco.pytorch.global.torch.cat;
 
 /**
  * --blob-fraction: a share of each flow batch is noised not from its scene but from the same scene with every object
@@ -19,6 +29,26 @@ final class Blobs {
   /** Which items of a batch are blobbed and their times (NaN for the others). */
   record Plan(boolean[] blobbed, float[] times) {
     int count() { int n = 0; for (boolean x : blobbed) if (x) n++; return n; }
+
+    /**
+     * The batch's sources and times: {x0 with the blobbed items' rows replaced by the latents of their blobbed scenes,
+     * t with their times}; x0 and t themselves when no item is blobbed.
+     */
+    Tensor[] apply(Tensor x0, Tensor t, List<SceneRenderer.Rendered> scenes, AutoEncoder ae, Placement placement) {
+      if (count() == 0) return new Tensor[] {x0, t};
+      float[] times = Tensors.floats(t);
+      TensorVector parts = new TensorVector();
+      for (int i = 0; i < blobbed.length; i++) {
+        if (!blobbed[i]) continue;
+        times[i] = this.times[i];
+        parts.push_back(Images.toTensor(Scrambles.allBlobbed(scenes.get(i).image(), scenes.get(i).truth(), RADIUS)));
+      }
+      Tensor latents;
+      try (NoGradGuard ng = new NoGradGuard()) { latents = ae.encode(placement.place(cat(parts, 0))); }
+      TensorVector rows = new TensorVector();
+      for (int i = 0, k = 0; i < blobbed.length; i++) rows.push_back(blobbed[i] ? latents.narrow(0, k++, 1) : x0.narrow(0, i, 1));
+      return new Tensor[] {cat(rows, 0), placement.place(Tensors.fromFloats(times, blobbed.length))};
+    }
   }
 
   /** From its own generator, so the step's noise and times of the other items stay those of a plain run. */

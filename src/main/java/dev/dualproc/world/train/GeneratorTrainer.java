@@ -281,9 +281,9 @@ public final class GeneratorTrainer {
     double[] out = new double[2];
     StepScope.run(() -> {
       GeneratorConfig.AeLoss how = cfg.aeLoss();
-      List<SceneTruth> truths = new ArrayList<>();
-      Tensor x = scenes(AE_SEEDS + aeStep * cfg.aeBatch(), cfg.aeBatch(), null, truths);
-      List<List<SceneObject>> objects = truths.stream().map(SceneTruth::objects).toList();
+      List<SceneRenderer.Rendered> rendered = new ArrayList<>();
+      Tensor x = scenes(AE_SEEDS + aeStep * cfg.aeBatch(), cfg.aeBatch(), null, rendered);
+      List<List<SceneObject>> objects = rendered.stream().map(r -> r.truth().objects()).toList();
       int z = cfg.ae().zChannels();
       Tensor moments = ae.encoder.forward(x);
       Tensor mean = moments.narrow(1, 0, z);
@@ -384,8 +384,9 @@ public final class GeneratorTrainer {
     double[] out = new double[2];
     StepScope.run(() -> {
       List<String> captions = new ArrayList<>();
-      List<SceneTruth> truths = new ArrayList<>();
-      Tensor images = scenes(FLOW_SEEDS + step * b, b, captions, truths);
+      List<SceneRenderer.Rendered> rendered = new ArrayList<>();
+      Tensor images = scenes(FLOW_SEEDS + step * b, b, captions, rendered);
+      List<SceneTruth> truths = rendered.stream().map(SceneRenderer.Rendered::truth).toList();
       List<List<SceneObject>> objects = truths.stream().map(SceneTruth::objects).toList();
       float[] drop = Tensors.floats(Rng.uniform(g, b));
       long[][] t5Rows = new long[b][], clipRows = new long[b][];
@@ -400,22 +401,9 @@ public final class GeneratorTrainer {
       Tensor t = placement.place(sigmoid(Rng.normal(g, b)));
       Tensor source = x0;
       if (blobFraction > 0) {
-        Blobs.Plan plan = Blobs.plan(mix(seed, 16, step), b, blobFraction);
-        if (plan.count() > 0) {
-          float[] times = Tensors.floats(t);
-          TensorVector parts = new TensorVector();
-          for (int i = 0; i < b; i++) {
-            if (!plan.blobbed()[i]) continue;
-            times[i] = plan.times()[i];
-            parts.push_back(Images.toTensor(dev.dualproc.eval.Scrambles.allBlobbed(Images.toImage(images.narrow(0, i, 1)), truths.get(i), Blobs.RADIUS)));
-          }
-          Tensor blobbed;
-          try (NoGradGuard ng = new NoGradGuard()) { blobbed = ae.encode(placement.place(cat(parts, 0))); }
-          TensorVector rows = new TensorVector();
-          for (int i = 0, k = 0; i < b; i++) rows.push_back(plan.blobbed()[i] ? blobbed.narrow(0, k++, 1) : x0.narrow(0, i, 1));
-          source = cat(rows, 0);
-          t = placement.place(Tensors.fromFloats(times, b));
-        }
+        Tensor[] blobbed = Blobs.plan(mix(seed, 16, step), b, blobFraction).apply(x0, t, rendered, ae, placement);
+        source = blobbed[0];
+        t = blobbed[1];
       }
       Tensor weights = objectWeight == 0 ? null : placement.place(latentObjectWeights(objects, x0.size(2), objectWeight));
       Tensor[] labels = sceneMap == null ? null : SceneMap.labels(truths, cfg.size(), (int) x0.size(2));
@@ -514,14 +502,14 @@ public final class GeneratorTrainer {
   /** Scenes from consecutive seeds as [n, 3, S, S] in [-1, 1]; their captions are added to {@code captions} when given. */
   Tensor scenes(long firstSeed, int n, List<String> captions) { return scenes(firstSeed, n, captions, null); }
 
-  /** ... and each scene's truth is added to {@code truths} when given. */
-  Tensor scenes(long firstSeed, int n, List<String> captions, List<SceneTruth> truths) {
+  /** ... and each rendered scene (image and truth) is added to {@code rendered} when given. */
+  Tensor scenes(long firstSeed, int n, List<String> captions, List<SceneRenderer.Rendered> rendered) {
     TensorVector parts = new TensorVector();
     for (int i = 0; i < n; i++) {
       SceneRenderer.Rendered r = SceneRenderer.render(firstSeed + i, cfg.size(), cfg.size());
       parts.push_back(Images.toTensor(r.image()));
       if (captions != null) captions.add(Captions.caption(r.truth()));
-      if (truths != null) truths.add(r.truth());
+      if (rendered != null) rendered.add(r);
     }
     return placement.place(cat(parts, 0));
   }

@@ -4,9 +4,6 @@ import dev.dualproc.engine.AdamW;
 import dev.dualproc.engine.DualprocException;
 import dev.dualproc.engine.Placement;
 import dev.dualproc.engine.Rng;
-import dev.dualproc.engine.SafeTensorsWriter;
-import dev.dualproc.engine.TensorSource;
-import dev.dualproc.engine.TensorSources;
 import dev.dualproc.model.vlm.IdeficsCritic;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,13 +87,7 @@ final class Repa {
     return cosine_similarity(z, target, 2, 1e-8).mean().neg();
   }
 
-  void save(Path dir, Map<String, String> meta) {
-    SafeTensorsWriter.write(dir.resolve("repa.safetensors"), projector, meta);
-    SafeTensorsWriter.write(dir.resolve("repa_adam.safetensors"), opt.stateTensors(), meta);
-  }
+  void save(Path dir, Map<String, String> meta) { HeadState.save(dir, "repa", projector, opt, meta); }
 
-  void load(Path dir) {
-    try (TensorSource s = TensorSources.open(dir.resolve("repa.safetensors"))) { ParameterSet.copyInto(projector, s); }
-    try (TensorSource s = TensorSources.open(dir.resolve("repa_adam.safetensors"))) { opt.loadState(s); }
-  }
+  void load(Path dir) { HeadState.load(dir, "repa", projector, opt); }
 }

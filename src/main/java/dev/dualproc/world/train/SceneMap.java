@@ -3,9 +3,6 @@ package dev.dualproc.world.train;
 import dev.dualproc.engine.AdamW;
 import dev.dualproc.engine.DualprocException;
 import dev.dualproc.engine.Rng;
-import dev.dualproc.engine.SafeTensorsWriter;
-import dev.dualproc.engine.TensorSource;
-import dev.dualproc.engine.TensorSources;
 import dev.dualproc.engine.Tensors;
 import dev.dualproc.model.flux.LatentPacking;
 import dev.dualproc.world.SceneTruth;
@@ -84,13 +81,7 @@ final class SceneMap {
     return cross_entropy_loss(logits, labels.reshape(-1), new TensorOptional(), 1 /* mean */, -100, 0.0);
   }
 
-  void save(Path dir, Map<String, String> meta) {
-    SafeTensorsWriter.write(dir.resolve("scene_map.safetensors"), head, meta);
-    SafeTensorsWriter.write(dir.resolve("scene_map_adam.safetensors"), opt.stateTensors(), meta);
-  }
+  void save(Path dir, Map<String, String> meta) { HeadState.save(dir, "scene_map", head, opt, meta); }
 
-  void load(Path dir) {
-    try (TensorSource s = TensorSources.open(dir.resolve("scene_map.safetensors"))) { ParameterSet.copyInto(head, s); }
-    try (TensorSource s = TensorSources.open(dir.resolve("scene_map_adam.safetensors"))) { opt.loadState(s); }
-  }
+  void load(Path dir) { HeadState.load(dir, "scene_map", head, opt); }
 }

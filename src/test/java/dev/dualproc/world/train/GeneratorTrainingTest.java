@@ -248,15 +248,8 @@ class GeneratorTrainingTest {
     GeneratorTraining.run(withRepa(a, 3, 0.5, out));
     GeneratorTraining.run(withRepa(b, 2, 0.5, null));
     GeneratorTraining.run(withRepa(b, 1, 0.5, null));
-    String k = "transformer.img_in.weight";
-    try (SafeTensorsFile p = SafeTensorsFile.open(latest(plain).resolve("model.safetensors"));
-         SafeTensorsFile x = SafeTensorsFile.open(latest(a).resolve("model.safetensors"));
-         SafeTensorsFile y = SafeTensorsFile.open(latest(b).resolve("model.safetensors"));
-         SafeTensorsFile rx = SafeTensorsFile.open(latest(a).resolve("repa.safetensors"));
-         SafeTensorsFile ry = SafeTensorsFile.open(latest(b).resolve("repa.safetensors"))) {
-      assertThat(Tensors.maxAbsDiff(p.load(k), x.load(k))).as("the alignment changes the transformer's steps").isPositive();
-      for (String n : x.names()) assertThat(Tensors.maxAbsDiff(x.load(n), y.load(n))).as(n).isZero();
-      for (String n : rx.names()) assertThat(Tensors.maxAbsDiff(rx.load(n), ry.load(n))).as(n).isZero();
+    assertActsAndResumesExactly(plain, a, b, "model.safetensors", "repa.safetensors");
+    try (SafeTensorsFile rx = SafeTensorsFile.open(latest(a).resolve("repa.safetensors"))) {
       assertThat(rx.names()).contains("proj.0.weight", "proj.2.bias");
     }
     assertThat(Files.readString(latest(a).resolve("trainer.json"))).contains("\"repa_weight\" : 0.5").contains("\"repa_encoder\" : \"models/world/vlm\"");
@@ -266,6 +259,22 @@ class GeneratorTrainingTest {
     assertThatThrownBy(() -> GeneratorTraining.run(withRepa(a, 1, 0, null))).hasMessageContaining("--repa 0.5, not 0.0");
     assertThatThrownBy(() -> GeneratorTraining.run(new GeneratorTraining.Options(tmp.resolve("repa-none"), GeneratorConfig.micro(), 5, Placement.cpu(), 1, 0,
         null, 0, 1.0, 0, new AtomicBoolean(), null, 0, Double.NaN, null, false, 0.5, tmp.resolve("no-critic"), 0, 0))).hasMessageContaining("no-critic");
+  }
+
+  /**
+   * An option acts: state {@code a} took other steps than {@code plain} (the transformer's input layer differs); and
+   * it resumes: {@code b}, the same run in chunks, ends bit for bit as {@code a} in each of {@code files}.
+   */
+  static void assertActsAndResumesExactly(Path plain, Path a, Path b, String... files) throws Exception {
+    String k = "transformer.img_in.weight";
+    try (SafeTensorsFile p = SafeTensorsFile.open(latest(plain).resolve("model.safetensors"));
+         SafeTensorsFile x = SafeTensorsFile.open(latest(a).resolve("model.safetensors"))) {
+      assertThat(Tensors.maxAbsDiff(p.load(k), x.load(k))).as("the option changes the transformer's steps").isPositive();
+    }
+    for (String file : files)
+      try (SafeTensorsFile x = SafeTensorsFile.open(latest(a).resolve(file)); SafeTensorsFile y = SafeTensorsFile.open(latest(b).resolve(file))) {
+        for (String n : x.names()) assertThat(Tensors.maxAbsDiff(x.load(n), y.load(n))).as(file + ": " + n).isZero();
+      }
   }
 
   static GeneratorTraining.Options withRepa(Path state, long steps, double repa, Path out) {
@@ -280,15 +289,8 @@ class GeneratorTrainingTest {
     GeneratorTraining.run(withSceneMap(a, 3, 0.2, out));
     GeneratorTraining.run(withSceneMap(b, 2, 0.2, null));
     GeneratorTraining.run(withSceneMap(b, 1, 0.2, null));
-    String k = "transformer.img_in.weight";
-    try (SafeTensorsFile p = SafeTensorsFile.open(latest(plain).resolve("model.safetensors"));
-         SafeTensorsFile x = SafeTensorsFile.open(latest(a).resolve("model.safetensors"));
-         SafeTensorsFile y = SafeTensorsFile.open(latest(b).resolve("model.safetensors"));
-         SafeTensorsFile hx = SafeTensorsFile.open(latest(a).resolve("scene_map.safetensors"));
-         SafeTensorsFile hy = SafeTensorsFile.open(latest(b).resolve("scene_map.safetensors"))) {
-      assertThat(Tensors.maxAbsDiff(p.load(k), x.load(k))).as("the head's loss changes the transformer's steps").isPositive();
-      for (String n : x.names()) assertThat(Tensors.maxAbsDiff(x.load(n), y.load(n))).as(n).isZero();
-      for (String n : hx.names()) assertThat(Tensors.maxAbsDiff(hx.load(n), hy.load(n))).as(n).isZero();
+    assertActsAndResumesExactly(plain, a, b, "model.safetensors", "scene_map.safetensors");
+    try (SafeTensorsFile hx = SafeTensorsFile.open(latest(a).resolve("scene_map.safetensors"))) {
       assertThat(hx.names()).containsExactlyInAnyOrder("head.weight", "head.bias");
     }
     assertThat(Files.readString(latest(a).resolve("trainer.json"))).contains("\"scene_map_weight\" : 0.2");
@@ -313,13 +315,7 @@ class GeneratorTrainingTest {
     GeneratorTraining.run(withBlobs(a, 3, 0.5));
     GeneratorTraining.run(withBlobs(b, 2, 0.5));
     GeneratorTraining.run(withBlobs(b, 1, 0.5));
-    String k = "transformer.img_in.weight";
-    try (SafeTensorsFile p = SafeTensorsFile.open(latest(plain).resolve("model.safetensors"));
-         SafeTensorsFile x = SafeTensorsFile.open(latest(a).resolve("model.safetensors"));
-         SafeTensorsFile y = SafeTensorsFile.open(latest(b).resolve("model.safetensors"))) {
-      assertThat(Tensors.maxAbsDiff(p.load(k), x.load(k))).as("blobbed items change the steps").isPositive();
-      for (String n : x.names()) assertThat(Tensors.maxAbsDiff(x.load(n), y.load(n))).as(n).isZero();
-    }
+    assertActsAndResumesExactly(plain, a, b, "model.safetensors");
     assertThat(Files.readString(latest(a).resolve("trainer.json"))).contains("\"blob_fraction\" : 0.5");
     assertThat(Files.readString(a.resolve("train.log"))).contains(" blob fraction 0.5 at ");
     assertThatThrownBy(() -> GeneratorTraining.run(withBlobs(a, 1, 0))).hasMessageContaining("--blob-fraction 0.5, not 0.0");
