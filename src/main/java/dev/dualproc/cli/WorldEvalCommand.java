@@ -34,6 +34,8 @@ public final class WorldEvalCommand implements Runnable {
         "e.g. 0,0.25,0.5,0.75,1 with 8 steps): where along the schedule the objects are lost"}) double[] renoise;
     @Option(names = "--latent-blur", split = ",", paramLabel = "A", description = {"also decode each rendered scene's latent blended toward its 3x3 blur by A in [0, 1]",
         "(0 is the round trip): how much latent detail the decoder needs to draw the objects"}) double[] latentBlur;
+    @Option(names = "--renoise-kinds-swapped", description = {"with --renoise, also denoise each scene with every kind word of its caption swapped, judged against",
+        "the true caption: whether the transformer takes the kinds from the text or from the noisy image"}) boolean renoiseKindsSwapped;
     @Option(names = "--kind-swap", paramLabel = "N", description = {"also generate \"a COLOUR KIND on grass during the day\" for every kind at each of N noise seeds:",
         "is the named object found, and how much does the image change with the kind word alone (with --images: kind-swap.png)"}) Integer kindSwap;
 
@@ -54,10 +56,11 @@ public final class WorldEvalCommand implements Runnable {
         if (latentBlur != null && !(g instanceof dev.dualproc.model.flux.FluxPipeline))
           throw new DualprocException("--latent-blur: " + g.identity() + " is not a FLUX pipeline");
         if (latentBlur != null) dev.dualproc.world.train.LatentBlurEval.validate(latentBlur);
+        if (renoiseKindsSwapped && renoise == null) throw new DualprocException("--renoise-kinds-swapped: give --renoise T,... too");
         if (kindSwap != null && kindSwap < 2) throw new DualprocException("--kind-swap: expected at least 2 seeds, got " + kindSwap);
         System.out.print(GeneratorEval.run(g, from, count, images).table());
         if (renoise != null)
-          System.out.print("\n" + dev.dualproc.world.train.RenoiseEval.run((dev.dualproc.model.flux.FluxPipeline) g, from, count, renoise).table());
+          System.out.print("\n" + dev.dualproc.world.train.RenoiseEval.run((dev.dualproc.model.flux.FluxPipeline) g, from, count, renoise, renoiseKindsSwapped).table());
         if (latentBlur != null)
           System.out.print("\n" + dev.dualproc.world.train.LatentBlurEval.run((dev.dualproc.model.flux.FluxPipeline) g, from, count, latentBlur).table());
         if (kindSwap != null) System.out.print("\n" + dev.dualproc.world.train.KindSwapEval.run(g, from, kindSwap, images).table());

@@ -56,6 +56,22 @@ public final class Captions {
    * Recovers what a caption says. Lenient: words it does not know are listed, not fatal, so free-form prompts parse to
    * whatever of the world they mention. A group is a count word (a, an, one, two, three; optional), a colour and a kind.
    */
+  /**
+   * The caption with every kind word replaced by the next kind's (in {@link Kind} order, singular or plural as it was),
+   * everything else kept: the same scene asked for with other kinds.
+   */
+  public static String kindsRotated(String caption) {
+    StringBuilder b = new StringBuilder();
+    for (String w : caption.split(" ", -1)) {
+      String out = Kind.byWord(w).map(k -> {
+        Kind next = Kind.values()[(k.ordinal() + 1) % Kind.values().length];
+        return w.equals(k.singular) ? next.singular : next.plural;
+      }).orElse(w);
+      b.append(b.isEmpty() ? "" : " ").append(out);
+    }
+    return b.toString();
+  }
+
   public static CaptionSpec parse(String caption) {
     String text = caption == null ? "" : caption.toLowerCase(Locale.ROOT).replaceAll("[^a-z ]", " ").trim();
     String[] tokens = text.isEmpty() ? new String[0] : text.split("\\s+");

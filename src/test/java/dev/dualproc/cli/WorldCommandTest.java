@@ -94,6 +94,20 @@ class WorldCommandTest {
     assertThat(r.out()).contains("| 0.000 (the round trip) | " + found.group(2) + " | " + found.group(3) + " |", "| 0.500 | ", "| 1.000 | " + found.group(1) + " |");
   }
 
+  @Test void evalGeneratorRenoiseWithKindsSwappedAddsAColumnThatTheRoundTripIgnores() {
+    CliRun bad = run("world", "eval", "generator", "--count", "1", "--renoise-kinds-swapped");
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err()).contains("--renoise-kinds-swapped: give --renoise T,... too");
+    CliRun r = run("world", "eval", "generator", "--count", "6", "--renoise", "0,0.5", "--renoise-kinds-swapped");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("| objects found, denoised with every kind word swapped |");
+    // t = 0 decodes the scene's own latent: no caption is read, so the swapped column equals the true one
+    var zero = java.util.regex.Pattern.compile("\\| 0.000 \\(the round trip\\) \\| ([0-9.]+%) \\| [0-9.]+% \\| ([0-9.]+%) \\|").matcher(r.out());
+    assertThat(zero.find()).as(r.out()).isTrue();
+    assertThat(zero.group(2)).isEqualTo(zero.group(1));
+    assertThat(r.out()).containsPattern("\\| 0.500 \\| [0-9.]+% \\| [0-9.]+% \\| [0-9.]+% \\|");
+  }
+
   @Test void evalGeneratorLatentBlurStartsAtTheRoundTrip() {
     CliRun bad = run("world", "eval", "generator", "--count", "1", "--latent-blur", "1.5");
     assertThat(bad.code()).isEqualTo(2);

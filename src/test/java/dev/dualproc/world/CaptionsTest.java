@@ -8,6 +8,17 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class CaptionsTest {
+  @Test void kindsRotatedSwapsEveryKindWordKeepingNumberAndTheRest() {
+    assertThat(Captions.kindsRotated("a drawing of a red house and two green trees at sunset"))
+        .isEqualTo("a drawing of a red rock and two green houses at sunset");
+    assertThat(Captions.kindsRotated("three white people and a blue car on snow")).isEqualTo("three white cars and a blue tree on snow");
+    String c = "a yellow ball on sand during the day";
+    String once = Captions.kindsRotated(c);
+    assertThat(once).isNotEqualTo(c);
+    assertThat(Captions.parse(once).unknownWords()).isEmpty(); // still a caption of the world
+    assertThat(Captions.parse(once).groups().getFirst().kind()).isEqualTo(Kind.PERSON);
+  }
+
   @Test void captionsNameObjectsStyleGroundAndTimeButNeverTheFreeVariables() {
     for (long seed = SceneRendererTest.FIRST; seed < SceneRendererTest.FIRST + 300; seed++) {
       SceneTruth t = SceneRenderer.render(seed).truth();

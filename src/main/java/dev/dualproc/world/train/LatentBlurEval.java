@@ -37,7 +37,7 @@ public final class LatentBlurEval {
   public static Report run(FluxPipeline p, long firstSeed, int count, double[] shares) {
     validate(shares);
     List<RenoiseEval.Row> rows = new ArrayList<>();
-    for (double a : shares) rows.add(RenoiseEval.judged(a, p, firstSeed, count, (scene, caption, seed) -> blurredRoundTrip(p, scene, a)));
+    for (double a : shares) rows.add(RenoiseEval.judged(a, p, firstSeed, count, false, (scene, caption, seed) -> blurredRoundTrip(p, scene, a)));
     return new Report(count, rows);
   }
 

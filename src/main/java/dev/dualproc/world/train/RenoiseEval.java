@@ -30,7 +30,8 @@ import org.bytedeco.pytorch.Tensor;
 public final class RenoiseEval {
   private RenoiseEval() {}
 
-  public record Row(double t, double objects, double valid) {}
+  /** {@code objectsKindsSwapped}: the objects found when the caption's kind words are swapped (NaN: not measured). */
+  public record Row(double t, double objects, double valid, double objectsKindsSwapped) {}
 
   public record Report(int count, List<Row> rows) {
     public String table() { return RenoiseEval.table("denoised from the rendered scene's latent noised to t", "%.3f", count, rows); }
@@ -38,18 +39,25 @@ public final class RenoiseEval {
 
   /** A table of rows whose first column is the row's parameter in {@code format}; 0 is the round trip in both tables. */
   static String table(String what, String format, int count, List<Row> rows) {
-    StringBuilder b = new StringBuilder("| " + what + " | captioned objects found | valid scenes |\n|---|---|---|\n");
+    boolean swapped = rows.stream().anyMatch(r -> !Double.isNaN(r.objectsKindsSwapped()));
+    StringBuilder b = new StringBuilder("| " + what + " | captioned objects found | valid scenes |"
+        + (swapped ? " objects found, denoised with every kind word swapped |\n|---|---|---|---|\n" : "\n|---|---|---|\n"));
     for (Row r : rows)
-      b.append(String.format(Locale.ROOT, "| " + format + "%s | %.1f%% | %.1f%% |%n", r.t(), r.t() == 0 ? " (the round trip)" : "", 100 * r.objects(), 100 * r.valid()));
+      b.append(String.format(Locale.ROOT, "| " + format + "%s | %.1f%% | %.1f%% |%s%n", r.t(), r.t() == 0 ? " (the round trip)" : "", 100 * r.objects(), 100 * r.valid(),
+          swapped ? String.format(Locale.ROOT, " %.1f%% |", 100 * r.objectsKindsSwapped()) : ""));
     return b.append("(").append(count).append(" held-out captions)\n").toString();
   }
 
   /** What a row decodes for one held-out scene: an image tensor in [-1, 1]. */
   interface SceneImage { Tensor of(SceneRenderer.Rendered scene, String caption, long seed); }
 
-  /** One row: held-out scenes firstSeed .. +count-1, each made into an image by {@code image} and judged by the verifiers. */
-  static Row judged(double x, FluxPipeline p, long firstSeed, int count, SceneImage image) {
-    int objects = 0, valid = 0;
+  /**
+   * One row: held-out scenes firstSeed .. +count-1, each made into an image by {@code image} and judged by the verifiers;
+   * with {@code kindsSwapped}, each also made from its caption with every kind word swapped ({@link Captions#kindsRotated}),
+   * and judged against the true caption: if the model reads the kinds from the text, the swapped caption costs objects.
+   */
+  static Row judged(double x, FluxPipeline p, long firstSeed, int count, boolean kindsSwapped, SceneImage image) {
+    int objects = 0, valid = 0, swappedObjects = 0;
     for (int i = 0; i < count; i++) {
       long seed = firstSeed + i;
       SceneRenderer.Rendered scene = SceneRenderer.render(seed, p.width(), p.height());
@@ -57,19 +65,23 @@ public final class RenoiseEval {
       Verdict v = ObjectsVerifier.forCaption(caption).judge(SceneAnalysis.of(Images.toImage(StepScope.compute(() -> image.of(scene, caption, seed)))));
       if (v.pass()) objects++;
       if (v.validScene()) valid++;
+      if (kindsSwapped) {
+        String swapped = Captions.kindsRotated(caption);
+        if (ObjectsVerifier.forCaption(caption).judge(SceneAnalysis.of(Images.toImage(StepScope.compute(() -> image.of(scene, swapped, seed))))).pass()) swappedObjects++;
+      }
     }
-    return new Row(x, objects / (double) count, valid / (double) count);
+    return new Row(x, objects / (double) count, valid / (double) count, kindsSwapped ? swappedObjects / (double) count : Double.NaN);
   }
 
   /** Scenes firstSeed .. +count-1 (noise seed = scene seed), one row per time; each t must be a time of the pipeline's schedule. */
-  public static Report run(FluxPipeline p, long firstSeed, int count, double[] times) {
+  public static Report run(FluxPipeline p, long firstSeed, int count, double[] times, boolean kindsSwapped) {
     FluxSampler s = p.sampler();
     int[] steps = new int[times.length];
     for (int k = 0; k < times.length; k++) steps[k] = stepOf(s, times[k]);
     List<Row> rows = new ArrayList<>();
     for (int k = 0; k < times.length; k++) {
       int from = steps[k];
-      rows.add(judged(s.sigma(from), p, firstSeed, count, (scene, caption, seed) -> denoised(p, s, scene, FluxCond.from(p.encode(caption)), seed, from)));
+      rows.add(judged(s.sigma(from), p, firstSeed, count, kindsSwapped, (scene, caption, seed) -> denoised(p, s, scene, FluxCond.from(p.encode(caption)), seed, from)));
     }
     return new Report(count, rows);
   }
