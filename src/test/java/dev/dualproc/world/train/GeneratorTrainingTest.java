@@ -244,11 +244,7 @@ class GeneratorTrainingTest {
   /** REPA adds a trained projector to the state (not to the export), changes the steps, resumes exactly and is fixed per state. */
   @Test void repaAlignsToTheCriticsTowerResumesExactlyAndStaysOutOfTheExport() throws Exception {
     Path plain = tmp.resolve("repa-plain"), a = tmp.resolve("repa-a"), b = tmp.resolve("repa-b"), out = tmp.resolve("repa-out");
-    GeneratorTraining.run(micro(plain, 3, null, 0));
-    GeneratorTraining.run(withRepa(a, 3, 0.5, out));
-    GeneratorTraining.run(withRepa(b, 2, 0.5, null));
-    GeneratorTraining.run(withRepa(b, 1, 0.5, null));
-    assertActsAndResumesExactly(plain, a, b, "model.safetensors", "repa.safetensors");
+    assertActsAndResumesExactly(plain, a, b, out, (state, steps, o) -> withRepa(state, steps, 0.5, o), "model.safetensors", "repa.safetensors");
     try (SafeTensorsFile rx = SafeTensorsFile.open(latest(a).resolve("repa.safetensors"))) {
       assertThat(rx.names()).contains("proj.0.weight", "proj.2.bias");
     }
@@ -261,11 +257,19 @@ class GeneratorTrainingTest {
         null, 0, 1.0, 0, new AtomicBoolean(), null, 0, Double.NaN, null, false, 0.5, tmp.resolve("no-critic"), 0, 0))).hasMessageContaining("no-critic");
   }
 
+  /** One chunk of a state trained with the option under test: state, steps, export folder (or null). */
+  interface Chunk { GeneratorTraining.Options of(Path state, long steps, Path out); }
+
   /**
-   * An option acts: state {@code a} took other steps than {@code plain} (the transformer's input layer differs); and
-   * it resumes: {@code b}, the same run in chunks, ends bit for bit as {@code a} in each of {@code files}.
+   * Trains {@code plain} (no option) and {@code a} (with it, exported to {@code out}) 3 steps, and {@code b} with it in
+   * chunks of 2 and 1. The option acts: {@code a} took other steps than {@code plain} (the transformer's input layer
+   * differs); and it resumes: {@code b} ends bit for bit as {@code a} in each of {@code files}.
    */
-  static void assertActsAndResumesExactly(Path plain, Path a, Path b, String... files) throws Exception {
+  static void assertActsAndResumesExactly(Path plain, Path a, Path b, Path out, Chunk chunk, String... files) throws Exception {
+    GeneratorTraining.run(micro(plain, 3, null, 0));
+    GeneratorTraining.run(chunk.of(a, 3, out));
+    GeneratorTraining.run(chunk.of(b, 2, null));
+    GeneratorTraining.run(chunk.of(b, 1, null));
     String k = "transformer.img_in.weight";
     try (SafeTensorsFile p = SafeTensorsFile.open(latest(plain).resolve("model.safetensors"));
          SafeTensorsFile x = SafeTensorsFile.open(latest(a).resolve("model.safetensors"))) {
@@ -285,11 +289,7 @@ class GeneratorTrainingTest {
   /** The scene-map head trains in the state (not the export), changes the steps, resumes exactly and is fixed per state. */
   @Test void sceneMapHeadResumesExactlyAndStaysOutOfTheExport() throws Exception {
     Path plain = tmp.resolve("map-plain"), a = tmp.resolve("map-a"), b = tmp.resolve("map-b"), out = tmp.resolve("map-out");
-    GeneratorTraining.run(micro(plain, 3, null, 0));
-    GeneratorTraining.run(withSceneMap(a, 3, 0.2, out));
-    GeneratorTraining.run(withSceneMap(b, 2, 0.2, null));
-    GeneratorTraining.run(withSceneMap(b, 1, 0.2, null));
-    assertActsAndResumesExactly(plain, a, b, "model.safetensors", "scene_map.safetensors");
+    assertActsAndResumesExactly(plain, a, b, out, (state, steps, o) -> withSceneMap(state, steps, 0.2, o), "model.safetensors", "scene_map.safetensors");
     try (SafeTensorsFile hx = SafeTensorsFile.open(latest(a).resolve("scene_map.safetensors"))) {
       assertThat(hx.names()).containsExactlyInAnyOrder("head.weight", "head.bias");
     }
@@ -311,11 +311,7 @@ class GeneratorTrainingTest {
   /** The blob refinement changes the steps, resumes exactly and is fixed per state; its target leads from x_t to the real scene. */
   @Test void blobFractionResumesExactlyAndAimsAtTheRealScene() throws Exception {
     Path plain = tmp.resolve("blob-plain"), a = tmp.resolve("blob-a"), b = tmp.resolve("blob-b");
-    GeneratorTraining.run(micro(plain, 3, null, 0));
-    GeneratorTraining.run(withBlobs(a, 3, 0.5));
-    GeneratorTraining.run(withBlobs(b, 2, 0.5));
-    GeneratorTraining.run(withBlobs(b, 1, 0.5));
-    assertActsAndResumesExactly(plain, a, b, "model.safetensors");
+    assertActsAndResumesExactly(plain, a, b, null, (state, steps, o) -> withBlobs(state, steps, 0.5), "model.safetensors");
     assertThat(Files.readString(latest(a).resolve("trainer.json"))).contains("\"blob_fraction\" : 0.5");
     assertThat(Files.readString(a.resolve("train.log"))).contains(" blob fraction 0.5 at ");
     assertThatThrownBy(() -> GeneratorTraining.run(withBlobs(a, 1, 0))).hasMessageContaining("--blob-fraction 0.5, not 0.0");
