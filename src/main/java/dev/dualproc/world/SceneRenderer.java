@@ -19,6 +19,8 @@ public final class SceneRenderer {
   static final double MAIN_MARGIN = 55, PART_MARGIN = 35;
   /** Objects, their outlines and the sun together cover at most this fraction of any row. */
   static final double MAX_ROW_COVER = 0.45;
+  /** Tries at a layout code's place for an object before its place is drawn from the random stream. */
+  static final int CODED_TRIES = 8;
 
   private SceneRenderer() {}
 
@@ -31,12 +33,18 @@ public final class SceneRenderer {
   /**
    * Fixes what would otherwise be drawn at random: the style, whether colours come from a palette, and a drawing's stroke
    * weight in pixels at 64 (null = random; the random weights are 1-4, and a critic's items may ask for thicker ones).
-   * The random stream is consumed as without options, so everything else stays as the seed makes it.
+   * The random stream is consumed as without options, so everything else stays as the seed makes it; a layout code
+   * replaces the draws it names (the stream is still consumed, and retries draw from it).
    */
-  public record Options(Style style, Boolean palette, Integer strokeWeight64) {
+  public record Options(Style style, Boolean palette, Integer strokeWeight64, LayoutCode code) {
     public static final Options ANY = new Options(null, null);
 
-    public Options(Style style, Boolean palette) { this(style, palette, null); }
+    public Options(Style style, Boolean palette) { this(style, palette, null, null); }
+
+    public Options(Style style, Boolean palette, Integer strokeWeight64) { this(style, palette, strokeWeight64, null); }
+
+    /** Any scene, its free layout chosen by {@code code} (see {@link LayoutCode}). */
+    public static Options coded(LayoutCode code) { return new Options(null, null, null, code); }
 
     public Options {
       if (strokeWeight64 != null && !(strokeWeight64 >= 1 && strokeWeight64 <= 8))
@@ -59,6 +67,7 @@ public final class SceneRenderer {
     final int w, h;
     final double u;
     final SplittableRandom rng;
+    LayoutCode code; // the options' layout code, or null
     final Canvas canvas, layer;
     int[] rowColour;
     double hr;
@@ -78,16 +87,18 @@ public final class SceneRenderer {
     }
 
     Rendered build(Options options) {
+      code = options.code();
       boolean drawing = rng.nextDouble() < P_DRAWING;
       if (options.style() != null) drawing = options.style() == Style.DRAWING;
       int weight64 = 1 + rng.nextInt(4);
+      if (code != null) weight64 = 1 + code.index(LayoutCode.STROKE, 4);
       if (options.strokeWeight64() != null) weight64 = options.strokeWeight64();
       int stroke = drawing ? Math.max(1, (int) Math.round(weight64 * u)) : 0;
       boolean palette = rng.nextDouble() < P_PALETTE;
       if (options.palette() != null) palette = options.palette();
       TimeOfDay time = TimeOfDay.values()[rng.nextInt(TimeOfDay.values().length)];
       Ground ground = Ground.values()[rng.nextInt(Ground.values().length)];
-      hr = h * (0.2 + 0.6 * rng.nextDouble());
+      hr = h * (0.2 + 0.6 * draw(LayoutCode.HORIZON));
       int count = 1 + rng.nextInt(3);
 
       List<NamedColour> pal = null;
@@ -96,6 +107,12 @@ public final class SceneRenderer {
         NamedColour sky = pick(NamedColour.values());
         NamedColour soil;
         do soil = pick(NamedColour.values()); while (soil == sky);
+        if (code != null) {
+          NamedColour[] all = NamedColour.values();
+          sky = all[code.index(LayoutCode.PALETTE_SKY, all.length)];
+          int s = code.index(LayoutCode.PALETTE_SOIL, all.length - 1);
+          soil = all[s >= sky.ordinal() ? s + 1 : s];
+        }
         pal = new ArrayList<>(List.of(sky, soil));
         skyTop = skyHorizon = sky.rgb;
         groundFar = groundNear = soil.rgb;
@@ -144,18 +161,30 @@ public final class SceneRenderer {
 
     private <T> T pick(T[] options) { return options[rng.nextInt(options.length)]; }
 
+    /** The next uniform of the random stream, or the layout code's slot in its place (slot < 0: none). */
+    private double draw(int slot) {
+      double r = rng.nextDouble();
+      return code != null && slot >= 0 ? code.at(slot) : r;
+    }
+
     private List<SceneObject> placeObjects(int count, int stroke, List<NamedColour> pal) {
       List<NamedColour> colours = new ArrayList<>(NamedColour.OBJECT);
       if (pal != null) colours.removeAll(pal);
       List<SceneObject> placed = new ArrayList<>();
+      int slot = -1, tries = 0; // the object the layout code places, and its tries so far
       for (int attempt = 0; attempt < 60 && placed.size() < count; attempt++) {
         Kind kind = pick(Kind.values());
         NamedColour colour = colours.get(rng.nextInt(colours.size()));
+        int j = placed.size();
+        if (j != slot) { slot = j; tries = 0; }
+        // the code's place is kept while kind and colour are redrawn, so that most objects stand where the code says
+        boolean first = code != null && j < LayoutCode.OBJECTS && tries++ < CODED_TRIES;
         double top = hr + 2 * u;
-        double base = top + rng.nextDouble() * (h - top);
+        double base = top + draw(first ? LayoutCode.OBJECT_BASE + 2 * j : -1) * (h - top);
         double d = sizeStep(base, hr, u);
         double ow = kind.width * d, oh = kind.height * d;
-        double cx = ow / 2 + rng.nextDouble() * (w - ow);
+        double ux = rng.nextDouble();
+        double cx = ow / 2 + (first ? code.objectX(j, Math.min(count, LayoutCode.OBJECTS)) : ux) * (w - ow);
         if (base - oh < 0 || ow + 2 * stroke > MAX_ROW_COVER * w) continue;
         ObjectPainter.paint(layer, kind, colour.rgb, cx, base, d, u);
         int[] box = paintedBox(cx, base, ow, oh);
@@ -232,7 +261,8 @@ public final class SceneRenderer {
       if (pal != null) {
         List<NamedColour> options = new ArrayList<>(pal.subList(2, pal.size()));
         if (pal.size() < 6) for (NamedColour c : NamedColour.values()) if (!pal.contains(c)) options.add(c);
-        NamedColour c = options.get(rng.nextInt(options.size()));
+        int pick = rng.nextInt(options.size());
+        NamedColour c = options.get(code != null ? code.index(LayoutCode.CELESTIAL_COLOUR, options.size()) : pick);
         if (!pal.contains(c)) pal.add(c);
         colour = c.rgb;
       } else {
@@ -241,7 +271,9 @@ public final class SceneRenderer {
       double cxLo = r + u, cxHi = w - r - u, cyLo = r + u, cyHi = hr - r - 1.5 * u;
       if (time == TimeOfDay.SUNSET && pal == null) cyLo = Math.max(cyLo, cyHi - 3 * r);
       for (int attempt = 0; attempt < 20 && r >= 1.5 * u && cyHi >= cyLo; attempt++) {
-        double cx = cxLo + rng.nextDouble() * (cxHi - cxLo), cy = cyLo + rng.nextDouble() * (cyHi - cyLo);
+        boolean first = attempt == 0;
+        double cx = cxLo + draw(first ? LayoutCode.CELESTIAL_X : -1) * (cxHi - cxLo);
+        double cy = cyLo + draw(first ? LayoutCode.CELESTIAL_Y : -1) * (cyHi - cyLo);
         int[] b = bounds(cx, cy, r);
         int gap = (int) Math.ceil(2 * u) + 2 * stroke;
         if (objects.stream().anyMatch(o -> overlap(b, o.x0(), o.y0(), o.x1(), o.y1(), gap) > 0)) continue;

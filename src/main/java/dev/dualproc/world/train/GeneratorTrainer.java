@@ -30,6 +30,7 @@ import dev.dualproc.model.text.T5Config;
 import dev.dualproc.model.text.T5Encoder;
 import dev.dualproc.model.text.TextTokenizer;
 import dev.dualproc.world.Captions;
+import dev.dualproc.world.LayoutCode;
 import dev.dualproc.world.SceneObject;
 import dev.dualproc.world.SceneRenderer;
 import dev.dualproc.world.SceneTruth;
@@ -98,6 +99,7 @@ public final class GeneratorTrainer {
   double lastSceneMap; // the last flow step's scene-map cross-entropy, for the log
   SceneMap sceneMap; // the scene-map head on early image tokens (null: off); fixed per state
   double blobFraction; // share of each flow batch noised from its scene with the objects as blobs (Blobs); fixed per state
+  boolean layoutFromNoise; // each flow item's scene laid out by its noise's LayoutCode; fixed per state
   long lrSince; // the transformer step it applies from
   double latentScale = Double.NaN, latentShift = Double.NaN; // set when the autoencoder phase ends
   AutoEncoder ae;
@@ -244,6 +246,20 @@ public final class GeneratorTrainer {
     blobFraction = fraction;
   }
 
+  public boolean layoutFromNoise() { return layoutFromNoise; }
+
+  /**
+   * Sets whether each flow item's free layout comes from its own noise ({@link LayoutCode#fromNoise}) instead of its
+   * scene seed, for a fresh or just warm-started state; like {@link #setLr}, fixed after.
+   */
+  public void setLayoutFromNoise(boolean on) {
+    if (on == layoutFromNoise) return;
+    if (settingsFixed())
+      throw new DualprocException(stateDir + ": this state was trained " + (layoutFromNoise ? "with" : "without") + " --layout-from-noise"
+          + "; resume the same way, or start a new --state with --init-from");
+    layoutFromNoise = on;
+  }
+
   public long aeStep() { return aeStep; }
   public long step() { return step; }
   public double seconds() { return seconds; }
@@ -385,10 +401,11 @@ public final class GeneratorTrainer {
     StepScope.run(() -> {
       List<String> captions = new ArrayList<>();
       List<SceneRenderer.Rendered> rendered = new ArrayList<>();
-      Tensor images = scenes(FLOW_SEEDS + step * b, b, captions, rendered);
+      float[] drop = Tensors.floats(Rng.uniform(g, b));
+      Tensor noise = placement.place(Rng.normal(g, latentShape(b))); // drawn before the scenes, which may read it
+      Tensor images = scenes(FLOW_SEEDS + step * b, b, captions, rendered, layoutFromNoise ? layoutCodes(noise) : null);
       List<SceneTruth> truths = rendered.stream().map(SceneRenderer.Rendered::truth).toList();
       List<List<SceneObject>> objects = truths.stream().map(SceneTruth::objects).toList();
-      float[] drop = Tensors.floats(Rng.uniform(g, b));
       long[][] t5Rows = new long[b][], clipRows = new long[b][];
       for (int i = 0; i < b; i++) {
         String c = drop[i] < cfg.captionDropout() ? "" : captions.get(i);
@@ -397,7 +414,6 @@ public final class GeneratorTrainer {
       }
       Tensor x0;
       try (NoGradGuard ng = new NoGradGuard()) { x0 = ae.encode(images); }
-      Tensor noise = placement.place(Rng.normal(g, Tensors.shape(x0)));
       Tensor t = placement.place(sigmoid(Rng.normal(g, b)));
       Tensor source = x0;
       if (blobFraction > 0) {
@@ -504,14 +520,36 @@ public final class GeneratorTrainer {
 
   /** ... and each rendered scene (image and truth) is added to {@code rendered} when given. */
   Tensor scenes(long firstSeed, int n, List<String> captions, List<SceneRenderer.Rendered> rendered) {
+    return scenes(firstSeed, n, captions, rendered, null);
+  }
+
+  /** ... with scene i laid out by {@code codes[i]} when codes are given. */
+  Tensor scenes(long firstSeed, int n, List<String> captions, List<SceneRenderer.Rendered> rendered, LayoutCode[] codes) {
     TensorVector parts = new TensorVector();
     for (int i = 0; i < n; i++) {
-      SceneRenderer.Rendered r = SceneRenderer.render(firstSeed + i, cfg.size(), cfg.size());
+      SceneRenderer.Options options = codes == null ? SceneRenderer.Options.ANY : SceneRenderer.Options.coded(codes[i]);
+      SceneRenderer.Rendered r = SceneRenderer.render(firstSeed + i, cfg.size(), cfg.size(), options);
       parts.push_back(Images.toTensor(r.image()));
       if (captions != null) captions.add(Captions.caption(r.truth()));
       if (rendered != null) rendered.add(r);
     }
     return placement.place(cat(parts, 0));
+  }
+
+  /** The autoencoder's latent shape for n scenes: [n, z channels, S / f, S / f], f its downsampling factor. */
+  long[] latentShape(int n) {
+    long side = cfg.size() >> (cfg.ae().chMult().length - 1);
+    return new long[] {n, cfg.ae().zChannels(), side, side};
+  }
+
+  /** Each item's layout code, read from its noise [B, C, H, W]. */
+  static LayoutCode[] layoutCodes(Tensor noise) {
+    int b = (int) noise.size(0), c = (int) noise.size(1), h = (int) noise.size(2), w = (int) noise.size(3);
+    float[] all = Tensors.floats(noise);
+    LayoutCode[] codes = new LayoutCode[b];
+    int per = c * h * w;
+    for (int i = 0; i < b; i++) codes[i] = LayoutCode.fromNoise(java.util.Arrays.copyOfRange(all, i * per, (i + 1) * per), c, h, w);
+    return codes;
   }
 
   // ------------------------------------------------------------------ state
@@ -541,6 +579,7 @@ public final class GeneratorTrainer {
       repa.save(dir, meta);
     }
     if (blobFraction > 0) j.put("blob_fraction", blobFraction);
+    if (layoutFromNoise) j.put("layout_from_noise", true);
     if (sceneMap != null) {
       j.put("scene_map_weight", sceneMap.weight);
       sceneMap.save(dir, meta);
@@ -601,6 +640,7 @@ public final class GeneratorTrainer {
       repa.load(dir);
     }
     blobFraction = j.path("blob_fraction").asDouble(0);
+    layoutFromNoise = j.path("layout_from_noise").asBoolean(false);
     if (j.path("scene_map_weight").asDouble(0) > 0) {
       sceneMap = new SceneMap(j.get("scene_map_weight").asDouble(), cfg.flux().hiddenSize(), mix(seed, 15, 0), lr());
       sceneMap.load(dir);

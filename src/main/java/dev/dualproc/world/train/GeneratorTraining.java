@@ -36,14 +36,17 @@ public final class GeneratorTraining {
    * transformer's forward passes in bf16 autocast, fixed for a state; {@code repa}: the weight of representation
    * alignment to the vision encoder in {@code repaEncoder} (0: off), fixed for a state; {@code sceneMap}: the weight of
    * the scene-map head's cross-entropy ({@link SceneMap}; 0: off), fixed for a state; {@code blobFraction}: the share of
-   * each batch noised from its scene with the objects as blobs ({@link Blobs}; 0: off), fixed for a state.
+   * each batch noised from its scene with the objects as blobs ({@link Blobs}; 0: off), fixed for a state;
+   * {@code layoutFromNoise}: each scene's free layout chosen by its own noise ({@link dev.dualproc.world.LayoutCode}),
+   * fixed for a state.
    */
   public record Options(Path state, GeneratorConfig config, long seed, Placement placement, long steps, double minutes,
       Path out, int evalCount, double guidanceScale, double checkpointMinutes, AtomicBoolean stop, Path initFrom, double objectWeight, double lr,
-      Path transformerFrom, boolean bf16, double repa, Path repaEncoder, double sceneMap, double blobFraction) {
+      Path transformerFrom, boolean bf16, double repa, Path repaEncoder, double sceneMap, double blobFraction,
+      boolean layoutFromNoise) {
     public Options(Path state, GeneratorConfig config, long seed, Placement placement, long steps, double minutes,
         Path out, int evalCount, double guidanceScale, double checkpointMinutes, AtomicBoolean stop, Path initFrom, double objectWeight, double lr) {
-      this(state, config, seed, placement, steps, minutes, out, evalCount, guidanceScale, checkpointMinutes, stop, initFrom, objectWeight, lr, null, false, 0, null, 0, 0);
+      this(state, config, seed, placement, steps, minutes, out, evalCount, guidanceScale, checkpointMinutes, stop, initFrom, objectWeight, lr, null, false, 0, null, 0, 0, false);
     }
 
     public Options {
@@ -75,8 +78,10 @@ public final class GeneratorTraining {
       t.setRepa(o.repa(), o.repaEncoder());
       t.setSceneMap(o.sceneMap());
       t.setBlobFraction(o.blobFraction());
+      t.setLayoutFromNoise(o.layoutFromNoise());
       t.log(String.format(Locale.ROOT, "chunk start: config %s seed %d object weight %s lr %.3g" + (t.bf16() ? " bf16" : "") + (t.repaWeight() > 0 ? " repa " + t.repaWeight() : "")
-          + (t.sceneMapWeight() > 0 ? " scene map " + t.sceneMapWeight() : "") + (t.blobFraction() > 0 ? " blob fraction " + t.blobFraction() : "") + " at ae step %d/%d, flow step %d; budget %d steps, %.1f minutes; "
+          + (t.sceneMapWeight() > 0 ? " scene map " + t.sceneMapWeight() : "") + (t.blobFraction() > 0 ? " blob fraction " + t.blobFraction() : "")
+          + (t.layoutFromNoise() ? " layout from noise" : "") + " at ae step %d/%d, flow step %d; budget %d steps, %.1f minutes; "
           + "%d libtorch threads, OPENBLAS_NUM_THREADS=%s", o.config().name(), o.seed(), t.objectWeight(), t.lr(), t.aeStep(), o.config().aeSteps(), t.step(),
           o.steps(), o.minutes(), org.bytedeco.pytorch.global.torch.get_num_threads(), System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "unset")));
       Runtime.getRuntime().addShutdownHook(hook);

@@ -14,6 +14,7 @@ import dev.dualproc.model.flux.FluxPipeline;
 import dev.dualproc.model.text.TextTokenizer;
 import dev.dualproc.world.BuiltinModels;
 import dev.dualproc.world.Captions;
+import dev.dualproc.world.LayoutCode;
 import dev.dualproc.world.SceneRenderer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,7 +97,7 @@ class GeneratorTrainingTest {
     GeneratorTraining.run(micro(tmp.resolve("state"), 3, out, 0));
     Path state = tmp.resolve("new-ae");
     GeneratorTraining.run(new GeneratorTraining.Options(state, GeneratorConfig.micro(), 6, Placement.cpu(), 1, 0, null, 0, 1.0, 0,
-        new AtomicBoolean(), null, 0, Double.NaN, out, false, 0, null, 0, 0));
+        new AtomicBoolean(), null, 0, Double.NaN, out, false, 0, null, 0, 0, false));
     GeneratorTrainer t = GeneratorTrainer.open(state, GeneratorConfig.micro(), 6, Placement.cpu()); // resumes: transformer_from is kept
     GeneratorTrainer own = GeneratorTrainer.open(tmp.resolve("own"), GeneratorConfig.micro(), 6, Placement.cpu());
     try (SafeTensorsFile f = SafeTensorsFile.open(out.resolve("transformer/diffusion_pytorch_model.safetensors"));
@@ -114,7 +115,7 @@ class GeneratorTrainingTest {
     assertThat(t.trainStep().phase()).isEqualTo("flow");
     assertThatThrownBy(() -> t.transformerFrom(out)).hasMessageContaining("has not trained yet");
     assertThatThrownBy(() -> new GeneratorTraining.Options(state, GeneratorConfig.micro(), 6, Placement.cpu(), 1, 0, null, 0, 1.0, 0,
-        new AtomicBoolean(), out, 0, Double.NaN, out, false, 0, null, 0, 0)).hasMessageContaining("give one");
+        new AtomicBoolean(), out, 0, Double.NaN, out, false, 0, null, 0, 0, false)).hasMessageContaining("give one");
     Path card = tmp.resolve("card-export");
     GeneratorTraining.run(new GeneratorTraining.Options(state, GeneratorConfig.micro(), 6, Placement.cpu(), 1, 0, card, 0, 1.0, 0,
         new AtomicBoolean(), null, 0, Double.NaN));
@@ -238,7 +239,7 @@ class GeneratorTrainingTest {
   }
 
   static GeneratorTraining.Options withBf16(Path state, long steps, boolean bf16) {
-    return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, 0, Double.NaN, null, bf16, 0, null, 0, 0);
+    return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, 0, Double.NaN, null, bf16, 0, null, 0, 0, false);
   }
 
   /** REPA adds a trained projector to the state (not to the export), changes the steps, resumes exactly and is fixed per state. */
@@ -254,7 +255,7 @@ class GeneratorTrainingTest {
     }
     assertThatThrownBy(() -> GeneratorTraining.run(withRepa(a, 1, 0, null))).hasMessageContaining("--repa 0.5, not 0.0");
     assertThatThrownBy(() -> GeneratorTraining.run(new GeneratorTraining.Options(tmp.resolve("repa-none"), GeneratorConfig.micro(), 5, Placement.cpu(), 1, 0,
-        null, 0, 1.0, 0, new AtomicBoolean(), null, 0, Double.NaN, null, false, 0.5, tmp.resolve("no-critic"), 0, 0))).hasMessageContaining("no-critic");
+        null, 0, 1.0, 0, new AtomicBoolean(), null, 0, Double.NaN, null, false, 0.5, tmp.resolve("no-critic"), 0, 0, false))).hasMessageContaining("no-critic");
   }
 
   /** One chunk of a state trained with the option under test: state, steps, export folder (or null). */
@@ -283,7 +284,7 @@ class GeneratorTrainingTest {
 
   static GeneratorTraining.Options withRepa(Path state, long steps, double repa, Path out) {
     return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, out, 0, 1.0, 0, new AtomicBoolean(), null, 0,
-        Double.NaN, null, false, repa, dev.dualproc.world.critic.WorldCritic.folder(), 0, 0);
+        Double.NaN, null, false, repa, dev.dualproc.world.critic.WorldCritic.folder(), 0, 0, false);
   }
 
   /** The scene-map head trains in the state (not the export), changes the steps, resumes exactly and is fixed per state. */
@@ -305,7 +306,7 @@ class GeneratorTrainingTest {
 
   static GeneratorTraining.Options withSceneMap(Path state, long steps, double weight, Path out) {
     return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, out, 0, 1.0, 0, new AtomicBoolean(), null, 0,
-        Double.NaN, null, false, 0, null, weight, 0);
+        Double.NaN, null, false, 0, null, weight, 0, false);
   }
 
   /** The blob refinement changes the steps, resumes exactly and is fixed per state; its target leads from x_t to the real scene. */
@@ -331,7 +332,31 @@ class GeneratorTrainingTest {
 
   static GeneratorTraining.Options withBlobs(Path state, long steps, double fraction) {
     return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, 0,
-        Double.NaN, null, false, 0, null, 0, fraction);
+        Double.NaN, null, false, 0, null, 0, fraction, false);
+  }
+
+  /** Layout from noise changes the steps, resumes exactly and is fixed per state; each scene follows its noise's code. */
+  @Test void layoutFromNoiseResumesExactlyAndLaysScenesOutByTheirNoise() throws Exception {
+    Path plain = tmp.resolve("code-plain"), a = tmp.resolve("code-a"), b = tmp.resolve("code-b");
+    assertActsAndResumesExactly(plain, a, b, null, (state, steps, o) -> withLayoutFromNoise(state, steps, true), "model.safetensors");
+    assertThat(Files.readString(latest(a).resolve("trainer.json"))).contains("\"layout_from_noise\" : true");
+    assertThat(Files.readString(a.resolve("train.log"))).contains(" layout from noise at ");
+    assertThatThrownBy(() -> GeneratorTraining.run(withLayoutFromNoise(a, 1, false))).hasMessageContaining("trained with --layout-from-noise");
+    // a scene's horizon is the one its noise's code names, whatever its seed
+    GeneratorTrainer t = GeneratorTrainer.open(tmp.resolve("code-shape"), GeneratorConfig.micro(), 5, Placement.cpu());
+    Tensor noise = dev.dualproc.engine.Rng.normal(9, t.latentShape(2));
+    LayoutCode[] codes = GeneratorTrainer.layoutCodes(noise);
+    float[] first = Tensors.floats(noise.narrow(0, 0, 1));
+    assertThat(codes[0]).isEqualTo(LayoutCode.fromNoise(first, (int) noise.size(1), (int) noise.size(2), (int) noise.size(3)));
+    java.util.List<SceneRenderer.Rendered> rendered = new java.util.ArrayList<>();
+    t.scenes(100, 2, null, rendered, codes);
+    for (int i = 0; i < 2; i++)
+      assertThat(rendered.get(i).truth().horizonRow()).isEqualTo(rendered.get(i).truth().height() * (0.2 + 0.6 * codes[i].at(LayoutCode.HORIZON)));
+  }
+
+  static GeneratorTraining.Options withLayoutFromNoise(Path state, long steps, boolean on) {
+    return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, 0,
+        Double.NaN, null, false, 0, null, 0, 0, on);
   }
 
   /** Each latent cell's label is what the renderer drew there, packed in the latent's token order (2x2 cells a token). */
