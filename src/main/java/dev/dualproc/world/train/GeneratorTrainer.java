@@ -100,6 +100,9 @@ public final class GeneratorTrainer {
   SceneMap sceneMap; // the scene-map head on early image tokens (null: off); fixed per state
   double blobFraction; // share of each flow batch noised from its scene with the objects as blobs (Blobs); fixed per state
   boolean layoutFromNoise; // each flow item's scene laid out by its noise's LayoutCode; fixed per state
+  double highT; // share of each flow batch at t in [HIGH_T, 1), where only the noise can say the layout; fixed per state
+  /** The lower end of --high-t's times: above it the noised scene hardly shows its layout (logit-normal t reaches it 3% of the time). */
+  static final double HIGH_T = 0.9;
   long lrSince; // the transformer step it applies from
   double latentScale = Double.NaN, latentShift = Double.NaN; // set when the autoencoder phase ends
   AutoEncoder ae;
@@ -260,6 +263,28 @@ public final class GeneratorTrainer {
     layoutFromNoise = on;
   }
 
+  public double highT() { return highT; }
+
+  /** Sets the share of each flow batch drawn at t in [{@link #HIGH_T}, 1) for a fresh or just warm-started state; fixed after. */
+  public void setHighT(double fraction) {
+    if (!(fraction >= 0 && fraction <= 1)) throw new DualprocException("--high-t: expected a share in [0, 1], got " + fraction);
+    if (fraction == highT) return;
+    if (settingsFixed())
+      throw new DualprocException(stateDir + ": this state was trained with --high-t " + highT + ", not " + fraction
+          + "; resume with the same value, or start a new --state with --init-from");
+    highT = fraction;
+  }
+
+  /** t with a share {@code fraction} of the items (chosen by their own generator) moved to [HIGH_T, 1). */
+  static Tensor withHighT(Tensor t, long generatorSeed, double fraction) {
+    if (fraction == 0) return t;
+    var g = Rng.generator(generatorSeed);
+    int b = (int) t.size(0);
+    float[] pick = Tensors.floats(Rng.uniform(g, b)), u = Tensors.floats(Rng.uniform(g, b)), times = Tensors.floats(t);
+    for (int i = 0; i < b; i++) if (pick[i] < fraction) times[i] = (float) (HIGH_T + (1 - HIGH_T) * u[i]);
+    return Tensors.fromFloats(times, b).to(t.device(), t.scalar_type());
+  }
+
   public long aeStep() { return aeStep; }
   public long step() { return step; }
   public double seconds() { return seconds; }
@@ -414,7 +439,7 @@ public final class GeneratorTrainer {
       }
       Tensor x0;
       try (NoGradGuard ng = new NoGradGuard()) { x0 = ae.encode(images); }
-      Tensor t = placement.place(sigmoid(Rng.normal(g, b)));
+      Tensor t = placement.place(withHighT(sigmoid(Rng.normal(g, b)), mix(seed, 17, step), highT));
       Tensor source = x0;
       if (blobFraction > 0) {
         Tensor[] blobbed = Blobs.plan(mix(seed, 16, step), b, blobFraction).apply(x0, t, rendered, ae, placement);
@@ -580,6 +605,7 @@ public final class GeneratorTrainer {
     }
     if (blobFraction > 0) j.put("blob_fraction", blobFraction);
     if (layoutFromNoise) j.put("layout_from_noise", true);
+    if (highT > 0) j.put("high_t", highT);
     if (sceneMap != null) {
       j.put("scene_map_weight", sceneMap.weight);
       sceneMap.save(dir, meta);
@@ -641,6 +667,7 @@ public final class GeneratorTrainer {
     }
     blobFraction = j.path("blob_fraction").asDouble(0);
     layoutFromNoise = j.path("layout_from_noise").asBoolean(false);
+    highT = j.path("high_t").asDouble(0);
     if (j.path("scene_map_weight").asDouble(0) > 0) {
       sceneMap = new SceneMap(j.get("scene_map_weight").asDouble(), cfg.flux().hiddenSize(), mix(seed, 15, 0), lr());
       sceneMap.load(dir);

@@ -97,7 +97,7 @@ class GeneratorTrainingTest {
     GeneratorTraining.run(micro(tmp.resolve("state"), 3, out, 0));
     Path state = tmp.resolve("new-ae");
     GeneratorTraining.run(new GeneratorTraining.Options(state, GeneratorConfig.micro(), 6, Placement.cpu(), 1, 0, null, 0, 1.0, 0,
-        new AtomicBoolean(), null, 0, Double.NaN, out, false, 0, null, 0, 0, false));
+        new AtomicBoolean(), null, 0, Double.NaN, out, false, 0, null, 0, 0, false, 0));
     GeneratorTrainer t = GeneratorTrainer.open(state, GeneratorConfig.micro(), 6, Placement.cpu()); // resumes: transformer_from is kept
     GeneratorTrainer own = GeneratorTrainer.open(tmp.resolve("own"), GeneratorConfig.micro(), 6, Placement.cpu());
     try (SafeTensorsFile f = SafeTensorsFile.open(out.resolve("transformer/diffusion_pytorch_model.safetensors"));
@@ -115,7 +115,7 @@ class GeneratorTrainingTest {
     assertThat(t.trainStep().phase()).isEqualTo("flow");
     assertThatThrownBy(() -> t.transformerFrom(out)).hasMessageContaining("has not trained yet");
     assertThatThrownBy(() -> new GeneratorTraining.Options(state, GeneratorConfig.micro(), 6, Placement.cpu(), 1, 0, null, 0, 1.0, 0,
-        new AtomicBoolean(), out, 0, Double.NaN, out, false, 0, null, 0, 0, false)).hasMessageContaining("give one");
+        new AtomicBoolean(), out, 0, Double.NaN, out, false, 0, null, 0, 0, false, 0)).hasMessageContaining("give one");
     Path card = tmp.resolve("card-export");
     GeneratorTraining.run(new GeneratorTraining.Options(state, GeneratorConfig.micro(), 6, Placement.cpu(), 1, 0, card, 0, 1.0, 0,
         new AtomicBoolean(), null, 0, Double.NaN));
@@ -239,7 +239,7 @@ class GeneratorTrainingTest {
   }
 
   static GeneratorTraining.Options withBf16(Path state, long steps, boolean bf16) {
-    return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, 0, Double.NaN, null, bf16, 0, null, 0, 0, false);
+    return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, 0, Double.NaN, null, bf16, 0, null, 0, 0, false, 0);
   }
 
   /** REPA adds a trained projector to the state (not to the export), changes the steps, resumes exactly and is fixed per state. */
@@ -255,7 +255,7 @@ class GeneratorTrainingTest {
     }
     assertThatThrownBy(() -> GeneratorTraining.run(withRepa(a, 1, 0, null))).hasMessageContaining("--repa 0.5, not 0.0");
     assertThatThrownBy(() -> GeneratorTraining.run(new GeneratorTraining.Options(tmp.resolve("repa-none"), GeneratorConfig.micro(), 5, Placement.cpu(), 1, 0,
-        null, 0, 1.0, 0, new AtomicBoolean(), null, 0, Double.NaN, null, false, 0.5, tmp.resolve("no-critic"), 0, 0, false))).hasMessageContaining("no-critic");
+        null, 0, 1.0, 0, new AtomicBoolean(), null, 0, Double.NaN, null, false, 0.5, tmp.resolve("no-critic"), 0, 0, false, 0))).hasMessageContaining("no-critic");
   }
 
   /** One chunk of a state trained with the option under test: state, steps, export folder (or null). */
@@ -284,7 +284,7 @@ class GeneratorTrainingTest {
 
   static GeneratorTraining.Options withRepa(Path state, long steps, double repa, Path out) {
     return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, out, 0, 1.0, 0, new AtomicBoolean(), null, 0,
-        Double.NaN, null, false, repa, dev.dualproc.world.critic.WorldCritic.folder(), 0, 0, false);
+        Double.NaN, null, false, repa, dev.dualproc.world.critic.WorldCritic.folder(), 0, 0, false, 0);
   }
 
   /** The scene-map head trains in the state (not the export), changes the steps, resumes exactly and is fixed per state. */
@@ -306,7 +306,7 @@ class GeneratorTrainingTest {
 
   static GeneratorTraining.Options withSceneMap(Path state, long steps, double weight, Path out) {
     return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, out, 0, 1.0, 0, new AtomicBoolean(), null, 0,
-        Double.NaN, null, false, 0, null, weight, 0, false);
+        Double.NaN, null, false, 0, null, weight, 0, false, 0);
   }
 
   /** The blob refinement changes the steps, resumes exactly and is fixed per state; its target leads from x_t to the real scene. */
@@ -332,7 +332,7 @@ class GeneratorTrainingTest {
 
   static GeneratorTraining.Options withBlobs(Path state, long steps, double fraction) {
     return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, 0,
-        Double.NaN, null, false, 0, null, 0, fraction, false);
+        Double.NaN, null, false, 0, null, 0, fraction, false, 0);
   }
 
   /** Layout from noise changes the steps, resumes exactly and is fixed per state; each scene follows its noise's code. */
@@ -354,9 +354,30 @@ class GeneratorTrainingTest {
       assertThat(rendered.get(i).truth().horizonRow()).isEqualTo(rendered.get(i).truth().height() * (0.2 + 0.6 * codes[i].at(LayoutCode.HORIZON)));
   }
 
+  /** --high-t moves its share of each batch to t in [0.9, 1), changes the steps, resumes exactly and is fixed per state. */
+  @Test void highTMovesItsShareToTheEndOfTheSchedule() throws Exception {
+    Path plain = tmp.resolve("hight-plain"), a = tmp.resolve("hight-a"), b = tmp.resolve("hight-b");
+    assertActsAndResumesExactly(plain, a, b, null, (state, steps, o) -> withHighT(state, steps, 0.5), "model.safetensors");
+    assertThat(Files.readString(latest(a).resolve("trainer.json"))).contains("\"high_t\" : 0.5");
+    assertThatThrownBy(() -> GeneratorTraining.run(withHighT(a, 1, 0))).hasMessageContaining("--high-t 0.5, not 0.0");
+    float[] before = new float[4000];
+    java.util.Arrays.fill(before, 0.3f);
+    float[] after = Tensors.floats(GeneratorTrainer.withHighT(Tensors.fromFloats(before, 4000), 7, 0.25));
+    int moved = 0;
+    for (float x : after) {
+      if (x != 0.3f) { moved++; assertThat(x).isBetween(0.9f, 1.0f); }
+    }
+    assertThat(moved).isBetween(900, 1100);
+  }
+
+  static GeneratorTraining.Options withHighT(Path state, long steps, double fraction) {
+    return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, 0,
+        Double.NaN, null, false, 0, null, 0, 0, false, fraction);
+  }
+
   static GeneratorTraining.Options withLayoutFromNoise(Path state, long steps, boolean on) {
     return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, 0,
-        Double.NaN, null, false, 0, null, 0, 0, on);
+        Double.NaN, null, false, 0, null, 0, 0, on, 0);
   }
 
   /** Each latent cell's label is what the renderer drew there, packed in the latent's token order (2x2 cells a token). */
