@@ -3,6 +3,7 @@ package dev.dualproc.world.train;
 import dev.dualproc.distill.Generator;
 import dev.dualproc.engine.Images;
 import dev.dualproc.engine.StepScope;
+import dev.dualproc.engine.Tensors;
 import dev.dualproc.eval.ObjectsVerifier;
 import dev.dualproc.eval.PaletteVerifier;
 import dev.dualproc.eval.SceneAnalysis;
@@ -10,6 +11,7 @@ import dev.dualproc.eval.StrokeVerifier;
 import dev.dualproc.eval.Verdict;
 import dev.dualproc.world.Canvas;
 import dev.dualproc.world.Captions;
+import dev.dualproc.world.LayoutCode;
 import dev.dualproc.world.SceneRenderer;
 import dev.dualproc.world.SceneTruth;
 import java.awt.image.BufferedImage;
@@ -35,7 +37,7 @@ public final class GeneratorEval {
       double renderedObjects, double renderedValid, double roundTripObjects, double roundTripValid, double horizonMean, double horizonStd, double horizonP10,
       double horizonP90, Map<Integer, Integer> drawingStrokeWeights, double drawingWithStroke, double photoWithStroke,
       double distinctPalettes, double seconds, Map<String, int[]> byKind, int tokenPx, double midTokenHorizons, double renderedMidTokenHorizons,
-      Map<String, Integer> invalidReasons) {
+      Map<String, Integer> invalidReasons, double codeHorizonCorrelation, double codeHorizonWithin2) {
 
     public String table() {
       StringBuilder b = new StringBuilder();
@@ -57,6 +59,9 @@ public final class GeneratorEval {
       if (tokenPx > 0)
         row(b, String.format(Locale.ROOT, "valid horizons inside a %d-px token row (%d of its %d rows; uniform %.1f%%)", tokenPx, midRows(tokenPx), tokenPx,
             100.0 * midRows(tokenPx) / tokenPx), pct(midTokenHorizons) + " (rendered scenes: " + pct(renderedMidTokenHorizons) + ")");
+      if (!Double.isNaN(codeHorizonCorrelation))
+        row(b, "valid horizons against the horizon the noise's layout code names (`--layout-from-noise`)", String.format(Locale.ROOT,
+            "correlation %.3f, within 2 px %s", codeHorizonCorrelation, pct(codeHorizonWithin2)));
       row(b, "stroke weights measured on drawing captions", drawingStrokeWeights + " (with a stroke: " + pct(drawingWithStroke)
           + "; photo captions with a stroke: " + pct(photoWithStroke) + ")");
       row(b, "distinct 3-colour palettes / images", pct(distinctPalettes));
@@ -93,6 +98,7 @@ public final class GeneratorEval {
     Set<List<Integer>> palettes = new HashSet<>();
     Map<String, int[]> byKind = new TreeMap<>();
     Map<String, Integer> invalidReasons = new TreeMap<>();
+    List<double[]> codeHorizons = new ArrayList<>(); // (the code's row, the generated row) of valid images
     for (int i = 0; i < count; i++) {
       long seed = firstSeed + i;
       SceneRenderer.Rendered scene = SceneRenderer.render(seed, g.width(), g.height());
@@ -111,6 +117,8 @@ public final class GeneratorEval {
         valid++;
         horizons.add(a.horizonFraction());
         if (tokenPx > 0 && Report.midToken(a.horizonRow(), tokenPx)) mid++;
+        if (g instanceof dev.dualproc.model.flux.FluxPipeline fp && fp.ae.params.zChannels() * 4 >= LayoutCode.SLOTS)
+          codeHorizons.add(new double[] {codeHorizonRow(fp, seed), a.horizonRow()});
       } else invalidReasons.merge(a.validity.reason(), 1, Integer::sum);
       if (v.passAndValid()) both++;
       SceneAnalysis rendered = SceneAnalysis.of(scene.image());
@@ -142,7 +150,25 @@ public final class GeneratorEval {
         ae == null ? Double.NaN : tValid / (double) count, mean, Math.sqrt(var), quantile(h, 0.1), quantile(h, 0.9), strokes,
         drawings == 0 ? 0 : drawingsStroke / (double) drawings, photos == 0 ? 0 : photosStroke / (double) photos,
         palettes.size() / (double) count, (System.nanoTime() - t0) / 1e9, byKind, tokenPx,
-        mid / (double) Math.max(1, valid), renderedMid / (double) Math.max(1, rValid), invalidReasons);
+        mid / (double) Math.max(1, valid), renderedMid / (double) Math.max(1, rValid), invalidReasons,
+        correlation(codeHorizons), codeHorizons.stream().filter(r -> Math.abs(r[0] - r[1]) <= 2).count() / (double) Math.max(1, codeHorizons.size()));
+  }
+
+  /** The horizon row that the layout code of seed's noise names, as the renderer places it. */
+  static double codeHorizonRow(dev.dualproc.model.flux.FluxPipeline fp, long seed) {
+    org.bytedeco.pytorch.Tensor noise = StepScope.compute(() -> fp.noise(seed));
+    LayoutCode code = LayoutCode.fromNoise(Tensors.floats(noise), (int) noise.size(1), (int) noise.size(2), (int) noise.size(3));
+    return fp.height() * (0.2 + 0.6 * code.at(LayoutCode.HORIZON));
+  }
+
+  /** Pearson correlation of the pairs' two values (NaN below 3 pairs). */
+  static double correlation(List<double[]> pairs) {
+    int n = pairs.size();
+    if (n < 3) return Double.NaN;
+    double mx = 0, my = 0, sxy = 0, sxx = 0, syy = 0;
+    for (double[] p : pairs) { mx += p[0] / n; my += p[1] / n; }
+    for (double[] p : pairs) { sxy += (p[0] - mx) * (p[1] - my); sxx += (p[0] - mx) * (p[0] - mx); syy += (p[1] - my) * (p[1] - my); }
+    return sxx == 0 || syy == 0 ? 0 : sxy / Math.sqrt(sxx * syy);
   }
 
   /** Mean |image - decode(encode(image))| over held-out scenes, pixels in [-1, 1]: the autoencoder's part of any blur. */
