@@ -199,12 +199,23 @@ public final class GeneratorTrainer {
    * Runs the transformer phase's forward passes in bf16 autocast for a fresh or just warm-started state; like
    * {@link #setLr}, a state already trained otherwise refuses a change.
    */
-  public void setBf16(boolean on) {
-    if (on == bf16) return;
-    if (settingsFixed())
-      throw new DualprocException(stateDir + ": this state was trained " + (bf16 ? "with" : "without") + " --bf16"
+  public void setBf16(boolean on) { bf16 = fixedFlag("--bf16", bf16, on); }
+
+  /** {@code on}, when the state may take it: a fresh or just warm-started state, or one already trained so. */
+  private boolean fixedFlag(String option, boolean current, boolean on) {
+    if (on != current && settingsFixed())
+      throw new DualprocException(stateDir + ": this state was trained " + (current ? "with" : "without") + " " + option
           + "; resume it the same way, or start a new --state with --init-from");
-    bf16 = on;
+    return on;
+  }
+
+  /** {@code share} if in [0, 1] and the state may take it: a fresh or just warm-started state, or one trained with it. */
+  private double fixedShare(String option, double current, double share) {
+    if (!(share >= 0 && share <= 1)) throw new DualprocException(option + ": expected a share in [0, 1], got " + share);
+    if (share != current && settingsFixed())
+      throw new DualprocException(stateDir + ": this state was trained with " + option + " " + current + ", not " + share
+          + "; resume with the same value, or start a new --state with --init-from");
+    return share;
   }
 
   public double repaWeight() { return repa == null ? 0 : repa.weight; }
@@ -240,14 +251,7 @@ public final class GeneratorTrainer {
   public double blobFraction() { return blobFraction; }
 
   /** Sets {@link Blobs}' share of each batch for a fresh or just warm-started state; like {@link #setLr}, fixed after. */
-  public void setBlobFraction(double fraction) {
-    if (!(fraction >= 0 && fraction <= 1)) throw new DualprocException("--blob-fraction: expected a share in [0, 1], got " + fraction);
-    if (fraction == blobFraction) return;
-    if (settingsFixed())
-      throw new DualprocException(stateDir + ": this state was trained with --blob-fraction " + blobFraction + ", not " + fraction
-          + "; resume with the same value, or start a new --state with --init-from");
-    blobFraction = fraction;
-  }
+  public void setBlobFraction(double fraction) { blobFraction = fixedShare("--blob-fraction", blobFraction, fraction); }
 
   public boolean layoutFromNoise() { return layoutFromNoise; }
 
@@ -255,25 +259,12 @@ public final class GeneratorTrainer {
    * Sets whether each flow item's free layout comes from its own noise ({@link LayoutCode#fromNoise}) instead of its
    * scene seed, for a fresh or just warm-started state; like {@link #setLr}, fixed after.
    */
-  public void setLayoutFromNoise(boolean on) {
-    if (on == layoutFromNoise) return;
-    if (settingsFixed())
-      throw new DualprocException(stateDir + ": this state was trained " + (layoutFromNoise ? "with" : "without") + " --layout-from-noise"
-          + "; resume the same way, or start a new --state with --init-from");
-    layoutFromNoise = on;
-  }
+  public void setLayoutFromNoise(boolean on) { layoutFromNoise = fixedFlag("--layout-from-noise", layoutFromNoise, on); }
 
   public double highT() { return highT; }
 
   /** Sets the share of each flow batch drawn at t in [{@link #HIGH_T}, 1) for a fresh or just warm-started state; fixed after. */
-  public void setHighT(double fraction) {
-    if (!(fraction >= 0 && fraction <= 1)) throw new DualprocException("--high-t: expected a share in [0, 1], got " + fraction);
-    if (fraction == highT) return;
-    if (settingsFixed())
-      throw new DualprocException(stateDir + ": this state was trained with --high-t " + highT + ", not " + fraction
-          + "; resume with the same value, or start a new --state with --init-from");
-    highT = fraction;
-  }
+  public void setHighT(double fraction) { highT = fixedShare("--high-t", highT, fraction); }
 
   /** t with a share {@code fraction} of the items (chosen by their own generator) moved to [HIGH_T, 1). */
   static Tensor withHighT(Tensor t, long generatorSeed, double fraction) {
