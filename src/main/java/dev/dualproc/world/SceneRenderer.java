@@ -171,20 +171,20 @@ public final class SceneRenderer {
       List<NamedColour> colours = new ArrayList<>(NamedColour.OBJECT);
       if (pal != null) colours.removeAll(pal);
       List<SceneObject> placed = new ArrayList<>();
-      int slot = -1, tries = 0; // the object the layout code places, and its tries so far
+      int trying = -1, tries = 0; // the object being placed at its code's place, and its tries there so far
       for (int attempt = 0; attempt < 60 && placed.size() < count; attempt++) {
         Kind kind = pick(Kind.values());
         NamedColour colour = colours.get(rng.nextInt(colours.size()));
         int j = placed.size();
-        if (j != slot) { slot = j; tries = 0; }
+        if (j != trying) { trying = j; tries = 0; }
         // the code's place is kept while kind and colour are redrawn, so that most objects stand where the code says
-        boolean first = code != null && j < LayoutCode.OBJECTS && tries++ < CODED_TRIES;
+        boolean atCode = code != null && j < LayoutCode.OBJECTS && tries++ < CODED_TRIES;
         double top = hr + 2 * u;
-        double base = top + draw(first ? LayoutCode.OBJECT_BASE + 2 * j : -1) * (h - top);
+        double base = top + draw(atCode ? LayoutCode.OBJECT_BASE + 2 * j : -1) * (h - top);
         double d = sizeStep(base, hr, u);
         double ow = kind.width * d, oh = kind.height * d;
         double ux = rng.nextDouble();
-        double cx = ow / 2 + (first ? code.objectX(j, Math.min(count, LayoutCode.OBJECTS)) : ux) * (w - ow);
+        double cx = ow / 2 + (atCode ? code.objectX(j, Math.min(count, LayoutCode.OBJECTS)) : ux) * (w - ow);
         if (base - oh < 0 || ow + 2 * stroke > MAX_ROW_COVER * w) continue;
         ObjectPainter.paint(layer, kind, colour.rgb, cx, base, d, u);
         int[] box = paintedBox(cx, base, ow, oh);
