@@ -37,7 +37,7 @@ public final class GeneratorEval {
       double renderedObjects, double renderedValid, double roundTripObjects, double roundTripValid, double horizonMean, double horizonStd, double horizonP10,
       double horizonP90, Map<Integer, Integer> drawingStrokeWeights, double drawingWithStroke, double photoWithStroke,
       double distinctPalettes, double seconds, Map<String, int[]> byKind, int tokenPx, double midTokenHorizons, double renderedMidTokenHorizons,
-      Map<String, Integer> invalidReasons, double codeHorizonCorrelation, double codeHorizonWithin2) {
+      Map<String, Integer> invalidReasons, double codeHorizonCorrelation, double codeHorizonWithin2, CodePlaces codePlaces) {
 
     public String table() {
       StringBuilder b = new StringBuilder();
@@ -62,6 +62,11 @@ public final class GeneratorEval {
       if (!Double.isNaN(codeHorizonCorrelation))
         row(b, "valid horizons against the horizon the noise's layout code names (`--layout-from-noise`)", String.format(Locale.ROOT,
             "correlation %.3f, within 2 px %s", codeHorizonCorrelation, pct(codeHorizonWithin2)));
+      if (codePlaces != null && codePlaces.objects() > 0)
+        row(b, "objects of the scene the noise's code names, found at its place (within " + CodePlaces.PX + " px): colour / kind+colour", String.format(Locale.ROOT,
+            "%s / %s of %d objects in %d images whose coded scene has their caption (that scene itself: %s / %s); their pixels painted in their colour: %s",
+            pct(codePlaces.colour()), pct(codePlaces.kindAndColour()), codePlaces.objects(), codePlaces.images(), pct(codePlaces.renderedColour()),
+            pct(codePlaces.renderedKindAndColour()), pct(codePlaces.colourCover())));
       row(b, "stroke weights measured on drawing captions", drawingStrokeWeights + " (with a stroke: " + pct(drawingWithStroke)
           + "; photo captions with a stroke: " + pct(photoWithStroke) + ")");
       row(b, "distinct 3-colour palettes / images", pct(distinctPalettes));
@@ -99,6 +104,8 @@ public final class GeneratorEval {
     Map<String, int[]> byKind = new TreeMap<>();
     Map<String, Integer> invalidReasons = new TreeMap<>();
     List<double[]> codeHorizons = new ArrayList<>(); // (the code's row, the generated row) of valid images
+    int[] places = new int[6]; // images, objects, at place by colour, by kind+colour; the coded scene's own two
+    long[] cover = new long[2]; // the coded objects' own pixels, and those of them the generated image paints in that colour
     for (int i = 0; i < count; i++) {
       long seed = firstSeed + i;
       SceneRenderer.Rendered scene = SceneRenderer.render(seed, g.width(), g.height());
@@ -117,10 +124,24 @@ public final class GeneratorEval {
         valid++;
         horizons.add(a.horizonFraction());
         if (tokenPx > 0 && Report.midToken(a.horizonRow(), tokenPx)) mid++;
-        if (g instanceof dev.dualproc.model.flux.FluxPipeline fp && fp.ae.params.zChannels() * 4 >= LayoutCode.SLOTS)
-          codeHorizons.add(new double[] {codeHorizonRow(fp, seed), a.horizonRow()});
+        if (coded(g) != null) codeHorizons.add(new double[] {codeHorizonRow(coded(g), seed), a.horizonRow()});
       } else invalidReasons.merge(a.validity.reason(), 1, Integer::sum);
       if (v.passAndValid()) both++;
+      if (coded(g) != null) {
+        // the scene the noise names has the same caption in most cases (the code moves places, the stream picks kinds)
+        SceneRenderer.Rendered named = SceneRenderer.render(seed, g.width(), g.height(), SceneRenderer.Options.coded(layoutCode(coded(g), seed)));
+        if (Captions.caption(named.truth()).equals(caption)) {
+          List<dev.dualproc.world.SceneObject> want = named.truth().objects();
+          SceneAnalysis own = SceneAnalysis.of(named.image());
+          places[0]++;
+          places[1] += want.size();
+          places[2] += CodePlaces.found(want, a.objects, false);
+          places[3] += CodePlaces.found(want, a.objects, true);
+          places[4] += CodePlaces.found(want, own.objects, false);
+          places[5] += CodePlaces.found(want, own.objects, true);
+          for (var o : want) CodePlaces.cover(o, named.image(), img, cover);
+        }
+      }
       SceneAnalysis rendered = SceneAnalysis.of(scene.image());
       Verdict r = verifier.judge(rendered);
       if (r.pass()) rObjects++;
@@ -151,14 +172,65 @@ public final class GeneratorEval {
         drawings == 0 ? 0 : drawingsStroke / (double) drawings, photos == 0 ? 0 : photosStroke / (double) photos,
         palettes.size() / (double) count, (System.nanoTime() - t0) / 1e9, byKind, tokenPx,
         mid / (double) Math.max(1, valid), renderedMid / (double) Math.max(1, rValid), invalidReasons,
-        correlation(codeHorizons), codeHorizons.stream().filter(r -> Math.abs(r[0] - r[1]) <= 2).count() / (double) Math.max(1, codeHorizons.size()));
+        correlation(codeHorizons), codeHorizons.stream().filter(r -> Math.abs(r[0] - r[1]) <= 2).count() / (double) Math.max(1, codeHorizons.size()),
+        CodePlaces.of(places, cover));
+  }
+
+  /** The pipeline when its noise can carry a layout code (a FLUX latent of at least 13 packed features), else null. */
+  private static dev.dualproc.model.flux.FluxPipeline coded(Generator g) {
+    return g instanceof dev.dualproc.model.flux.FluxPipeline fp && fp.ae.params.zChannels() * 4 >= LayoutCode.SLOTS ? fp : null;
+  }
+
+  /** The layout code of seed's noise, the very noise the pipeline samples from. */
+  static LayoutCode layoutCode(dev.dualproc.model.flux.FluxPipeline fp, long seed) {
+    org.bytedeco.pytorch.Tensor noise = StepScope.compute(() -> fp.noise(seed));
+    return LayoutCode.fromNoise(Tensors.floats(noise), (int) noise.size(1), (int) noise.size(2), (int) noise.size(3));
+  }
+
+  /**
+   * How many of the coded scene's objects the generated image has at their place: in the images whose coded scene
+   * (the scene of the same seed rendered with the noise's layout code) has the eval's caption, the objects found by
+   * colour (and kind) with centre column and base row within {@link #PX} px of the coded scene's object.
+   */
+  public record CodePlaces(int images, int objects, double colour, double kindAndColour, double renderedColour, double renderedKindAndColour, double colourCover) {
+    static final int PX = 4;
+    /** A pixel shows an object's colour within this RGB distance (the renderer keeps object parts 55 from their background). */
+    static final double COLOUR_MARGIN = 50;
+
+    static CodePlaces of(int[] n, long[] cover) {
+      double d = Math.max(1, n[1]);
+      return new CodePlaces(n[0], n[1], n[2] / d, n[3] / d, n[4] / d, n[5] / d, cover[0] == 0 ? Double.NaN : cover[1] / (double) cover[0]);
+    }
+
+    /** Adds the object's pixels in the coded scene (its box, in its colour) to cover[0], and those the generated image paints in its colour too to cover[1]. */
+    static void cover(dev.dualproc.world.SceneObject o, BufferedImage coded, BufferedImage generated, long[] cover) {
+      int rgb = o.colour().rgb;
+      for (int y = Math.max(0, o.y0()); y < Math.min(coded.getHeight(), o.y1()); y++)
+        for (int x = Math.max(0, o.x0()); x < Math.min(coded.getWidth(), o.x1()); x++) {
+          if (dev.dualproc.world.Rgb.dist(coded.getRGB(x, y) & 0xFFFFFF, rgb) > COLOUR_MARGIN) continue;
+          cover[0]++;
+          if (dev.dualproc.world.Rgb.dist(generated.getRGB(x, y) & 0xFFFFFF, rgb) <= COLOUR_MARGIN) cover[1]++;
+        }
+    }
+
+    /** The wanted objects with a found object of their colour (and kind) within PX px of their centre column and base row; each found object matches once. */
+    static int found(List<dev.dualproc.world.SceneObject> want, List<dev.dualproc.eval.DetectedObject> found, boolean kind) {
+      boolean[] used = new boolean[found.size()];
+      int n = 0;
+      for (var w : want) {
+        for (int i = 0; i < found.size(); i++) {
+          var f = found.get(i);
+          if (used[i] || f.colour() != w.colour() || (kind && f.kind() != w.kind())) continue;
+          if (Math.abs((f.x0() + f.x1()) / 2.0 - w.centreX()) <= PX && Math.abs(f.baseRow() - w.baseRow()) <= PX) { used[i] = true; n++; break; }
+        }
+      }
+      return n;
+    }
   }
 
   /** The horizon row that the layout code of seed's noise names, as the renderer places it. */
   static double codeHorizonRow(dev.dualproc.model.flux.FluxPipeline fp, long seed) {
-    org.bytedeco.pytorch.Tensor noise = StepScope.compute(() -> fp.noise(seed));
-    LayoutCode code = LayoutCode.fromNoise(Tensors.floats(noise), (int) noise.size(1), (int) noise.size(2), (int) noise.size(3));
-    return fp.height() * (0.2 + 0.6 * code.at(LayoutCode.HORIZON));
+    return fp.height() * (0.2 + 0.6 * layoutCode(fp, seed).at(LayoutCode.HORIZON));
   }
 
   /** Pearson correlation of the pairs' two values (NaN below 3 pairs). */

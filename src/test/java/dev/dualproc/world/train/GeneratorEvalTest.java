@@ -23,6 +23,35 @@ class GeneratorEvalTest {
     }
   }
 
+  /** An object counts at its code's place only with its colour (and kind), within 4 px, and each found object once. */
+  @Test void objectsAtTheCodesPlace() {
+    var red = dev.dualproc.world.NamedColour.RED;
+    var house = dev.dualproc.world.Kind.HOUSE;
+    var want = java.util.List.of(new dev.dualproc.world.SceneObject(house, red, 20, 40, 1, 15, 30, 25, 40, 1f),
+        new dev.dualproc.world.SceneObject(house, red, 22, 41, 1, 17, 31, 27, 41, 1f));
+    var near = new dev.dualproc.eval.DetectedObject(house, red, 17, 30, 27, 43, java.util.List.of()); // centre 22, base 43
+    var ball = new dev.dualproc.eval.DetectedObject(dev.dualproc.world.Kind.BALL, red, 16, 34, 24, 42, java.util.List.of());
+    var far = new dev.dualproc.eval.DetectedObject(house, red, 40, 30, 50, 40, java.util.List.of());
+    var blue = new dev.dualproc.eval.DetectedObject(house, dev.dualproc.world.NamedColour.BLUE, 15, 30, 25, 40, java.util.List.of());
+    assertThat(GeneratorEval.CodePlaces.found(want, java.util.List.of(near), true)).isEqualTo(1);
+    assertThat(GeneratorEval.CodePlaces.found(want, java.util.List.of(near, ball), true)).isEqualTo(1);
+    assertThat(GeneratorEval.CodePlaces.found(want, java.util.List.of(near, ball), false)).isEqualTo(2);
+    assertThat(GeneratorEval.CodePlaces.found(want, java.util.List.of(far, blue), false)).isZero();
+  }
+
+  /** Colour cover counts the coded object's own pixels (its colour inside its box) that the generated image paints alike. */
+  @Test void colourCoverOfACodedObject() {
+    var red = dev.dualproc.world.NamedColour.RED;
+    var o = new dev.dualproc.world.SceneObject(dev.dualproc.world.Kind.HOUSE, red, 20, 40, 1, 10, 30, 30, 40, 1f);
+    var coded = new java.awt.image.BufferedImage(64, 64, java.awt.image.BufferedImage.TYPE_INT_RGB);
+    var generated = new java.awt.image.BufferedImage(64, 64, java.awt.image.BufferedImage.TYPE_INT_RGB);
+    for (int y = 30; y < 40; y++) for (int x = 10; x < 20; x++) coded.setRGB(x, y, red.rgb); // half the box is the object
+    for (int y = 30; y < 40; y++) for (int x = 15; x < 30; x++) generated.setRGB(x, y, red.rgb ^ 0x050505); // overlaps half of it
+    long[] cover = new long[2];
+    GeneratorEval.CodePlaces.cover(o, coded, generated, cover);
+    assertThat(cover).containsExactly(100, 50);
+  }
+
   @Test void theMiddleOfAnEightPixelTokenIsItsRowsThreeToFive() {
     assertThat(GeneratorEval.Report.midRows(8)).isEqualTo(3);
     assertThat(GeneratorEval.Report.midToken(19.5, 8)).isTrue(); // row 19 = offset 3 in the token at 16
