@@ -39,6 +39,9 @@ public final class WorldEvalCommand implements Runnable {
     @Option(names = "--kind-swap", paramLabel = "N", description = {"also generate \"a COLOUR KIND on grass during the day\" for every kind at each of N noise seeds:",
         "is the named object found, and how much does the image change with the kind word alone (with --images: kind-swap.png)"}) Integer kindSwap;
 
+    @Option(names = "--coded-scenes", description = {"judge against the scenes the noise's layout codes name (each held-out seed rendered with its noise's code,",
+        "the pairing --layout-from-noise trains on) and generate from their captions, so caption and code agree"}) boolean codedScenes;
+
     @Override public Integer call() {
       long from = first == null ? GeneratorTrainer.HELD_OUT_FIRST_SEED : first;
       if (from < 0 || from + count > GeneratorTrainer.AE_SEEDS) throw new DualprocException("--first-seed: held-out seeds lie below 2^40");
@@ -58,7 +61,9 @@ public final class WorldEvalCommand implements Runnable {
         if (latentBlur != null) dev.dualproc.world.train.LatentBlurEval.validate(latentBlur);
         if (renoiseKindsSwapped && renoise == null) throw new DualprocException("--renoise-kinds-swapped: give --renoise T,... too");
         if (kindSwap != null && kindSwap < 2) throw new DualprocException("--kind-swap: expected at least 2 seeds, got " + kindSwap);
-        System.out.print(GeneratorEval.run(g, from, count, images).table());
+        if (codedScenes && !(g instanceof dev.dualproc.model.flux.FluxPipeline))
+          throw new DualprocException("--coded-scenes: " + g.identity() + " is not a FLUX pipeline");
+        System.out.print(GeneratorEval.run(g, from, count, images, codedScenes).table());
         if (renoise != null)
           System.out.print("\n" + dev.dualproc.world.train.RenoiseEval.run((dev.dualproc.model.flux.FluxPipeline) g, from, count, renoise, renoiseKindsSwapped).table());
         if (latentBlur != null)

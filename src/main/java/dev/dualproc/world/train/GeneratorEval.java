@@ -91,8 +91,16 @@ public final class GeneratorEval {
   }
 
   /** Generates from the captions of scenes {@code firstSeed} .. +count-1 (noise seed = scene seed); {@code images}: where to write the generated PNGs (and SEED-rendered.png, SEED-roundtrip.png beside them), or null. */
-  public static Report run(Generator g, long firstSeed, int count, Path images) {
+  public static Report run(Generator g, long firstSeed, int count, Path images) { return run(g, firstSeed, count, images, false); }
+
+  /**
+   * As {@link #run(Generator, long, int, Path)}; with {@code codedScenes}, each held-out scene is the one the noise's
+   * layout code names (the seed rendered with {@link SceneRenderer.Options#coded}), the pairing that
+   * {@code --layout-from-noise} trains on, so caption and code agree.
+   */
+  public static Report run(Generator g, long firstSeed, int count, Path images, boolean codedScenes) {
     if (count < 1) throw new IllegalArgumentException("count must be at least 1, got " + count);
+    if (codedScenes && coded(g) == null) throw new dev.dualproc.engine.DualprocException("--coded-scenes: " + g.identity() + "'s noise carries no layout code (a FLUX latent of at least " + LayoutCode.SLOTS + " packed features)");
     long t0 = System.nanoTime();
     dev.dualproc.model.flux.AutoEncoder ae = g instanceof dev.dualproc.model.flux.FluxPipeline fp ? fp.ae : null;
     int tokenPx = ae == null ? 0 : 2 * ae.params.downFactor(); // FLUX packs 2x2 latent cells into a token
@@ -108,7 +116,8 @@ public final class GeneratorEval {
     long[] cover = new long[2]; // the coded objects' own pixels, and those of them the generated image paints in that colour
     for (int i = 0; i < count; i++) {
       long seed = firstSeed + i;
-      SceneRenderer.Rendered scene = SceneRenderer.render(seed, g.width(), g.height());
+      SceneRenderer.Rendered scene = codedScenes ? SceneRenderer.render(seed, g.width(), g.height(), SceneRenderer.Options.coded(layoutCode(coded(g), seed)))
+          : SceneRenderer.render(seed, g.width(), g.height());
       SceneTruth truth = scene.truth();
       String caption = Captions.caption(truth);
       dev.dualproc.distill.Conditioning c = g.encode(caption); // outside the step scope: generators cache it
@@ -129,7 +138,7 @@ public final class GeneratorEval {
       if (v.passAndValid()) both++;
       if (coded(g) != null) {
         // the scene the noise names has the same caption in most cases (the code moves places, the stream picks kinds)
-        SceneRenderer.Rendered named = SceneRenderer.render(seed, g.width(), g.height(), SceneRenderer.Options.coded(layoutCode(coded(g), seed)));
+        SceneRenderer.Rendered named = codedScenes ? scene : SceneRenderer.render(seed, g.width(), g.height(), SceneRenderer.Options.coded(layoutCode(coded(g), seed)));
         if (Captions.caption(named.truth()).equals(caption)) {
           List<dev.dualproc.world.SceneObject> want = named.truth().objects();
           SceneAnalysis own = SceneAnalysis.of(named.image());

@@ -52,6 +52,17 @@ class GeneratorEvalTest {
     assertThat(cover).containsExactly(100, 50);
   }
 
+  /** Judged against the coded scenes, every image's caption is its coded scene's, so all of them count in the code's row. */
+  @Test void codedScenesAgreeWithTheirCaptions() {
+    try (var fp = dev.dualproc.model.flux.FluxPipeline.open(dev.dualproc.world.BuiltinModels.generator(), dev.dualproc.engine.Placement.cpu(), 0, 0, 2)) {
+      var plain = GeneratorEval.run(fp, 2_000_000, 3, null, false);
+      var coded = GeneratorEval.run(fp, 2_000_000, 3, null, true);
+      assertThat(coded.codePlaces().images()).isEqualTo(3);
+      assertThat(plain.codePlaces().images()).isLessThan(3); // seed 2,000,001's coded scene has another caption
+      assertThat(coded.renderedObjects()).isEqualTo(1.0);
+    }
+  }
+
   @Test void theMiddleOfAnEightPixelTokenIsItsRowsThreeToFive() {
     assertThat(GeneratorEval.Report.midRows(8)).isEqualTo(3);
     assertThat(GeneratorEval.Report.midToken(19.5, 8)).isTrue(); // row 19 = offset 3 in the token at 16
