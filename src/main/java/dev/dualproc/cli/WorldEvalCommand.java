@@ -42,6 +42,8 @@ public final class WorldEvalCommand implements Runnable {
     @Option(names = "--coded-scenes", description = {"judge against the scenes the noise's layout codes name (each held-out seed rendered with its noise's code,",
         "the pairing --layout-from-noise trains on) and generate from their captions, so caption and code agree"}) boolean codedScenes;
 
+    @Option(names = "--local-object-codes", description = "the layout codes of the coded rows (and --coded-scenes) place objects on their best-scoring noise tokens, as world train generator --local-object-codes") boolean localObjectCodes;
+
     @Override public Integer call() {
       long from = first == null ? GeneratorTrainer.HELD_OUT_FIRST_SEED : first;
       if (from < 0 || from + count > GeneratorTrainer.AE_SEEDS) throw new DualprocException("--first-seed: held-out seeds lie below 2^40");
@@ -63,7 +65,7 @@ public final class WorldEvalCommand implements Runnable {
         if (kindSwap != null && kindSwap < 2) throw new DualprocException("--kind-swap: expected at least 2 seeds, got " + kindSwap);
         if (codedScenes && !(g instanceof dev.dualproc.model.flux.FluxPipeline))
           throw new DualprocException("--coded-scenes: " + g.identity() + " is not a FLUX pipeline");
-        System.out.print(GeneratorEval.run(g, from, count, images, codedScenes).table());
+        System.out.print(GeneratorEval.run(g, from, count, images, codedScenes, localObjectCodes).table());
         if (renoise != null)
           System.out.print("\n" + dev.dualproc.world.train.RenoiseEval.run((dev.dualproc.model.flux.FluxPipeline) g, from, count, renoise, renoiseKindsSwapped).table());
         if (latentBlur != null)

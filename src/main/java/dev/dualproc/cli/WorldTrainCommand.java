@@ -48,6 +48,7 @@ public final class WorldTrainCommand implements Runnable {
     @Option(names = "--repa", defaultValue = "0", description = "weight of representation alignment (REPA): an early block's image tokens predict the frozen critic's SigLIP patch features of the clean scene (0: off); fixed for a --state; default ${DEFAULT-VALUE}") double repa;
     @Option(names = "--scene-map", defaultValue = "0", description = "weight of the scene-map head: an early block's image tokens predict what each latent cell of the clean scene shows (sky, ground, light or an object's kind) and the object's colour (0: off); fixed for a --state; default ${DEFAULT-VALUE}") double sceneMap;
     @Option(names = "--layout-from-noise", description = "choose each training scene's free layout (horizon, stroke weight, palette, object and sun places) from the means of its own noise's packed latent features, so that the flow learns a map from noise to scenes, not their average; fixed for a --state") boolean layoutFromNoise;
+    @Option(names = "--local-object-codes", description = "with --layout-from-noise: each object stands on the noise token with the best score of its own packed feature (its place inside the token from two more), not where the noise's means say, so each token reads from its own noise whether an object stands on it; fixed for a --state") boolean localObjectCodes;
     @Option(names = "--high-t", defaultValue = "0", description = "share of each batch drawn at t in [0.9, 1), where only the noise can say the layout (0: off); fixed for a --state; default ${DEFAULT-VALUE}") double highT;
     @Option(names = "--blob-fraction", defaultValue = "0", description = "share of each batch noised (t in 0.25-0.75) from its scene with every object painted as a blob of its colour, asked for the velocity to the real scene: shapes from the kind words (0: off); fixed for a --state; default ${DEFAULT-VALUE}") double blobFraction;
     @Option(names = "--repa-encoder", description = "the critic folder whose vision tower --repa aligns to; default models/world/vlm") Path repaEncoder;
@@ -59,7 +60,7 @@ public final class WorldTrainCommand implements Runnable {
       Threads.apply(threads);
       GeneratorTraining.Summary s = GeneratorTraining.run(new GeneratorTraining.Options(state, GeneratorConfig.named(config), seed,
           Placement.parse(device, "float32"), steps, minutes, out, evalCount, guidance, checkpointMinutes, new AtomicBoolean(), initFrom, objectWeight, lr == null ? Double.NaN : lr, transformerFrom, bf16, repa,
-          repa > 0 && repaEncoder == null ? dev.dualproc.world.critic.WorldCritic.folder() : repaEncoder, sceneMap, blobFraction, layoutFromNoise, highT));
+          repa > 0 && repaEncoder == null ? dev.dualproc.world.critic.WorldCritic.folder() : repaEncoder, sceneMap, blobFraction, layoutFromNoise, highT, localObjectCodes));
       System.out.printf(Locale.ROOT, "%s: autoencoder step %d, transformer step %d, %.0f s of training; this run %.3f s/step%s%n",
           state, s.aeStep(), s.step(), s.seconds(), s.secondsPerStep(), s.stoppedEarly() ? " (stopped; resume with the same command)" : "");
       if (s.eval() != null) System.out.print(s.eval().table());

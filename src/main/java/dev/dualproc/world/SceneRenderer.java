@@ -21,6 +21,8 @@ public final class SceneRenderer {
   static final double MAX_ROW_COVER = 0.45;
   /** Tries at a layout code's place for an object before its place is drawn from the random stream. */
   static final int CODED_TRIES = 8;
+  /** Tries of kind and colour at one token of a local layout code before its next-best token. */
+  static final int TOKEN_TRIES = 4;
 
   private SceneRenderer() {}
 
@@ -172,19 +174,24 @@ public final class SceneRenderer {
       if (pal != null) colours.removeAll(pal);
       List<SceneObject> placed = new ArrayList<>();
       int trying = -1, tries = 0; // the object being placed at its code's place, and its tries there so far
+      LayoutCode.TokenPlaces places = code == null ? null : code.places();
+      int[] next = new int[LayoutCode.OBJECTS]; // with token places: each object's tries so far, TOKEN_TRIES at each token, best first
+      int[][] order = new int[LayoutCode.OBJECTS][];
       for (int attempt = 0; attempt < 60 && placed.size() < count; attempt++) {
         Kind kind = pick(Kind.values());
         NamedColour colour = colours.get(rng.nextInt(colours.size()));
         int j = placed.size();
         if (j != trying) { trying = j; tries = 0; }
         // the code's place is kept while kind and colour are redrawn, so that most objects stand where the code says
-        boolean atCode = code != null && j < LayoutCode.OBJECTS && tries++ < CODED_TRIES;
+        boolean atCode = code != null && places == null && j < LayoutCode.OBJECTS && tries++ < CODED_TRIES;
         double top = hr + 2 * u;
         double base = top + draw(atCode ? LayoutCode.OBJECT_BASE + 2 * j : -1) * (h - top);
+        double[] spot = places != null && j < LayoutCode.OBJECTS ? nextTokenSpot(places, j, order, next, top) : null;
+        if (spot != null) base = spot[1];
         double d = sizeStep(base, hr, u);
         double ow = kind.width * d, oh = kind.height * d;
         double ux = rng.nextDouble();
-        double cx = ow / 2 + (atCode ? code.objectX(j, Math.min(count, LayoutCode.OBJECTS)) : ux) * (w - ow);
+        double cx = ow / 2 + (spot != null ? spot[0] : atCode ? code.objectX(j, Math.min(count, LayoutCode.OBJECTS)) : ux) * (w - ow);
         if (base - oh < 0 || ow + 2 * stroke > MAX_ROW_COVER * w) continue;
         ObjectPainter.paint(layer, kind, colour.rgb, cx, base, d, u);
         int[] box = paintedBox(cx, base, ow, oh);
@@ -198,6 +205,24 @@ public final class SceneRenderer {
             SceneTruth.groundDepth(base, hr, h)));
       }
       return placed;
+    }
+
+    /**
+     * Object j's next place from its token scores: the best-scoring token whose place (the token's cell plus its offsets
+     * across and down) stands below {@code top}, as {across the frame in [0, 1), base row}; null when none is left (the
+     * stream places the object then). A token is kept for {@link #TOKEN_TRIES} tries of kind and colour, then the next.
+     */
+    private double[] nextTokenSpot(LayoutCode.TokenPlaces places, int j, int[][] order, int[] next, double top) {
+      if (order[j] == null) order[j] = places.order(j);
+      for (; next[j] < order[j].length * TOKEN_TRIES; next[j] += TOKEN_TRIES - next[j] % TOKEN_TRIES) {
+        int token = order[j][next[j] / TOKEN_TRIES], ty = token / places.cols(), tx = token % places.cols();
+        double base = (ty + places.down()[j][token]) * h / places.rows();
+        if (base >= top) {
+          next[j]++;
+          return new double[] {(tx + places.across()[j][token]) / places.cols(), base};
+        }
+      }
+      return null;
     }
 
     /** Whether every painted pixel stands out from the background behind it (skin is decoration, exempt). */

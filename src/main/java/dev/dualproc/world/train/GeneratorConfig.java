@@ -90,6 +90,15 @@ public record GeneratorConfig(String name, int size, AutoEncoderParams ae, int[]
         m.emaDecay(), m.captionDropout(), m.gradClip(), m.sampleSteps(), m.aeLoss());
   }
 
+  /** micro with 8 latent channels (32 packed features, as standard): the test of local object codes. */
+  static GeneratorConfig microLatent8() {
+    GeneratorConfig m = micro();
+    AutoEncoderParams a = m.ae();
+    return new GeneratorConfig("micro", m.size(), new AutoEncoderParams(a.resolution(), a.inChannels(), a.ch(), a.outCh(), a.chMult(), a.numResBlocks(), 8, 1.0, 0.0),
+        m.fluxShape(), m.t5(), m.clip(), m.t5MaxLength(), m.clipMaxLength(), m.aeSteps(), m.aeBatch(), m.aeLr(), m.aeKlWeight(), m.latentStatImages(), m.batch(),
+        m.lr(), m.warmup(), m.weightDecay(), m.emaDecay(), m.captionDropout(), m.gradClip(), m.sampleSteps(), m.aeLoss());
+  }
+
   /** micro with two autoencoder steps under robust's autoencoder loss: the test of {@link AeLoss}. */
   static GeneratorConfig microRobust() {
     GeneratorConfig m = micro();

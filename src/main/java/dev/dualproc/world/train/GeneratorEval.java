@@ -91,15 +91,18 @@ public final class GeneratorEval {
   }
 
   /** Generates from the captions of scenes {@code firstSeed} .. +count-1 (noise seed = scene seed); {@code images}: where to write the generated PNGs (and SEED-rendered.png, SEED-roundtrip.png beside them), or null. */
-  public static Report run(Generator g, long firstSeed, int count, Path images) { return run(g, firstSeed, count, images, false); }
+  public static Report run(Generator g, long firstSeed, int count, Path images) { return run(g, firstSeed, count, images, false, false); }
 
   /**
    * As {@link #run(Generator, long, int, Path)}; with {@code codedScenes}, each held-out scene is the one the noise's
    * layout code names (the seed rendered with {@link SceneRenderer.Options#coded}), the pairing that
-   * {@code --layout-from-noise} trains on, so caption and code agree.
+   * {@code --layout-from-noise} trains on, so caption and code agree; {@code localObjectCodes}: the codes place objects on
+   * their best-scoring noise tokens, as {@code --local-object-codes} trains.
    */
-  public static Report run(Generator g, long firstSeed, int count, Path images, boolean codedScenes) {
+  public static Report run(Generator g, long firstSeed, int count, Path images, boolean codedScenes, boolean localObjectCodes) {
     if (count < 1) throw new IllegalArgumentException("count must be at least 1, got " + count);
+    if (localObjectCodes && coded(g) != null && coded(g).ae.params.zChannels() * 4 < LayoutCode.TokenPlaces.FIRST_FEATURE + LayoutCode.OBJECTS * LayoutCode.TokenPlaces.FEATURES_PER_OBJECT)
+      throw new dev.dualproc.engine.DualprocException("--local-object-codes: " + g.identity() + "'s latent packs too few features for local object codes");
     if (codedScenes && coded(g) == null) throw new dev.dualproc.engine.DualprocException("--coded-scenes: " + g.identity() + "'s noise carries no layout code (a FLUX latent of at least " + LayoutCode.SLOTS + " packed features)");
     long t0 = System.nanoTime();
     dev.dualproc.model.flux.AutoEncoder ae = g instanceof dev.dualproc.model.flux.FluxPipeline fp ? fp.ae : null;
@@ -116,7 +119,7 @@ public final class GeneratorEval {
     long[] cover = new long[2]; // the coded objects' own pixels, and those of them the generated image paints in that colour
     for (int i = 0; i < count; i++) {
       long seed = firstSeed + i;
-      SceneRenderer.Rendered scene = codedScenes ? SceneRenderer.render(seed, g.width(), g.height(), SceneRenderer.Options.coded(layoutCode(coded(g), seed)))
+      SceneRenderer.Rendered scene = codedScenes ? SceneRenderer.render(seed, g.width(), g.height(), SceneRenderer.Options.coded(layoutCode(coded(g), seed, localObjectCodes)))
           : SceneRenderer.render(seed, g.width(), g.height());
       SceneTruth truth = scene.truth();
       String caption = Captions.caption(truth);
@@ -138,7 +141,7 @@ public final class GeneratorEval {
       if (v.passAndValid()) both++;
       if (coded(g) != null) {
         // the scene the noise names has the same caption in most cases (the code moves places, the stream picks kinds)
-        SceneRenderer.Rendered named = codedScenes ? scene : SceneRenderer.render(seed, g.width(), g.height(), SceneRenderer.Options.coded(layoutCode(coded(g), seed)));
+        SceneRenderer.Rendered named = codedScenes ? scene : SceneRenderer.render(seed, g.width(), g.height(), SceneRenderer.Options.coded(layoutCode(coded(g), seed, localObjectCodes)));
         if (Captions.caption(named.truth()).equals(caption)) {
           List<dev.dualproc.world.SceneObject> want = named.truth().objects();
           SceneAnalysis own = SceneAnalysis.of(named.image());
@@ -191,9 +194,9 @@ public final class GeneratorEval {
   }
 
   /** The layout code of seed's noise, the very noise the pipeline samples from. */
-  static LayoutCode layoutCode(dev.dualproc.model.flux.FluxPipeline fp, long seed) {
+  static LayoutCode layoutCode(dev.dualproc.model.flux.FluxPipeline fp, long seed, boolean local) {
     org.bytedeco.pytorch.Tensor noise = StepScope.compute(() -> fp.noise(seed));
-    return LayoutCode.fromNoise(Tensors.floats(noise), (int) noise.size(1), (int) noise.size(2), (int) noise.size(3));
+    return LayoutCode.fromNoise(Tensors.floats(noise), (int) noise.size(1), (int) noise.size(2), (int) noise.size(3), local);
   }
 
   /**
@@ -239,7 +242,7 @@ public final class GeneratorEval {
 
   /** The horizon row that the layout code of seed's noise names, as the renderer places it. */
   static double codeHorizonRow(dev.dualproc.model.flux.FluxPipeline fp, long seed) {
-    return fp.height() * (0.2 + 0.6 * layoutCode(fp, seed).at(LayoutCode.HORIZON));
+    return fp.height() * (0.2 + 0.6 * layoutCode(fp, seed, false).at(LayoutCode.HORIZON));
   }
 
   /** Pearson correlation of the pairs' two values (NaN below 3 pairs). */

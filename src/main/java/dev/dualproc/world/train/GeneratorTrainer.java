@@ -103,6 +103,7 @@ public final class GeneratorTrainer {
   double highT; // share of each flow batch at t in [HIGH_T, 1), where only the noise can say the layout; fixed per state
   /** The lower end of --high-t's times: above it the noised scene hardly shows its layout (logit-normal t reaches it 3% of the time). */
   static final double HIGH_T = 0.9;
+  boolean localObjectCodes; // with layoutFromNoise: objects stand on their best-scoring noise tokens; fixed per state
   long lrSince; // the transformer step it applies from
   double latentScale = Double.NaN, latentShift = Double.NaN; // set when the autoencoder phase ends
   AutoEncoder ae;
@@ -263,6 +264,17 @@ public final class GeneratorTrainer {
 
   public double highT() { return highT; }
 
+  public boolean localObjectCodes() { return localObjectCodes; }
+
+  /** Sets whether objects stand on their best-scoring noise tokens ({@link LayoutCode.TokenPlaces}) for a fresh or just warm-started state; fixed after. */
+  public void setLocalObjectCodes(boolean on) {
+    int need = LayoutCode.TokenPlaces.FIRST_FEATURE + LayoutCode.OBJECTS * LayoutCode.TokenPlaces.FEATURES_PER_OBJECT;
+    if (on && cfg.ae().zChannels() * 4 < need)
+      throw new DualprocException("--local-object-codes: config " + cfg.name() + "'s " + cfg.ae().zChannels() + "-channel latent packs " + cfg.ae().zChannels() * 4
+          + " features per token; local object codes need " + need);
+    localObjectCodes = fixedFlag("--local-object-codes", localObjectCodes, on);
+  }
+
   /** Sets the share of each flow batch drawn at t in [{@link #HIGH_T}, 1) for a fresh or just warm-started state; fixed after. */
   public void setHighT(double fraction) { highT = fixedShare("--high-t", highT, fraction); }
 
@@ -419,7 +431,7 @@ public final class GeneratorTrainer {
       List<SceneRenderer.Rendered> rendered = new ArrayList<>();
       float[] drop = Tensors.floats(Rng.uniform(g, b));
       Tensor noise = placement.place(Rng.normal(g, latentShape(b))); // drawn before the scenes, which may read it
-      Tensor images = scenes(FLOW_SEEDS + step * b, b, captions, rendered, layoutFromNoise ? layoutCodes(noise) : null);
+      Tensor images = scenes(FLOW_SEEDS + step * b, b, captions, rendered, layoutFromNoise ? layoutCodes(noise, localObjectCodes) : null);
       List<SceneTruth> truths = rendered.stream().map(SceneRenderer.Rendered::truth).toList();
       List<List<SceneObject>> objects = truths.stream().map(SceneTruth::objects).toList();
       long[][] t5Rows = new long[b][], clipRows = new long[b][];
@@ -559,12 +571,12 @@ public final class GeneratorTrainer {
   }
 
   /** Each item's layout code, read from its noise [B, C, H, W]. */
-  static LayoutCode[] layoutCodes(Tensor noise) {
+  static LayoutCode[] layoutCodes(Tensor noise, boolean local) {
     int b = (int) noise.size(0), c = (int) noise.size(1), h = (int) noise.size(2), w = (int) noise.size(3);
     float[] all = Tensors.floats(noise);
     LayoutCode[] codes = new LayoutCode[b];
     int per = c * h * w;
-    for (int i = 0; i < b; i++) codes[i] = LayoutCode.fromNoise(java.util.Arrays.copyOfRange(all, i * per, (i + 1) * per), c, h, w);
+    for (int i = 0; i < b; i++) codes[i] = LayoutCode.fromNoise(java.util.Arrays.copyOfRange(all, i * per, (i + 1) * per), c, h, w, local);
     return codes;
   }
 
@@ -597,6 +609,7 @@ public final class GeneratorTrainer {
     if (blobFraction > 0) j.put("blob_fraction", blobFraction);
     if (layoutFromNoise) j.put("layout_from_noise", true);
     if (highT > 0) j.put("high_t", highT);
+    if (localObjectCodes) j.put("object_codes", "local");
     if (sceneMap != null) {
       j.put("scene_map_weight", sceneMap.weight);
       sceneMap.save(dir, meta);
@@ -659,6 +672,7 @@ public final class GeneratorTrainer {
     blobFraction = j.path("blob_fraction").asDouble(0);
     layoutFromNoise = j.path("layout_from_noise").asBoolean(false);
     highT = j.path("high_t").asDouble(0);
+    localObjectCodes = j.path("object_codes").asText("global").equals("local");
     if (j.path("scene_map_weight").asDouble(0) > 0) {
       sceneMap = new SceneMap(j.get("scene_map_weight").asDouble(), cfg.flux().hiddenSize(), mix(seed, 15, 0), lr());
       sceneMap.load(dir);

@@ -38,18 +38,21 @@ public final class GeneratorTraining {
    * the scene-map head's cross-entropy ({@link SceneMap}; 0: off), fixed for a state; {@code blobFraction}: the share of
    * each batch noised from its scene with the objects as blobs ({@link Blobs}; 0: off), fixed for a state;
    * {@code layoutFromNoise}: each scene's free layout chosen by its own noise ({@link dev.dualproc.world.LayoutCode}),
-   * fixed for a state; {@code highT}: the share of each batch drawn at t in [0.9, 1), fixed for a state.
+   * fixed for a state; {@code highT}: the share of each batch drawn at t in [0.9, 1), fixed for a state;
+   * {@code localObjectCodes}: with {@code layoutFromNoise}, each object stands on its best-scoring noise token
+   * ({@link dev.dualproc.world.LayoutCode.TokenPlaces}), fixed for a state.
    */
   public record Options(Path state, GeneratorConfig config, long seed, Placement placement, long steps, double minutes,
       Path out, int evalCount, double guidanceScale, double checkpointMinutes, AtomicBoolean stop, Path initFrom, double objectWeight, double lr,
       Path transformerFrom, boolean bf16, double repa, Path repaEncoder, double sceneMap, double blobFraction,
-      boolean layoutFromNoise, double highT) {
+      boolean layoutFromNoise, double highT, boolean localObjectCodes) {
     public Options(Path state, GeneratorConfig config, long seed, Placement placement, long steps, double minutes,
         Path out, int evalCount, double guidanceScale, double checkpointMinutes, AtomicBoolean stop, Path initFrom, double objectWeight, double lr) {
-      this(state, config, seed, placement, steps, minutes, out, evalCount, guidanceScale, checkpointMinutes, stop, initFrom, objectWeight, lr, null, false, 0, null, 0, 0, false, 0);
+      this(state, config, seed, placement, steps, minutes, out, evalCount, guidanceScale, checkpointMinutes, stop, initFrom, objectWeight, lr, null, false, 0, null, 0, 0, false, 0, false);
     }
 
     public Options {
+      if (localObjectCodes && !layoutFromNoise) throw new DualprocException("--local-object-codes: give --layout-from-noise too (it places the objects of the layout the noise chooses)");
       if (initFrom != null && transformerFrom != null)
         throw new DualprocException("--init-from and --transformer-from: give one (--init-from takes the whole pipeline, --transformer-from all but its autoencoder)");
       if (steps < 0 || minutes < 0) throw new DualprocException("--steps and --minutes must not be negative");
@@ -80,9 +83,10 @@ public final class GeneratorTraining {
       t.setBlobFraction(o.blobFraction());
       t.setLayoutFromNoise(o.layoutFromNoise());
       t.setHighT(o.highT());
+      t.setLocalObjectCodes(o.localObjectCodes());
       t.log(String.format(Locale.ROOT, "chunk start: config %s seed %d object weight %s lr %.3g" + (t.bf16() ? " bf16" : "") + (t.repaWeight() > 0 ? " repa " + t.repaWeight() : "")
           + (t.sceneMapWeight() > 0 ? " scene map " + t.sceneMapWeight() : "") + (t.blobFraction() > 0 ? " blob fraction " + t.blobFraction() : "")
-          + (t.layoutFromNoise() ? " layout from noise" : "") + (t.highT() > 0 ? " high t " + t.highT() : "") + " at ae step %d/%d, flow step %d; budget %d steps, %.1f minutes; "
+          + (t.layoutFromNoise() ? " layout from noise" : "") + (t.localObjectCodes() ? " local object codes" : "") + (t.highT() > 0 ? " high t " + t.highT() : "") + " at ae step %d/%d, flow step %d; budget %d steps, %.1f minutes; "
           + "%d libtorch threads, OPENBLAS_NUM_THREADS=%s", o.config().name(), o.seed(), t.objectWeight(), t.lr(), t.aeStep(), o.config().aeSteps(), t.step(),
           o.steps(), o.minutes(), org.bytedeco.pytorch.global.torch.get_num_threads(), System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "unset")));
       Runtime.getRuntime().addShutdownHook(hook);

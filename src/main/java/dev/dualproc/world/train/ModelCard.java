@@ -38,6 +38,8 @@ final class ModelCard {
         plain(t.blobFraction), Blobs.T_MIN, Blobs.T_MIN + Blobs.T_SPAN, t.warmStart));
     if (t.layoutFromNoise) b.append(String.format(Locale.ROOT, "- layout from noise (`--layout-from-noise`): each scene's free layout (horizon, stroke weight, palette, where its objects and sun or moon stand) chosen by the means of its noise's %d packed latent features, so the flow maps each noise to one scene; from transformer step %d on%n",
         dev.dualproc.world.LayoutCode.SLOTS, t.warmStart));
+    if (t.localObjectCodes) b.append(String.format(Locale.ROOT, "- local object codes (`--local-object-codes`): object j stands on the noise token with the best value of packed feature %d + 3j where it fits (its place inside the token from features %d + 3j and %d + 3j), not where the means say; from transformer step %d on%n",
+        dev.dualproc.world.LayoutCode.TokenPlaces.FIRST_FEATURE, dev.dualproc.world.LayoutCode.TokenPlaces.FIRST_FEATURE + 1, dev.dualproc.world.LayoutCode.TokenPlaces.FIRST_FEATURE + 2, t.warmStart));
     if (t.highT > 0) b.append(String.format(Locale.ROOT, "- `--high-t %s`: that share of each batch at t uniform in [%.2f, 1), where the noised scene hardly shows its layout, from transformer step %d on%n",
         plain(t.highT), GeneratorTrainer.HIGH_T, t.warmStart));
     if (t.sceneMap != null) b.append(String.format(Locale.ROOT, "- scene-map head (`--scene-map %s`): the image tokens after double block %d predict each latent cell's thing (sky, ground, light, object kind) and colour, from transformer step %d on%n",

@@ -55,8 +55,9 @@ class GeneratorEvalTest {
   /** Judged against the coded scenes, every image's caption is its coded scene's, so all of them count in the code's row. */
   @Test void codedScenesAgreeWithTheirCaptions() {
     try (var fp = dev.dualproc.model.flux.FluxPipeline.open(dev.dualproc.world.BuiltinModels.generator(), dev.dualproc.engine.Placement.cpu(), 0, 0, 2)) {
-      var plain = GeneratorEval.run(fp, 2_000_000, 3, null, false);
-      var coded = GeneratorEval.run(fp, 2_000_000, 3, null, true);
+      var plain = GeneratorEval.run(fp, 2_000_000, 3, null, false, false);
+      var coded = GeneratorEval.run(fp, 2_000_000, 3, null, true, false);
+      assertThat(GeneratorEval.run(fp, 2_000_000, 2, null, true, true).codePlaces().images()).isEqualTo(2);
       assertThat(coded.codePlaces().images()).isEqualTo(3);
       assertThat(plain.codePlaces().images()).isLessThan(3); // seed 2,000,001's coded scene has another caption
       assertThat(coded.renderedObjects()).isEqualTo(1.0);

@@ -97,7 +97,7 @@ class GeneratorTrainingTest {
     GeneratorTraining.run(micro(tmp.resolve("state"), 3, out, 0));
     Path state = tmp.resolve("new-ae");
     GeneratorTraining.run(new GeneratorTraining.Options(state, GeneratorConfig.micro(), 6, Placement.cpu(), 1, 0, null, 0, 1.0, 0,
-        new AtomicBoolean(), null, 0, Double.NaN, out, false, 0, null, 0, 0, false, 0));
+        new AtomicBoolean(), null, 0, Double.NaN, out, false, 0, null, 0, 0, false, 0, false));
     GeneratorTrainer t = GeneratorTrainer.open(state, GeneratorConfig.micro(), 6, Placement.cpu()); // resumes: transformer_from is kept
     GeneratorTrainer own = GeneratorTrainer.open(tmp.resolve("own"), GeneratorConfig.micro(), 6, Placement.cpu());
     try (SafeTensorsFile f = SafeTensorsFile.open(out.resolve("transformer/diffusion_pytorch_model.safetensors"));
@@ -115,7 +115,7 @@ class GeneratorTrainingTest {
     assertThat(t.trainStep().phase()).isEqualTo("flow");
     assertThatThrownBy(() -> t.transformerFrom(out)).hasMessageContaining("has not trained yet");
     assertThatThrownBy(() -> new GeneratorTraining.Options(state, GeneratorConfig.micro(), 6, Placement.cpu(), 1, 0, null, 0, 1.0, 0,
-        new AtomicBoolean(), out, 0, Double.NaN, out, false, 0, null, 0, 0, false, 0)).hasMessageContaining("give one");
+        new AtomicBoolean(), out, 0, Double.NaN, out, false, 0, null, 0, 0, false, 0, false)).hasMessageContaining("give one");
     Path card = tmp.resolve("card-export");
     GeneratorTraining.run(new GeneratorTraining.Options(state, GeneratorConfig.micro(), 6, Placement.cpu(), 1, 0, card, 0, 1.0, 0,
         new AtomicBoolean(), null, 0, Double.NaN));
@@ -239,7 +239,7 @@ class GeneratorTrainingTest {
   }
 
   static GeneratorTraining.Options withBf16(Path state, long steps, boolean bf16) {
-    return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, 0, Double.NaN, null, bf16, 0, null, 0, 0, false, 0);
+    return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, 0, Double.NaN, null, bf16, 0, null, 0, 0, false, 0, false);
   }
 
   /** REPA adds a trained projector to the state (not to the export), changes the steps, resumes exactly and is fixed per state. */
@@ -255,7 +255,7 @@ class GeneratorTrainingTest {
     }
     assertThatThrownBy(() -> GeneratorTraining.run(withRepa(a, 1, 0, null))).hasMessageContaining("--repa 0.5, not 0.0");
     assertThatThrownBy(() -> GeneratorTraining.run(new GeneratorTraining.Options(tmp.resolve("repa-none"), GeneratorConfig.micro(), 5, Placement.cpu(), 1, 0,
-        null, 0, 1.0, 0, new AtomicBoolean(), null, 0, Double.NaN, null, false, 0.5, tmp.resolve("no-critic"), 0, 0, false, 0))).hasMessageContaining("no-critic");
+        null, 0, 1.0, 0, new AtomicBoolean(), null, 0, Double.NaN, null, false, 0.5, tmp.resolve("no-critic"), 0, 0, false, 0, false))).hasMessageContaining("no-critic");
   }
 
   /** One chunk of a state trained with the option under test: state, steps, export folder (or null). */
@@ -284,7 +284,7 @@ class GeneratorTrainingTest {
 
   static GeneratorTraining.Options withRepa(Path state, long steps, double repa, Path out) {
     return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, out, 0, 1.0, 0, new AtomicBoolean(), null, 0,
-        Double.NaN, null, false, repa, dev.dualproc.world.critic.WorldCritic.folder(), 0, 0, false, 0);
+        Double.NaN, null, false, repa, dev.dualproc.world.critic.WorldCritic.folder(), 0, 0, false, 0, false);
   }
 
   /** The scene-map head trains in the state (not the export), changes the steps, resumes exactly and is fixed per state. */
@@ -306,7 +306,7 @@ class GeneratorTrainingTest {
 
   static GeneratorTraining.Options withSceneMap(Path state, long steps, double weight, Path out) {
     return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, out, 0, 1.0, 0, new AtomicBoolean(), null, 0,
-        Double.NaN, null, false, 0, null, weight, 0, false, 0);
+        Double.NaN, null, false, 0, null, weight, 0, false, 0, false);
   }
 
   /** The blob refinement changes the steps, resumes exactly and is fixed per state; its target leads from x_t to the real scene. */
@@ -332,7 +332,7 @@ class GeneratorTrainingTest {
 
   static GeneratorTraining.Options withBlobs(Path state, long steps, double fraction) {
     return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, 0,
-        Double.NaN, null, false, 0, null, 0, fraction, false, 0);
+        Double.NaN, null, false, 0, null, 0, fraction, false, 0, false);
   }
 
   /** Layout from noise changes the steps, resumes exactly and is fixed per state; each scene follows its noise's code. */
@@ -345,7 +345,7 @@ class GeneratorTrainingTest {
     // a scene's horizon is the one its noise's code names, whatever its seed
     GeneratorTrainer t = GeneratorTrainer.open(tmp.resolve("code-shape"), GeneratorConfig.micro(), 5, Placement.cpu());
     Tensor noise = dev.dualproc.engine.Rng.normal(9, t.latentShape(2));
-    LayoutCode[] codes = GeneratorTrainer.layoutCodes(noise);
+    LayoutCode[] codes = GeneratorTrainer.layoutCodes(noise, false);
     float[] first = Tensors.floats(noise.narrow(0, 0, 1));
     assertThat(codes[0]).isEqualTo(LayoutCode.fromNoise(first, (int) noise.size(1), (int) noise.size(2), (int) noise.size(3)));
     java.util.List<SceneRenderer.Rendered> rendered = new java.util.ArrayList<>();
@@ -372,12 +372,38 @@ class GeneratorTrainingTest {
 
   static GeneratorTraining.Options withHighT(Path state, long steps, double fraction) {
     return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, 0,
-        Double.NaN, null, false, 0, null, 0, 0, false, fraction);
+        Double.NaN, null, false, 0, null, 0, 0, false, fraction, false);
   }
 
   static GeneratorTraining.Options withLayoutFromNoise(Path state, long steps, boolean on) {
     return new GeneratorTraining.Options(state, GeneratorConfig.micro(), 5, Placement.cpu(), steps, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, 0,
-        Double.NaN, null, false, 0, null, 0, 0, on, 0);
+        Double.NaN, null, false, 0, null, 0, 0, on, 0, false);
+  }
+
+  static GeneratorTraining.Options withLocalObjectCodes(Path state, long steps, boolean on) {
+    return new GeneratorTraining.Options(state, GeneratorConfig.microLatent8(), 5, Placement.cpu(), steps, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, 0,
+        Double.NaN, null, false, 0, null, 0, 0, true, 0, on);
+  }
+
+  /** Local object codes change the steps, resume exactly, need --layout-from-noise and are fixed per state. */
+  @Test void localObjectCodesResumeExactlyAndAreFixedPerState() throws Exception {
+    Path global = tmp.resolve("local-global"), a = tmp.resolve("local-a"), b = tmp.resolve("local-b");
+    GeneratorTraining.run(withLocalObjectCodes(global, 3, false)); // layout from noise with the global object codes
+    GeneratorTraining.run(withLocalObjectCodes(a, 3, true));
+    GeneratorTraining.run(withLocalObjectCodes(b, 2, true));
+    GeneratorTraining.run(withLocalObjectCodes(b, 1, true));
+    try (SafeTensorsFile p = SafeTensorsFile.open(latest(global).resolve("model.safetensors")); SafeTensorsFile x = SafeTensorsFile.open(latest(a).resolve("model.safetensors"));
+         SafeTensorsFile y = SafeTensorsFile.open(latest(b).resolve("model.safetensors"))) {
+      assertThat(Tensors.maxAbsDiff(p.load("transformer.img_in.weight"), x.load("transformer.img_in.weight"))).as("local codes change the steps").isPositive();
+      for (String n : x.names()) assertThat(Tensors.maxAbsDiff(x.load(n), y.load(n))).as(n).isZero();
+    }
+    assertThatThrownBy(() -> GeneratorTraining.run(new GeneratorTraining.Options(tmp.resolve("local-micro"), GeneratorConfig.micro(), 5, Placement.cpu(), 1, 0,
+        null, 0, 1.0, 0, new AtomicBoolean(), null, 0, Double.NaN, null, false, 0, null, 0, 0, true, 0, true))).hasMessageContaining("local object codes need 22");
+    assertThat(Files.readString(latest(a).resolve("trainer.json"))).contains("\"object_codes\" : \"local\"");
+    assertThat(Files.readString(a.resolve("train.log"))).contains(" local object codes ");
+    assertThatThrownBy(() -> GeneratorTraining.run(withLocalObjectCodes(a, 1, false))).hasMessageContaining("trained with --local-object-codes");
+    assertThatThrownBy(() -> new GeneratorTraining.Options(a, GeneratorConfig.micro(), 5, Placement.cpu(), 1, 0, null, 0, 1.0, 0, new AtomicBoolean(), null, 0,
+        Double.NaN, null, false, 0, null, 0, 0, false, 0, true)).hasMessageContaining("give --layout-from-noise too");
   }
 
   /** Each latent cell's label is what the renderer drew there, packed in the latent's token order (2x2 cells a token). */
