@@ -29,7 +29,7 @@ public record LayoutCode(double[] u, TokenPlaces places) {
   public LayoutCode(double[] u) { this(u, null); }
 
   /**
-   * Where objects stand when the code is local ({@code --object-codes local}): for each object j below {@link #OBJECTS},
+   * Where objects stand when the code is local ({@code --local-object-codes}): for each object j below {@link #OBJECTS},
    * a score per token of the noise's grid and the place inside each token (uniforms across and down). Object j stands
    * on the best-scoring token where it fits, so a token reads from its own noise whether an object stands on it.
    */

@@ -101,9 +101,10 @@ public final class GeneratorEval {
    */
   public static Report run(Generator g, long firstSeed, int count, Path images, boolean codedScenes, boolean localObjectCodes) {
     if (count < 1) throw new IllegalArgumentException("count must be at least 1, got " + count);
-    if (localObjectCodes && coded(g) != null && coded(g).ae.params.zChannels() * 4 < LayoutCode.TokenPlaces.FIRST_FEATURE + LayoutCode.OBJECTS * LayoutCode.TokenPlaces.FEATURES_PER_OBJECT)
+    dev.dualproc.model.flux.FluxPipeline codedPipeline = coded(g);
+    if (localObjectCodes && codedPipeline != null && codedPipeline.ae.params.zChannels() * 4 < LayoutCode.TokenPlaces.FIRST_FEATURE + LayoutCode.OBJECTS * LayoutCode.TokenPlaces.FEATURES_PER_OBJECT)
       throw new dev.dualproc.engine.DualprocException("--local-object-codes: " + g.identity() + "'s latent packs too few features for local object codes");
-    if (codedScenes && coded(g) == null) throw new dev.dualproc.engine.DualprocException("--coded-scenes: " + g.identity() + "'s noise carries no layout code (a FLUX latent of at least " + LayoutCode.SLOTS + " packed features)");
+    if (codedScenes && codedPipeline == null) throw new dev.dualproc.engine.DualprocException("--coded-scenes: " + g.identity() + "'s noise carries no layout code (a FLUX latent of at least " + LayoutCode.SLOTS + " packed features)");
     long t0 = System.nanoTime();
     dev.dualproc.model.flux.AutoEncoder ae = g instanceof dev.dualproc.model.flux.FluxPipeline fp ? fp.ae : null;
     int tokenPx = ae == null ? 0 : 2 * ae.params.downFactor(); // FLUX packs 2x2 latent cells into a token
@@ -119,7 +120,8 @@ public final class GeneratorEval {
     long[] cover = new long[2]; // the coded objects' own pixels, and those of them the generated image paints in that colour
     for (int i = 0; i < count; i++) {
       long seed = firstSeed + i;
-      SceneRenderer.Rendered scene = codedScenes ? SceneRenderer.render(seed, g.width(), g.height(), SceneRenderer.Options.coded(layoutCode(coded(g), seed, localObjectCodes)))
+      LayoutCode code = codedPipeline == null ? null : layoutCode(codedPipeline, seed, localObjectCodes);
+      SceneRenderer.Rendered scene = codedScenes ? SceneRenderer.render(seed, g.width(), g.height(), SceneRenderer.Options.coded(code))
           : SceneRenderer.render(seed, g.width(), g.height());
       SceneTruth truth = scene.truth();
       String caption = Captions.caption(truth);
@@ -136,12 +138,12 @@ public final class GeneratorEval {
         valid++;
         horizons.add(a.horizonFraction());
         if (tokenPx > 0 && Report.midToken(a.horizonRow(), tokenPx)) mid++;
-        if (coded(g) != null) codeHorizons.add(new double[] {codeHorizonRow(coded(g), seed), a.horizonRow()});
+        if (code != null) codeHorizons.add(new double[] {horizonRow(code, g.height()), a.horizonRow()});
       } else invalidReasons.merge(a.validity.reason(), 1, Integer::sum);
       if (v.passAndValid()) both++;
-      if (coded(g) != null) {
+      if (code != null) {
         // the scene the noise names has the same caption in most cases (the code moves places, the stream picks kinds)
-        SceneRenderer.Rendered named = codedScenes ? scene : SceneRenderer.render(seed, g.width(), g.height(), SceneRenderer.Options.coded(layoutCode(coded(g), seed, localObjectCodes)));
+        SceneRenderer.Rendered named = codedScenes ? scene : SceneRenderer.render(seed, g.width(), g.height(), SceneRenderer.Options.coded(code));
         if (Captions.caption(named.truth()).equals(caption)) {
           List<dev.dualproc.world.SceneObject> want = named.truth().objects();
           SceneAnalysis own = SceneAnalysis.of(named.image());
@@ -241,9 +243,10 @@ public final class GeneratorEval {
   }
 
   /** The horizon row that the layout code of seed's noise names, as the renderer places it. */
-  static double codeHorizonRow(dev.dualproc.model.flux.FluxPipeline fp, long seed) {
-    return fp.height() * (0.2 + 0.6 * layoutCode(fp, seed, false).at(LayoutCode.HORIZON));
-  }
+  static double codeHorizonRow(dev.dualproc.model.flux.FluxPipeline fp, long seed) { return horizonRow(layoutCode(fp, seed, false), fp.height()); }
+
+  /** The horizon row a code names in a frame of that height (its global slot, the same for local object codes). */
+  static double horizonRow(LayoutCode code, int height) { return height * (0.2 + 0.6 * code.at(LayoutCode.HORIZON)); }
 
   /** Pearson correlation of the pairs' two values (NaN below 3 pairs). */
   static double correlation(List<double[]> pairs) {
