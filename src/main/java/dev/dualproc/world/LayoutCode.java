@@ -36,6 +36,8 @@ public record LayoutCode(double[] u, TokenPlaces places) {
   public record TokenPlaces(int rows, int cols, double[][] score, double[][] across, double[][] down) {
     /** Object j's packed features: its score, then its place across and down inside the token (after the 13 global slots). */
     public static final int FIRST_FEATURE = SLOTS, FEATURES_PER_OBJECT = 3;
+    /** Packed features a latent needs for local object codes: the global slots, then each object's three. */
+    public static final int FEATURES = FIRST_FEATURE + OBJECTS * FEATURES_PER_OBJECT;
 
     /** Object j's tokens (row-major indices), best score first. */
     public int[] order(int j) {
@@ -85,8 +87,8 @@ public record LayoutCode(double[] u, TokenPlaces places) {
     double[] u = new double[sums.length];
     for (int k = 0; k < u.length; k++) u[k] = Math.min(Math.nextDown(1.0), normalCdf(sums[k] / Math.sqrt(tokens)));
     if (!local) return new LayoutCode(u);
-    int per = TokenPlaces.FEATURES_PER_OBJECT, need = TokenPlaces.FIRST_FEATURE + OBJECTS * per;
-    if (channels * 4 < need) throw new IllegalArgumentException("a " + channels + "-channel latent packs " + channels * 4 + " features; local object codes need " + need);
+    int per = TokenPlaces.FEATURES_PER_OBJECT;
+    if (channels * 4 < TokenPlaces.FEATURES) throw new IllegalArgumentException("a " + channels + "-channel latent packs " + channels * 4 + " features; local object codes need " + TokenPlaces.FEATURES);
     int rows = height / 2, cols = width / 2;
     double[][][] maps = new double[per][OBJECTS][tokens];
     for (int j = 0; j < OBJECTS; j++)

@@ -102,7 +102,7 @@ public final class GeneratorEval {
   public static Report run(Generator g, long firstSeed, int count, Path images, boolean codedScenes, boolean localObjectCodes) {
     if (count < 1) throw new IllegalArgumentException("count must be at least 1, got " + count);
     dev.dualproc.model.flux.FluxPipeline codedPipeline = coded(g);
-    if (localObjectCodes && codedPipeline != null && codedPipeline.ae.params.zChannels() * 4 < LayoutCode.TokenPlaces.FIRST_FEATURE + LayoutCode.OBJECTS * LayoutCode.TokenPlaces.FEATURES_PER_OBJECT)
+    if (localObjectCodes && codedPipeline != null && codedPipeline.ae.params.zChannels() * 4 < LayoutCode.TokenPlaces.FEATURES)
       throw new dev.dualproc.engine.DualprocException("--local-object-codes: " + g.identity() + "'s latent packs too few features for local object codes");
     if (codedScenes && codedPipeline == null) throw new dev.dualproc.engine.DualprocException("--coded-scenes: " + g.identity() + "'s noise carries no layout code (a FLUX latent of at least " + LayoutCode.SLOTS + " packed features)");
     long t0 = System.nanoTime();

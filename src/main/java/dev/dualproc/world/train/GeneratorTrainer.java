@@ -268,7 +268,7 @@ public final class GeneratorTrainer {
 
   /** Sets whether objects stand on their best-scoring noise tokens ({@link LayoutCode.TokenPlaces}) for a fresh or just warm-started state; fixed after. */
   public void setLocalObjectCodes(boolean on) {
-    int need = LayoutCode.TokenPlaces.FIRST_FEATURE + LayoutCode.OBJECTS * LayoutCode.TokenPlaces.FEATURES_PER_OBJECT;
+    int need = LayoutCode.TokenPlaces.FEATURES;
     if (on && cfg.ae().zChannels() * 4 < need)
       throw new DualprocException("--local-object-codes: config " + cfg.name() + "'s " + cfg.ae().zChannels() + "-channel latent packs " + cfg.ae().zChannels() * 4
           + " features per token; local object codes need " + need);
