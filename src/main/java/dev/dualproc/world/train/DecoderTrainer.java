@@ -89,6 +89,15 @@ public final class DecoderTrainer {
   final Placement placement;
   final FluxPipeline teacher; // the pipeline's transformer and text encoders, for the denoised items (null when there are none)
   final int[] denoiseSteps; // the schedule indices a denoised item may start from
+  final int kindChannels; // the pipeline's KindChannels (0: none); with them the encoder's kind rows train too
+  final List<Tensor> headParams; // encoder.conv_out weight and bias when kindChannels > 0 (only the kind mean rows move)
+  final AdamW headOpt;
+  /**
+   * With kind channels, half of each batch decodes its image channels blended toward their 3x3 blur by a share up to
+   * 0.6 plus noise up to 0.2 of their standard deviation (the kind channels: up to 0.5 and 0.2 scaled units), so the
+   * decoder learns to draw the shapes from the kinds where the transformer's image channels are smooth.
+   */
+  static final double IMAGE_BLUR = 0.6, IMAGE_NOISE = 0.2, KIND_BLUR = 0.5, KIND_NOISE = 0.2;
   long step;
   double seconds;
 
@@ -106,6 +115,13 @@ public final class DecoderTrainer {
     decoderParams = aeParams.tensors().entrySet().stream().filter(e -> e.getKey().startsWith("decoder.")).map(Map.Entry::getValue).toList();
     if (decoderParams.isEmpty()) throw new DecoderError(pipeline.resolve("vae") + ": no decoder.* tensors");
     opt = new AdamW(decoderParams, AdamW.Options.lr(settings.lr()));
+    kindChannels = kindChannels(pipeline);
+    if (kindChannels > 0 && settings.denoisedItems() > 0) throw new DecoderError("--denoised-fraction: not with " + pipeline + "'s kind channels");
+    if (kindChannels > 0 && params.zChannels() <= kindChannels)
+      throw new DecoderError(pipeline.resolve("vae").resolve("config.json") + ": latent_channels " + params.zChannels() + " leaves no image channels before " + kindChannels + " kind channels");
+    headParams = kindChannels == 0 ? List.of() : List.of(aeParams.tensors().get("encoder.conv_out.weight"), aeParams.tensors().get("encoder.conv_out.bias"));
+    headParams.forEach(t -> t.requires_grad_(true));
+    headOpt = kindChannels == 0 ? null : new AdamW(headParams, AdamW.Options.lr(settings.lr())); // no weight decay: rows without gradient stay put
     ae = AutoEncoder.load(aeParams.source("vae", ""), params, new Placement(placement.device(), ScalarType.Float));
     encoderFingerprint = fingerprint(aeParams.tensors());
     size = params.resolution();
@@ -140,6 +156,19 @@ public final class DecoderTrainer {
     return t;
   }
 
+  /** The kind channels a pipeline's model_index.json records (0 when it has none). */
+  static int kindChannels(Path pipeline) {
+    Path index = pipeline.resolve("model_index.json");
+    if (!Files.isRegularFile(index)) return 0;
+    try {
+      int k = JSON.readTree(index.toFile()).path("dualproc").path("kind_channels").asInt(0);
+      if (k != 0 && k != KindChannels.COUNT) throw new DecoderError(index + ": dualproc.kind_channels is " + k + ", expected 0 or " + KindChannels.COUNT);
+      return k;
+    } catch (IOException e) {
+      throw new DualprocException(index + ": cannot read (" + e.getMessage() + ")", e);
+    }
+  }
+
   /** The decoder steps a pipeline's model_index.json records (0 when its decoder is the autoencoder phase's). */
   static long refinedSteps(Path pipeline) {
     Path index = pipeline.resolve("model_index.json");
@@ -154,16 +183,16 @@ public final class DecoderTrainer {
   public long step() { return step; }
   public double seconds() { return seconds; }
 
-  /** One decoder step; returns {loss, gradient norm, lr}. */
+  /** One decoder step; returns {loss, gradient norm, lr, the encoder's kind-map error (NaN without kind channels)}. */
   public double[] trainStep() {
     long t0 = System.nanoTime();
     org.bytedeco.pytorch.Generator g = Rng.generator(GeneratorTrainer.mix(seed, 3, step));
     double lr = settings.lr() * Math.min(1.0, (step + 1) / 50.0);
-    double[] out = new double[3];
-    out[2] = lr;
+    double[] out = {Double.NaN, Double.NaN, lr, Double.NaN};
     StepScope.run(() -> {
       int b = settings.batch();
       List<List<SceneObject>> objects = new java.util.ArrayList<>();
+      List<dev.dualproc.world.SceneTruth> truths = new java.util.ArrayList<>();
       TensorVector parts = new TensorVector();
       List<String> captions = new java.util.ArrayList<>();
       for (int i = 0; i < b; i++) {
@@ -171,6 +200,7 @@ public final class DecoderTrainer {
         parts.push_back(Images.toTensor(r.image()));
         captions.add(dev.dualproc.world.Captions.caption(r.truth()));
         objects.add(r.truth().objects());
+        truths.add(r.truth());
       }
       Tensor x = placement.place(cat(parts, 0));
       Tensor w = placement.place(GeneratorTrainer.pixelObjectWeights(objects, size, settings.objectWeight()));
@@ -184,18 +214,77 @@ public final class DecoderTrainer {
         sample = moments.narrow(1, 0, z).add(logvar.mul(new Scalar(0.5)).exp().mul(eps)); // as the autoencoder phase trained it
         if (k > 0) sample = cat(new TensorVector(denoised(moments.narrow(1, 0, z).narrow(0, 0, k), captions.subList(0, k), g), sample.narrow(0, k, b - k)), 0);
       }
+      Tensor headLoss = null;
+      if (kindChannels > 0) {
+        Tensor[] kinds = kindInput(x, sample, truths, g);
+        sample = kinds[0];
+        headLoss = kinds[1];
+      }
       Tensor rec = ae.decoder.forward(sample);
       Tensor loss = weightedL1(rec, x, w).add(edgeL1(rec, x).mul(new Scalar(settings.edgeWeight())));
       opt.zeroGrad();
-      loss.backward();
+      if (headOpt != null) headOpt.zeroGrad();
+      (headLoss == null ? loss : loss.add(headLoss)).backward();
       out[1] = GradClip.clipNorm(decoderParams, 1.0);
       opt.setLr(lr);
       opt.step();
+      if (headOpt != null) {
+        keepKindRowsOnly();
+        headOpt.setLr(lr);
+        headOpt.step();
+      }
       out[0] = Tensors.item(loss);
+      if (headLoss != null) out[3] = Tensors.item(headLoss);
     });
     step++;
     seconds += (System.nanoTime() - t0) / 1e9;
     return out;
+  }
+
+  /**
+   * The decoder's input with kind channels: the posterior sample's image channels and the renderer's kind map (raw
+   * units), half of the items degraded (see {@link #IMAGE_BLUR}); and the encoder's kind rows' loss, the mean squared
+   * error of its kind channels against the map in scaled units (the encoder runs again with only conv_out learning).
+   */
+  private Tensor[] kindInput(Tensor x, Tensor sample, List<dev.dualproc.world.SceneTruth> truths, org.bytedeco.pytorch.Generator g) {
+    int z = params.zChannels(), zi = z - kindChannels, b = (int) x.size(0);
+    double scale = params.scaleFactor(), shift = params.shiftFactor();
+    Tensor truth = placement.place(KindChannels.scaled(truths, (int) sample.size(2)));
+    Tensor input;
+    try (NoGradGuard ng = new NoGradGuard()) {
+      float[] u = Tensors.floats(Rng.uniform(g, 5 * b));
+      float[] ib = new float[b], in = new float[b], kb = new float[b], kn = new float[b];
+      for (int i = 0; i < b; i++) {
+        if (u[i] >= 0.5f) continue;
+        ib[i] = (float) (IMAGE_BLUR * u[b + i]);
+        in[i] = (float) (IMAGE_NOISE * u[2 * b + i]);
+        kb[i] = (float) (KIND_BLUR * u[3 * b + i]);
+        kn[i] = (float) (KIND_NOISE * u[4 * b + i]);
+      }
+      Tensor clean = sample.narrow(1, 0, zi);
+      Tensor image = clean.add(LatentBlurEval.boxBlur(clean).sub(clean).mul(weights(ib)))
+          .add(placement.place(Rng.normal(g, Tensors.shape(clean))).mul(weights(in)).mul(clean.std()));
+      Tensor kinds = truth.add(LatentBlurEval.boxBlur(truth).sub(truth).mul(weights(kb)))
+          .add(placement.place(Rng.normal(g, Tensors.shape(truth))).mul(weights(kn)));
+      input = cat(new TensorVector(image, kinds.div(Tensors.scalar(scale)).add(Tensors.scalar(shift))), 1);
+    }
+    Tensor predicted = ae.encoder.forward(x).narrow(1, zi, kindChannels).sub(Tensors.scalar(shift)).mul(Tensors.scalar(scale));
+    return new Tensor[] {input, predicted.sub(truth).square().mean()};
+  }
+
+  private Tensor weights(float[] perItem) { return placement.place(Tensors.fromFloats(perItem, perItem.length, 1, 1, 1)); }
+
+  /** Zeroes conv_out's gradient outside the kind mean rows, so the image channels' encoding (the transformer's latent space) stays exact. */
+  private void keepKindRowsOnly() {
+    int z = params.zChannels(), zi = z - kindChannels;
+    try (NoGradGuard ng = new NoGradGuard()) {
+      for (Tensor p : headParams) {
+        Tensor grad = p.grad();
+        if (grad == null || !grad.defined()) continue;
+        grad.narrow(0, 0, zi).zero_();
+        grad.narrow(0, z, z).zero_();
+      }
+    }
   }
 
   /**
@@ -252,11 +341,11 @@ public final class DecoderTrainer {
   /** Writes the decoder and its optimiser, then trainer.json last (atomic): a crash leaves the previous state readable. */
   public void save() {
     Map<String, String> meta = Map.of("format", "pt", "dualproc", "world decoder refinement state");
-    Map<String, Tensor> dec = new LinkedHashMap<>();
-    aeParams.tensors().forEach((k, t) -> { if (k.startsWith("decoder.")) dec.put(k, t); });
+    Map<String, Tensor> dec = trained();
     String tag = String.format(Locale.ROOT, "%09d", step);
     SafeTensorsWriter.write(stateDir.resolve("decoder-" + tag + ".safetensors"), dec, meta);
     SafeTensorsWriter.write(stateDir.resolve("adam-" + tag + ".safetensors"), opt.stateTensors(), meta);
+    if (headOpt != null) SafeTensorsWriter.write(stateDir.resolve("head-adam-" + tag + ".safetensors"), headOpt.stateTensors(), meta);
     ObjectNode j = JSON.createObjectNode();
     j.put("seed", seed).put("step", step).put("seconds", seconds).put("encoder", encoderFingerprint).put("tag", tag)
         .put("saved", Instant.now().toString());
@@ -267,10 +356,18 @@ public final class DecoderTrainer {
       try {
         Files.deleteIfExists(stateDir.resolve("decoder-" + previous + ".safetensors"));
         Files.deleteIfExists(stateDir.resolve("adam-" + previous + ".safetensors"));
+        Files.deleteIfExists(stateDir.resolve("head-adam-" + previous + ".safetensors"));
       } catch (IOException e) {
         throw new DualprocException(stateDir + ": cannot delete the previous checkpoint (" + e.getMessage() + ")", e);
       }
     }
+  }
+
+  /** What this phase trains: the decoder, and with kind channels the encoder's conv_out (its kind rows). */
+  private Map<String, Tensor> trained() {
+    Map<String, Tensor> m = new LinkedHashMap<>();
+    aeParams.tensors().forEach((k, t) -> { if (k.startsWith("decoder.") || (kindChannels > 0 && k.startsWith("encoder.conv_out."))) m.put(k, t); });
+    return m;
   }
 
   private java.util.Optional<JsonNode> readJson() {
@@ -292,10 +389,11 @@ public final class DecoderTrainer {
     if (j.path("seed").asLong() != seed) throw new DecoderError(f + ": trained with --seed " + j.path("seed").asLong() + ", not " + seed);
     if (!settings.toJson().equals(j.get("settings"))) throw new DecoderError(f + ": trained with other settings " + j.get("settings"));
     String tag = j.path("tag").asText();
-    Map<String, Tensor> dec = new LinkedHashMap<>();
-    aeParams.tensors().forEach((k, t) -> { if (k.startsWith("decoder.")) dec.put(k, t); });
+    Map<String, Tensor> dec = trained();
     try (TensorSource s = TensorSources.open(stateDir.resolve("decoder-" + tag + ".safetensors"))) { ParameterSet.copyInto(dec, s); }
     try (TensorSource s = TensorSources.open(stateDir.resolve("adam-" + tag + ".safetensors"))) { opt.loadState(s); }
+    if (headOpt != null)
+      try (TensorSource s = TensorSources.open(stateDir.resolve("head-adam-" + tag + ".safetensors"))) { headOpt.loadState(s); }
     step = j.path("step").asLong();
     seconds = j.path("seconds").asDouble();
   }

@@ -57,6 +57,7 @@ public final class DecoderTraining {
             done++;
             loss = r[0];
             String line = String.format(Locale.ROOT, "decoder %d loss %.4f grad %.3f lr %.2e", t.step(), r[0], r[1], r[2]);
+            if (t.kindChannels > 0) line += String.format(Locale.ROOT, " kind map %.4f", r[3]);
             p.stepTo(t.step(), line);
             if (t.step() <= 10 || t.step() % 25 == 0) t.log(line + String.format(Locale.ROOT, " s/step %.3f", trainSeconds / done));
             if (o.checkpointMinutes() > 0 && (System.nanoTime() - lastSave) / 60e9 >= o.checkpointMinutes()) {

@@ -14,7 +14,8 @@ import java.util.List;
  */
 public record GeneratorConfig(String name, int size, AutoEncoderParams ae, int[] fluxShape, TextSizes t5, TextSizes clip,
     int t5MaxLength, int clipMaxLength, int aeSteps, int aeBatch, double aeLr, double aeKlWeight, int latentStatImages, int batch, double lr,
-    int warmup, double weightDecay, double emaDecay, double captionDropout, double gradClip, int sampleSteps, AeLoss aeLoss) {
+    int warmup, double weightDecay, double emaDecay, double captionDropout, double gradClip, int sampleSteps, AeLoss aeLoss,
+    int kindChannels) {
 
   /** A text encoder's shape: width, layers, heads, feed-forward width. */
   public record TextSizes(int dModel, int layers, int heads, int dFf) {}
@@ -33,17 +34,39 @@ public record GeneratorConfig(String name, int size, AutoEncoderParams ae, int[]
   }
 
   /** The names `--config` accepts, the recommended one first. */
-  public static final List<String> NAMES = List.of("standard", "robust", "deep", "latent16", "small", "micro");
+  public static final List<String> NAMES = List.of("standard", "kinds", "robust", "deep", "latent16", "small", "micro");
 
   public GeneratorConfig {
     fluxShape = fluxShape.clone();
+    if (kindChannels != 0 && (kindChannels != KindChannels.COUNT || ae.zChannels() <= kindChannels))
+      throw new IllegalArgumentException("kindChannels is 0 or " + KindChannels.COUNT + " after at least one image channel");
     if (fluxShape.length != 4) throw new IllegalArgumentException("fluxShape is {hidden, heads, double blocks, single blocks}");
     if (size % (ae.downFactor() * 2) != 0) throw new IllegalArgumentException("size " + size + " must be a multiple of 2 x the autoencoder factor");
+  }
+
+  /** A config without kind channels. */
+  public GeneratorConfig(String name, int size, AutoEncoderParams ae, int[] fluxShape, TextSizes t5, TextSizes clip,
+      int t5MaxLength, int clipMaxLength, int aeSteps, int aeBatch, double aeLr, double aeKlWeight, int latentStatImages, int batch, double lr,
+      int warmup, double weightDecay, double emaDecay, double captionDropout, double gradClip, int sampleSteps, AeLoss aeLoss) {
+    this(name, size, ae, fluxShape, t5, clip, t5MaxLength, clipMaxLength, aeSteps, aeBatch, aeLr, aeKlWeight, latentStatImages, batch, lr,
+        warmup, weightDecay, emaDecay, captionDropout, gradClip, sampleSteps, aeLoss, 0);
+  }
+
+  /** The autoencoder's channels that encode the image (all but the kind channels). */
+  public int imageChannels() { return ae.zChannels() - kindChannels; }
+
+  /** This config with {@link KindChannels#COUNT} kind channels after its image channels, under another name. */
+  public GeneratorConfig withKindChannels(String newName) {
+    AutoEncoderParams a = ae;
+    return new GeneratorConfig(newName, size, new AutoEncoderParams(a.resolution(), a.inChannels(), a.ch(), a.outCh(), a.chMult(), a.numResBlocks(),
+        a.zChannels() + KindChannels.COUNT, a.scaleFactor(), a.shiftFactor()), fluxShape, t5, clip, t5MaxLength, clipMaxLength, aeSteps, aeBatch, aeLr,
+        aeKlWeight, latentStatImages, batch, lr, warmup, weightDecay, emaDecay, captionDropout, gradClip, sampleSteps, aeLoss, KindChannels.COUNT);
   }
 
   public static GeneratorConfig named(String name) {
     return switch (name) {
       case "standard" -> standard();
+      case "kinds" -> kinds();
       case "deep" -> deep();
       case "robust" -> robust();
       case "latent16" -> latent16();
@@ -59,6 +82,13 @@ public record GeneratorConfig(String name, int size, AutoEncoderParams ae, int[]
         new int[] {192, 3, 3, 3}, new TextSizes(128, 2, 4, 256), new TextSizes(128, 2, 4, 256), 24, 24,
         2000, 16, 1e-3, 1e-4, 256, 32, 5e-4, 500, 0.0, 0.999, 0.1, 1.0, 8, AeLoss.PLAIN);
   }
+
+  /**
+   * standard with {@link KindChannels} (8 image + 6 kind latent channels, 56 packed features a token): grown from an
+   * 8-channel export by `--init-from` (it has no autoencoder phase of its own), the decoder then taught to draw the
+   * kinds by `world train decoder`.
+   */
+  public static GeneratorConfig kinds() { return standard().withKindChannels("kinds"); }
 
   /**
    * standard with twice the blocks (6 + 6): held-out renoising shows standard turning visible objects into blobs
@@ -157,6 +187,7 @@ public record GeneratorConfig(String name, int size, AutoEncoderParams ae, int[]
     if (!aeLoss.equals(AeLoss.PLAIN)) n.set("ae_loss", json.valueToTree(aeLoss));
     n.put("batch", batch).put("lr", lr).put("warmup", warmup).put("weight_decay", weightDecay).put("ema_decay", emaDecay)
         .put("caption_dropout", captionDropout).put("grad_clip", gradClip).put("sample_steps", sampleSteps);
+    if (kindChannels > 0) n.put("kind_channels", kindChannels); // absent: states written before stay equal
     return n;
   }
 }

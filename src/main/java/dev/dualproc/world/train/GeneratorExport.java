@@ -39,6 +39,7 @@ public final class GeneratorExport {
     // what `world train generator --init-from` continues from (FluxPipeline ignores these)
     d.put("config", cfg.name()).put("seed", t.seed).put("trained_ae_steps", t.aeStep).put("trained_steps", t.step)
         .put("trained_seconds", Math.round(t.seconds));
+    if (cfg.kindChannels() > 0) d.put("kind_channels", cfg.kindChannels()); // world train decoder reads them from here
     if (t.decoderSteps > 0) { // the decoder came refined with the warm start and was not trained since
       d.put("decoder_steps", t.decoderSteps);
       if (t.decoderSettings != null) d.set("decoder_settings", t.decoderSettings);

@@ -252,7 +252,10 @@ public final class GeneratorTrainer {
   public double blobFraction() { return blobFraction; }
 
   /** Sets {@link Blobs}' share of each batch for a fresh or just warm-started state; like {@link #setLr}, fixed after. */
-  public void setBlobFraction(double fraction) { blobFraction = fixedShare("--blob-fraction", blobFraction, fraction); }
+  public void setBlobFraction(double fraction) {
+    if (fraction > 0 && cfg.kindChannels() > 0) throw new DualprocException("--blob-fraction: config " + cfg.name() + "'s kind channels have no blob form; use a config without them");
+    blobFraction = fixedShare("--blob-fraction", blobFraction, fraction);
+  }
 
   public boolean layoutFromNoise() { return layoutFromNoise; }
 
@@ -309,6 +312,8 @@ public final class GeneratorTrainer {
   public StepResult trainStep() {
     long t0 = System.nanoTime();
     StepResult r;
+    if (aeStep < cfg.aeSteps() && cfg.kindChannels() > 0)
+      throw new DualprocException("config " + cfg.name() + " has kind channels and no autoencoder phase of its own: start it with --init-from an exported pipeline");
     if (aeStep < cfg.aeSteps()) r = aeTrainStep();
     else {
       if (!latentScaleFitted()) fitLatentScale();
@@ -442,6 +447,7 @@ public final class GeneratorTrainer {
       }
       Tensor x0;
       try (NoGradGuard ng = new NoGradGuard()) { x0 = ae.encode(images); }
+      if (cfg.kindChannels() > 0) x0 = KindChannels.withTruth(x0, truths); // the renderer's map, not the encoder's estimate of it
       Tensor t = placement.place(withHighT(sigmoid(Rng.normal(g, b)), mix(seed, 17, step), highT));
       Tensor source = x0;
       if (blobFraction > 0) {
@@ -705,6 +711,10 @@ public final class GeneratorTrainer {
     try (TensorSource raw = TensorSources.open(pipeline.resolve("vae").resolve(AutoEncoderFiles.DIFFUSERS_WEIGHTS))) {
       TensorSource bfl = dev.dualproc.model.flux.AutoEncoderKeys.bflView(raw, vae.levels());
       for (String k : bfl.names()) ae.put(k, bfl.load(k).to(ScalarType.Float));
+      if (vae.zChannels() != cfg.ae().zChannels() && cfg.kindChannels() > 0 && vae.zChannels() == cfg.imageChannels()) {
+        KindChannels.growAutoEncoder(ae, vae.zChannels());
+        log("autoencoder grown from " + vae.zChannels() + " to " + cfg.ae().zChannels() + " latent channels (kind channels, unread at the start)");
+      }
       aeParams.copyFrom(TensorSources.of(pipeline + " vae", ae));
     }
     loadTransformerAndText(pipeline);
@@ -756,6 +766,11 @@ public final class GeneratorTrainer {
       for (String k : clipW.names()) m.put("text_encoder." + k, clipW.load(k).to(ScalarType.Float));
       for (String k : t5W.names()) m.put("text_encoder_2." + k, t5W.load(k).to(ScalarType.Float));
       grow(m, pipeline);
+      int zFrom = dev.dualproc.model.flux.FluxCheckpoint.params(pipeline).latentChannels();
+      if (zFrom != cfg.ae().zChannels() && cfg.kindChannels() > 0 && zFrom == cfg.imageChannels()) {
+        KindChannels.growTransformer(m, zFrom);
+        log("transformer grown from " + 4 * zFrom + " to " + cfg.flux().inChannels() + " packed features (kind channels; zero weights at the start)");
+      }
       model.copyFrom(TensorSources.of(pipeline.toString(), m));
       ParameterSet.copyInto(ema, TensorSources.of(pipeline.toString(), m));
     }

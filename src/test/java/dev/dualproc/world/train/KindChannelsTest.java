@@ -1,0 +1,116 @@
+package dev.dualproc.world.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.dualproc.engine.Placement;
+import dev.dualproc.engine.SafeTensorsFile;
+import dev.dualproc.engine.Tensors;
+import dev.dualproc.model.flux.FluxPipeline;
+import dev.dualproc.world.SceneObject;
+import dev.dualproc.world.SceneRenderer;
+import dev.dualproc.world.SceneTruth;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Kind channels: the map from the renderer's truth, a grown pipeline that starts as the same function, and the decoder taught to read them. */
+class KindChannelsTest {
+  @TempDir Path tmp;
+
+  /** micro with kind channels after its 4 image channels. */
+  static GeneratorConfig microKinds() { return GeneratorConfig.micro().withKindChannels("micro-kinds"); }
+
+  @Test void theMapCountsEachKindsOwnPixelsPerCell() {
+    int scenes = 0;
+    for (long seed = 100; scenes < 20; seed++) {
+      SceneTruth t = SceneRenderer.render(seed, 64, 64).truth();
+      if (t.objects().isEmpty()) continue;
+      scenes++;
+      float[] c = KindChannels.coverage(t, 16);
+      assertThat(c).hasSize(KindChannels.COUNT * 256);
+      int owned = 0;
+      for (int y = 0; y < 64; y++)
+        for (int x = 0; x < 64; x++) {
+          float d = t.depth()[y][x];
+          if (t.objects().stream().anyMatch(o -> o.depth() == d)) owned++;
+        }
+      double sum = 0;
+      for (int cell = 0; cell < 256; cell++) {
+        double inCell = 0;
+        for (int k = 0; k < KindChannels.COUNT; k++) inCell += c[k * 256 + cell];
+        assertThat(inCell).as("seed %d cell %d", seed, cell).isLessThanOrEqualTo(1.0 + 1e-6);
+        sum += inCell;
+      }
+      assertThat(sum * 16).as("seed %d: covered pixels", seed).isCloseTo(owned, org.assertj.core.data.Offset.offset(1e-3));
+      // the nearest object (drawn last, nothing over it) covers the cell of its own centre pixel, if that pixel is its own
+      SceneObject front = t.objects().stream().max(java.util.Comparator.comparingDouble(o -> -o.depth())).orElseThrow();
+      int cx = (int) front.centreX(), cy = (int) Math.min(63, front.baseRow() - front.bboxHeight() / 2.0);
+      if (t.depth()[cy][cx] == front.depth())
+        assertThat(c[(front.kind().ordinal() * 16 + cy / 4) * 16 + cx / 4]).as("seed %d", seed).isPositive();
+    }
+    Tensor s = KindChannels.scaled(List.of(SceneRenderer.render(100, 64, 64).truth()), 16);
+    assertThat(Tensors.shape(s)).containsExactly(1, KindChannels.COUNT, 16, 16);
+    assertThat(Tensors.item(s.max())).isLessThanOrEqualTo(KindChannels.VALUE + 1e-6);
+  }
+
+  @Test void aGrownPipelineStartsAsTheSameFunctionAndTrainsOnTheMap() throws Exception {
+    Path out = tmp.resolve("generator");
+    GeneratorTraining.run(GeneratorTrainingTest.micro(tmp.resolve("state"), 3, out, 0));
+    GeneratorTrainer g = GeneratorTrainer.open(tmp.resolve("grown"), microKinds(), 5, Placement.cpu());
+    g.warmStartFrom(out);
+    assertThat(Files.readString(tmp.resolve("grown/train.log")))
+        .contains("autoencoder grown from 4 to 10 latent channels").contains("transformer grown from 16 to 40 packed features");
+    Path grownOut = tmp.resolve("grown-export");
+    GeneratorExport.write(g, grownOut, 1.0);
+    assertThat(Files.readString(grownOut.resolve("model_index.json"))).contains("\"kind_channels\" : 6");
+    try (FluxPipeline a = FluxPipeline.open(out, Placement.cpu(), 0, 0, 0); FluxPipeline b = FluxPipeline.open(grownOut, Placement.cpu(), 0, 0, 0)) {
+      assertThat(b.transformer.params.inChannels()).isEqualTo(40);
+      Tensor x = a.generate(a.encode("a red house at sunset"), 7), y = b.generate(b.encode("a red house at sunset"), 7);
+      assertThat(Tensors.maxAbsDiff(x, y)).as("the kind channels are neither read nor drawn yet").isLessThan(1e-5);
+    }
+    double before = Tensors.item(g.model.tensors().get("transformer.final_layer.linear.weight").narrow(0, 16, 24).abs().sum());
+    assertThat(before).isZero();
+    assertThat(g.trainStep().phase()).isEqualTo("flow");
+    assertThat(Tensors.item(g.model.tensors().get("transformer.final_layer.linear.weight").narrow(0, 16, 24).abs().sum()))
+        .as("the kind channels' velocity learns from the map").isPositive();
+    assertThatThrownBy(() -> GeneratorTrainer.open(tmp.resolve("fresh"), microKinds(), 5, Placement.cpu()).trainStep())
+        .hasMessageContaining("no autoencoder phase of its own").hasMessageContaining("--init-from");
+    assertThatThrownBy(() -> g.setBlobFraction(0.25)).hasMessageContaining("--blob-fraction");
+  }
+
+  @Test void theDecoderLearnsTheKindsAndTheEncoderOnlyItsKindRows() throws Exception {
+    Path out = tmp.resolve("generator"), grown = tmp.resolve("grown-export"), refined = tmp.resolve("refined");
+    GeneratorTraining.run(GeneratorTrainingTest.micro(tmp.resolve("state"), 3, out, 0));
+    GeneratorTrainer g = GeneratorTrainer.open(tmp.resolve("grown"), microKinds(), 5, Placement.cpu());
+    g.warmStartFrom(out);
+    GeneratorExport.write(g, grown, 1.0);
+    DecoderTraining.run(DecoderTrainingTest.options(grown, tmp.resolve("dec"), 3, refined, 0));
+    String weights = "vae/diffusion_pytorch_model.safetensors";
+    try (SafeTensorsFile a = SafeTensorsFile.open(grown.resolve(weights)); SafeTensorsFile b = SafeTensorsFile.open(refined.resolve(weights))) {
+      for (String k : a.names()) {
+        Tensor x = a.load(k).to(ScalarType.Float), y = b.load(k).to(ScalarType.Float);
+        if (k.equals("encoder.conv_out.weight") || k.equals("encoder.conv_out.bias")) {
+          assertThat(Tensors.maxAbsDiff(x.narrow(0, 0, 4), y.narrow(0, 0, 4))).as("image means").isZero();
+          assertThat(Tensors.maxAbsDiff(x.narrow(0, 10, 10), y.narrow(0, 10, 10))).as("log-variances").isZero();
+          assertThat(Tensors.maxAbsDiff(x.narrow(0, 4, 6), y.narrow(0, 4, 6))).as("kind means").isPositive();
+        } else if (k.startsWith("encoder.")) assertThat(Tensors.maxAbsDiff(x, y)).as(k).isZero();
+      }
+      assertThat(Tensors.item(b.load("decoder.conv_in.weight").to(ScalarType.Float).narrow(1, 4, 6).abs().sum())).as("the decoder reads the kinds").isPositive();
+    }
+    assertThat(Files.readString(tmp.resolve("dec/train.log"))).contains("kind map");
+    // chunks resume exactly, the encoder's kind rows and their optimiser included
+    Path whole = tmp.resolve("whole"), split = tmp.resolve("split");
+    DecoderTraining.run(DecoderTrainingTest.options(grown, tmp.resolve("dec-whole"), 4, whole, 0));
+    DecoderTraining.run(DecoderTrainingTest.options(grown, tmp.resolve("dec-split"), 2, null, 0));
+    DecoderTraining.run(DecoderTrainingTest.options(grown, tmp.resolve("dec-split"), 2, split, 0));
+    try (SafeTensorsFile a = SafeTensorsFile.open(whole.resolve(weights)); SafeTensorsFile b = SafeTensorsFile.open(split.resolve(weights))) {
+      for (String k : a.names()) assertThat(Tensors.maxAbsDiff(a.load(k).to(ScalarType.Float), b.load(k).to(ScalarType.Float))).as(k).isZero();
+    }
+  }
+}
