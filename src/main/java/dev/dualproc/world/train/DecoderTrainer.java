@@ -56,19 +56,26 @@ public final class DecoderTrainer {
    * of at most {@code denoiseFrom} (one time per step, the items denoised as one batch) instead of a posterior sample
    * (0: none), so the decoder learns to draw the latents the transformer makes, not only the encoder's.
    */
-  public record Settings(int batch, double lr, double objectWeight, double edgeWeight, double denoised, double denoiseFrom) {
-    public static final Settings DEFAULT = new Settings(16, 2e-4, 4.0, 1.0, 0, 0);
+  public record Settings(int batch, double lr, double objectWeight, double edgeWeight, double denoised, double denoiseFrom, double imageBlur) {
+    public static final Settings DEFAULT = new Settings(16, 2e-4, 4.0, 1.0, 0, 0, 1.0);
+
+    public Settings(int batch, double lr, double objectWeight, double edgeWeight, double denoised, double denoiseFrom) {
+      this(batch, lr, objectWeight, edgeWeight, denoised, denoiseFrom, DEFAULT.imageBlur);
+    }
 
     public Settings {
       if (!(denoised >= 0 && denoised <= 1)) throw new DualprocException("--denoised-fraction: expected a number in [0, 1], got " + denoised);
       if (denoised > 0 && !(denoiseFrom > 0 && denoiseFrom <= 1)) throw new DualprocException("--denoise-from: expected a time in (0, 1], got " + denoiseFrom);
+      if (!(imageBlur >= 0 && imageBlur <= 1)) throw new DualprocException("--image-blur: expected a share in [0, 1], got " + imageBlur);
     }
 
     /** Items of a batch decoded from denoised latents (the first ones). */
     int denoisedItems() { return (int) Math.round(denoised * batch); }
 
-    ObjectNode toJson() {
+    /** The settings as recorded; the image blur only for pipelines with kind channels (the only ones it applies to). */
+    ObjectNode toJson(boolean kinds) {
       ObjectNode j = JSON.createObjectNode().put("batch", batch).put("lr", lr).put("object_weight", objectWeight).put("edge_weight", edgeWeight);
+      if (kinds) j.put("image_blur", imageBlur);
       if (denoised > 0) j.put("denoised", denoised).put("denoise_from", denoiseFrom); // absent: states and pipelines written before stay equal
       return j;
     }
@@ -93,11 +100,12 @@ public final class DecoderTrainer {
   final List<Tensor> headParams; // encoder.conv_out weight and bias when kindChannels > 0 (only the kind mean rows move)
   final AdamW headOpt;
   /**
-   * With kind channels, half of each batch decodes its image channels blended toward their 3x3 blur by a share up to
-   * 0.6 plus noise up to 0.2 of their standard deviation (the kind channels: up to 0.5 and 0.2 scaled units), so the
-   * decoder learns to draw the shapes from the kinds where the transformer's image channels are smooth.
+   * With kind channels, half of each batch decodes its image channels blended toward their blur (a 3x3 box blur applied
+   * twice) by a share up to {@link Settings#imageBlur} plus noise up to 0.2 of their standard deviation (the kind
+   * channels: toward one 3x3 box blur by up to 0.5, noise up to 0.2 scaled units), so the decoder learns to draw the
+   * shapes from the kinds where the transformer's image channels are smooth: its generated objects are blobs.
    */
-  static final double IMAGE_BLUR = 0.6, IMAGE_NOISE = 0.2, KIND_BLUR = 0.5, KIND_NOISE = 0.2;
+  static final double IMAGE_NOISE = 0.2, KIND_BLUR = 0.5, KIND_NOISE = 0.2;
   long step;
   double seconds;
 
@@ -256,13 +264,13 @@ public final class DecoderTrainer {
       float[] ib = new float[b], in = new float[b], kb = new float[b], kn = new float[b];
       for (int i = 0; i < b; i++) {
         if (u[i] >= 0.5f) continue;
-        ib[i] = (float) (IMAGE_BLUR * u[b + i]);
+        ib[i] = (float) (settings.imageBlur() * u[b + i]);
         in[i] = (float) (IMAGE_NOISE * u[2 * b + i]);
         kb[i] = (float) (KIND_BLUR * u[3 * b + i]);
         kn[i] = (float) (KIND_NOISE * u[4 * b + i]);
       }
       Tensor clean = sample.narrow(1, 0, zi);
-      Tensor image = clean.add(LatentBlurEval.boxBlur(clean).sub(clean).mul(weights(ib)))
+      Tensor image = clean.add(LatentBlurEval.boxBlur(LatentBlurEval.boxBlur(clean)).sub(clean).mul(weights(ib)))
           .add(placement.place(Rng.normal(g, Tensors.shape(clean))).mul(weights(in)).mul(clean.std()));
       Tensor kinds = truth.add(LatentBlurEval.boxBlur(truth).sub(truth).mul(weights(kb)))
           .add(placement.place(Rng.normal(g, Tensors.shape(truth))).mul(weights(kn)));
@@ -349,7 +357,7 @@ public final class DecoderTrainer {
     ObjectNode j = JSON.createObjectNode();
     j.put("seed", seed).put("step", step).put("seconds", seconds).put("encoder", encoderFingerprint).put("tag", tag)
         .put("saved", Instant.now().toString());
-    j.set("settings", settings.toJson());
+    j.set("settings", settings.toJson(kindChannels > 0));
     String previous = readJson().map(o -> o.path("tag").asText()).orElse(null);
     AtomicFiles.writeString(stateDir.resolve("trainer.json"), j.toPrettyString() + "\n");
     if (previous != null && !previous.equals(tag)) {
@@ -387,7 +395,7 @@ public final class DecoderTrainer {
       throw new DecoderError(f + ": this decoder was trained for another encoder than " + pipeline
           + "'s (the generator's autoencoder phase differs); use a new --state folder");
     if (j.path("seed").asLong() != seed) throw new DecoderError(f + ": trained with --seed " + j.path("seed").asLong() + ", not " + seed);
-    if (!settings.toJson().equals(j.get("settings"))) throw new DecoderError(f + ": trained with other settings " + j.get("settings"));
+    if (!settings.toJson(kindChannels > 0).equals(j.get("settings"))) throw new DecoderError(f + ": trained with other settings " + j.get("settings"));
     String tag = j.path("tag").asText();
     Map<String, Tensor> dec = trained();
     try (TensorSource s = TensorSources.open(stateDir.resolve("decoder-" + tag + ".safetensors"))) { ParameterSet.copyInto(dec, s); }
@@ -415,7 +423,7 @@ public final class DecoderTrainer {
       Path index = tmp.resolve("model_index.json");
       ObjectNode root = (ObjectNode) JSON.readTree(index.toFile());
       ObjectNode d = root.has("dualproc") ? (ObjectNode) root.get("dualproc") : root.putObject("dualproc");
-      d.put("decoder_steps", step).set("decoder_settings", settings.toJson());
+      d.put("decoder_steps", step).set("decoder_settings", settings.toJson(kindChannels > 0));
       AtomicFiles.writeString(index, root.toPrettyString() + "\n");
     } catch (IOException e) {
       throw new DualprocException(tmp + ": cannot write the refined pipeline (" + e.getMessage() + ")", e);
