@@ -131,7 +131,7 @@ public final class DecoderTrainer {
     headParams.forEach(t -> t.requires_grad_(true));
     headOpt = kindChannels == 0 ? null : new AdamW(headParams, AdamW.Options.lr(settings.lr())); // no weight decay: rows without gradient stay put
     ae = AutoEncoder.load(aeParams.source("vae", ""), params, new Placement(placement.device(), ScalarType.Float));
-    encoderFingerprint = fingerprint(aeParams.tensors());
+    encoderFingerprint = fingerprint(aeParams.tensors(), kindChannels(pipeline), params.zChannels());
     size = params.resolution();
     teacher = settings.denoisedItems() > 0 ? FluxPipeline.open(pipeline, this.placement, size, size, 0) : null;
     denoiseSteps = teacher == null ? new int[0] : startSteps(teacher.sampler(), settings.denoiseFrom());
@@ -441,16 +441,23 @@ public final class DecoderTrainer {
     }
   }
 
-  /** A digest of the encoder's weights: the state belongs to the encoder it was trained under. */
-  private static String fingerprint(Map<String, Tensor> ae) {
+  /**
+   * A digest of the encoder's weights: the state belongs to the encoder it was trained under. With kind channels the
+   * encoder's kind rows are left out: the state trains them, so any pipeline with the same image encoder (another
+   * transformer grown from the same export) can take this state's decoder and kind rows.
+   */
+  private static String fingerprint(Map<String, Tensor> ae, int kinds, int z) {
     double a = 0, b = 0;
     int i = 0;
     try (NoGradGuard g = new NoGradGuard()) {
       for (var e : ae.entrySet()) {
         if (e.getKey().startsWith("decoder.")) continue;
         i++;
-        a += Tensors.item(e.getValue().to(ScalarType.Double).abs().sum());
-        b += i * Tensors.item(e.getValue().to(ScalarType.Double).sum());
+        Tensor t = e.getValue();
+        if (kinds > 0 && e.getKey().startsWith("encoder.conv_out."))
+          t = cat(new TensorVector(t.narrow(0, 0, z - kinds), t.narrow(0, z, z - kinds)), 0); // image means and log-variances
+        a += Tensors.item(t.to(ScalarType.Double).abs().sum());
+        b += i * Tensors.item(t.to(ScalarType.Double).sum());
       }
     }
     return String.format(Locale.ROOT, "%d:%.9e:%.9e", i, a, b);

@@ -768,8 +768,8 @@ public final class GeneratorTrainer {
       grow(m, pipeline);
       int zFrom = dev.dualproc.model.flux.FluxCheckpoint.params(pipeline).latentChannels();
       if (zFrom != cfg.ae().zChannels() && cfg.kindChannels() > 0 && zFrom == cfg.imageChannels()) {
-        KindChannels.growTransformer(m, zFrom);
-        log("transformer grown from " + 4 * zFrom + " to " + cfg.flux().inChannels() + " packed features (kind channels; zero weights at the start)");
+        KindChannels.growTransformer(m, zFrom, mix(seed, 18, 0));
+        log("transformer grown from " + 4 * zFrom + " to " + cfg.flux().inChannels() + " packed features (kind channels: random reads, zero velocity at the start)");
       }
       model.copyFrom(TensorSources.of(pipeline.toString(), m));
       ParameterSet.copyInto(ema, TensorSources.of(pipeline.toString(), m));

@@ -1,6 +1,7 @@
 package dev.dualproc.world.train;
 
 import dev.dualproc.engine.DualprocException;
+import dev.dualproc.engine.Rng;
 import dev.dualproc.engine.Tensors;
 import dev.dualproc.world.Kind;
 import dev.dualproc.world.SceneObject;
@@ -20,7 +21,7 @@ import static org.bytedeco.pytorch.global.torch.zeros;
  * and as low-frequency as a colour, so the flow loss pays for the wrong kind at every noise level the colour shows
  * through, and the decoder draws the shape from it. The renderer's truth gives the map when training; the encoder
  * learns it for round trips. Configs with kind channels grow an 8-channel export ({@link #growAutoEncoder},
- * {@link #growTransformer}): new weights start at zero, so the grown pipeline starts as the same function.
+ * {@link #growTransformer}): the image channels encode, decode and move as before while the kind channels are zero.
  */
 public final class KindChannels {
   public static final int COUNT = Kind.values().length;
@@ -28,6 +29,8 @@ public final class KindChannels {
   public static final double VALUE = 2.0;
   /** The encoder's log-variance of the kind channels (a near-deterministic posterior, as the map is a fact of the image). */
   static final double LOGVAR = -12.0;
+  /** The new img_in columns' standard deviation, as a share of the existing columns'. */
+  static final double READ_INIT = 0.5;
 
   private KindChannels() {}
 
@@ -94,14 +97,19 @@ public final class KindChannels {
 
   /**
    * A transformer's BFL weights ("transformer." prefix) reading and writing {@link #COUNT} more latent channels: the
-   * packed features of the new channels come last (FLUX packs channel-major), img_in gains zero input columns and
-   * final_layer.linear zero output rows, so the image channels' velocity is unchanged and the kind channels' starts at 0.
+   * packed features of the new channels come last (FLUX packs channel-major); img_in gains random input columns
+   * ({@link #READ_INIT} of its columns' standard deviation, seeded) and final_layer.linear zero output rows, so the
+   * image channels' velocity is unchanged while the kind channels are zero and the kind channels' starts at 0. Zero
+   * columns would leave both ends of the new path at zero, where neither gets a gradient through the other: a first
+   * run that way did not lower the loss of the kind channels in 370 steps.
    */
-  public static void growTransformer(Map<String, Tensor> m, int zFrom) {
+  public static void growTransformer(Map<String, Tensor> m, int zFrom, long seed) {
     long from = 4L * zFrom, add = 4L * COUNT;
     Tensor in = need(m, "transformer.img_in.weight");
     if (in.size(1) != from) throw new DualprocException("kind channels: transformer.img_in reads " + in.size(1) + " features, expected " + from);
-    m.put("transformer.img_in.weight", cat(new TensorVector(in, zeros(new long[] {in.size(0), add}).to(in.device(), in.scalar_type())), 1).contiguous());
+    double std = Tensors.item(in.std()) * READ_INIT;
+    Tensor read = Rng.normal(seed, in.size(0), add).mul(Tensors.scalar(std)).to(in.device(), in.scalar_type());
+    m.put("transformer.img_in.weight", cat(new TensorVector(in, read), 1).contiguous());
     Tensor out = need(m, "transformer.final_layer.linear.weight"), bias = need(m, "transformer.final_layer.linear.bias");
     m.put("transformer.final_layer.linear.weight", cat(new TensorVector(out, zeros(new long[] {add, out.size(1)}).to(out.device(), out.scalar_type())), 0).contiguous());
     m.put("transformer.final_layer.linear.bias", cat(new TensorVector(bias, zeros(new long[] {add}).to(bias.device(), bias.scalar_type())), 0).contiguous());

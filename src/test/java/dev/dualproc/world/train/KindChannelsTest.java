@@ -69,10 +69,20 @@ class KindChannelsTest {
     Path grownOut = tmp.resolve("grown-export");
     GeneratorExport.write(g, grownOut, 1.0);
     assertThat(Files.readString(grownOut.resolve("model_index.json"))).contains("\"kind_channels\" : 6");
-    try (FluxPipeline a = FluxPipeline.open(out, Placement.cpu(), 0, 0, 0); FluxPipeline b = FluxPipeline.open(grownOut, Placement.cpu(), 0, 0, 0)) {
+    try (FluxPipeline a = FluxPipeline.open(out, Placement.cpu(), 0, 0, 0); FluxPipeline b = FluxPipeline.open(grownOut, Placement.cpu(), 0, 0, 0);
+         org.bytedeco.pytorch.NoGradGuard ng = new org.bytedeco.pytorch.NoGradGuard()) {
       assertThat(b.transformer.params.inChannels()).isEqualTo(40);
-      Tensor x = a.generate(a.encode("a red house at sunset"), 7), y = b.generate(b.encode("a red house at sunset"), 7);
-      assertThat(Tensors.maxAbsDiff(x, y)).as("the kind channels are neither read nor drawn yet").isLessThan(1e-5);
+      Tensor image = dev.dualproc.engine.Rng.normal(3, 1, 64, 16);
+      Tensor grownIn = org.bytedeco.pytorch.global.torch.cat(new org.bytedeco.pytorch.TensorVector(image,
+          org.bytedeco.pytorch.global.torch.zeros(new long[] {1, 64, 24})), 2);
+      Tensor ids = dev.dualproc.model.flux.LatentPacking.imgIds(1, 8, 8);
+      Tensor va = a.sampler().velocity(image, ids, 0, a.condition("a red house at sunset"));
+      Tensor vb = b.sampler().velocity(grownIn, ids, 0, b.condition("a red house at sunset"));
+      assertThat(Tensors.maxAbsDiff(va, vb.narrow(2, 0, 16))).as("the image channels move as before while the kinds are zero").isLessThan(1e-5);
+      assertThat(Tensors.item(vb.narrow(2, 16, 24).abs().max())).as("the kinds' velocity starts at zero").isZero();
+      Tensor noisyKinds = org.bytedeco.pytorch.global.torch.cat(new org.bytedeco.pytorch.TensorVector(image, dev.dualproc.engine.Rng.normal(4, 1, 64, 24)), 2);
+      assertThat(Tensors.maxAbsDiff(va, b.sampler().velocity(noisyKinds, ids, 0, b.condition("a red house at sunset")).narrow(2, 0, 16)))
+          .as("the kinds are read from the start").isPositive();
     }
     double before = Tensors.item(g.model.tensors().get("transformer.final_layer.linear.weight").narrow(0, 16, 24).abs().sum());
     assertThat(before).isZero();
