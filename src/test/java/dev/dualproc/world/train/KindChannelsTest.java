@@ -114,6 +114,17 @@ class KindChannelsTest {
       assertThat(Tensors.item(b.load("decoder.conv_in.weight").to(ScalarType.Float).narrow(1, 4, 6).abs().sum())).as("the decoder reads the kinds").isPositive();
     }
     assertThat(Files.readString(tmp.resolve("dec/train.log"))).contains("kind map");
+    // the state's decoder and kind rows go onto another transformer grown from the same export (its encoder's image rows)
+    GeneratorTrainer other = GeneratorTrainer.open(tmp.resolve("grown-other"), microKinds(), 9, Placement.cpu());
+    other.warmStartFrom(out);
+    Path otherOut = tmp.resolve("other-export"), otherRefined = tmp.resolve("other-refined");
+    GeneratorExport.write(other, otherOut, 1.0);
+    DecoderTraining.run(DecoderTrainingTest.options(otherOut, tmp.resolve("dec"), 1, otherRefined, 0));
+    assertThat(Files.readString(otherRefined.resolve("model_index.json"))).contains("\"decoder_steps\" : 4");
+    String flux = "transformer/diffusion_pytorch_model.safetensors";
+    try (SafeTensorsFile a = SafeTensorsFile.open(otherOut.resolve(flux)); SafeTensorsFile b = SafeTensorsFile.open(otherRefined.resolve(flux))) {
+      for (String k : a.names()) assertThat(Tensors.maxAbsDiff(a.load(k).to(ScalarType.Float), b.load(k).to(ScalarType.Float))).as(k).isZero();
+    }
     // chunks resume exactly, the encoder's kind rows and their optimiser included
     Path whole = tmp.resolve("whole"), split = tmp.resolve("split");
     DecoderTraining.run(DecoderTrainingTest.options(grown, tmp.resolve("dec-whole"), 4, whole, 0));
