@@ -84,6 +84,14 @@ class KindChannelsTest {
       assertThat(Tensors.maxAbsDiff(va, b.sampler().velocity(noisyKinds, ids, 0, b.condition("a red house at sunset")).narrow(2, 0, 16)))
           .as("the kinds are read from the start").isPositive();
     }
+    try (FluxPipeline a = FluxPipeline.open(out, Placement.cpu(), 0, 0, 0); FluxPipeline b = FluxPipeline.open(grownOut, Placement.cpu(), 0, 0, 0)) {
+      KindSwapEval.Report plain = KindSwapEval.run(a, 0, 2, null), kinds = KindSwapEval.run(b, 0, 2, null);
+      assertThat(plain.kindChannelsRight()).isNaN();
+      assertThat(plain.table()).doesNotContain("kind channels");
+      assertThat(kinds.kindChannelsRight()).isBetween(0.0, 1.0);
+      assertThat(kinds.kindChannelsShare()).isBetween(0.0, 1.0);
+      assertThat(kinds.table()).contains("kind channels of the generated latents");
+    }
     double before = Tensors.item(g.model.tensors().get("transformer.final_layer.linear.weight").narrow(0, 16, 24).abs().sum());
     assertThat(before).isZero();
     assertThat(g.trainStep().phase()).isEqualTo("flow");
