@@ -87,6 +87,8 @@ public final class WorldTrainCommand implements Runnable {
         "latent noised to a time <= --denoise-from (0: posterior samples only); fixed for a --state; default ${DEFAULT-VALUE}"}) double denoised;
     @Option(names = "--image-blur", defaultValue = "1.0", description = {"with a pipeline's kind channels: the largest share by which half of each batch's image "
         + "channels are blended toward their blur (the kinds must then draw the shapes); fixed for a --state; default ${DEFAULT-VALUE}"}) double imageBlur;
+    @Option(names = "--blob-share", defaultValue = "0", description = {"with a pipeline's kind channels: the share of each batch whose image channels "
+        + "are those of the scene with its objects painted as blobs of their colour, so the decoder must draw the shapes from the kinds; fixed for a --state; default ${DEFAULT-VALUE}"}) double blobShare;
     @Option(names = "--denoise-from", defaultValue = "0.5", description = "the highest noise time of the denoised items (a time of the pipeline's schedule or above); default ${DEFAULT-VALUE}") double denoiseFrom;
     @Option(names = "--threads", description = "libtorch intra-op threads (default: libtorch's, one per core)") Integer threads;
     @Option(names = "--device", defaultValue = "cpu") String device;
@@ -94,7 +96,7 @@ public final class WorldTrainCommand implements Runnable {
     @Override public Integer call() {
       Threads.apply(threads);
       DecoderTrainer.Settings d = DecoderTrainer.Settings.DEFAULT;
-      DecoderTrainer.Settings settings = new DecoderTrainer.Settings(d.batch(), d.lr(), d.objectWeight(), d.edgeWeight(), denoised, denoised > 0 ? denoiseFrom : 0, imageBlur);
+      DecoderTrainer.Settings settings = new DecoderTrainer.Settings(d.batch(), d.lr(), d.objectWeight(), d.edgeWeight(), denoised, denoised > 0 ? denoiseFrom : 0, imageBlur, blobShare);
       DecoderTraining.Summary s = DecoderTraining.run(new DecoderTraining.Options(generator, state, settings, seed,
           Placement.parse(device, "float32"), steps, minutes, out, evalCount, checkpointMinutes, new AtomicBoolean()));
       System.out.printf(Locale.ROOT, "%s: decoder step %d, %.0f s of training; this run %.3f s/step, last loss %.4f%s%n",

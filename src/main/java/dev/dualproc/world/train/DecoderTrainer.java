@@ -56,17 +56,23 @@ public final class DecoderTrainer {
    * of at most {@code denoiseFrom} (one time per step, the items denoised as one batch) instead of a posterior sample
    * (0: none), so the decoder learns to draw the latents the transformer makes, not only the encoder's.
    */
-  public record Settings(int batch, double lr, double objectWeight, double edgeWeight, double denoised, double denoiseFrom, double imageBlur) {
-    public static final Settings DEFAULT = new Settings(16, 2e-4, 4.0, 1.0, 0, 0, 1.0);
+  public record Settings(int batch, double lr, double objectWeight, double edgeWeight, double denoised, double denoiseFrom, double imageBlur,
+                         double blobShare) {
+    public static final Settings DEFAULT = new Settings(16, 2e-4, 4.0, 1.0, 0, 0, 1.0, 0);
 
     public Settings(int batch, double lr, double objectWeight, double edgeWeight, double denoised, double denoiseFrom) {
-      this(batch, lr, objectWeight, edgeWeight, denoised, denoiseFrom, DEFAULT.imageBlur);
+      this(batch, lr, objectWeight, edgeWeight, denoised, denoiseFrom, DEFAULT.imageBlur, 0);
     }
 
     public Settings {
       if (!(denoised >= 0 && denoised <= 1)) throw new DualprocException("--denoised-fraction: expected a number in [0, 1], got " + denoised);
       if (denoised > 0 && !(denoiseFrom > 0 && denoiseFrom <= 1)) throw new DualprocException("--denoise-from: expected a time in (0, 1], got " + denoiseFrom);
       if (!(imageBlur >= 0 && imageBlur <= 1)) throw new DualprocException("--image-blur: expected a share in [0, 1], got " + imageBlur);
+      if (!(blobShare >= 0 && blobShare <= 1)) throw new DualprocException("--blob-share: expected a share in [0, 1], got " + blobShare);
+    }
+
+    /** Items of a batch whose image channels are those of the scene with its objects painted as blobs (the first ones). */
+    int blobItems() { return (int) Math.round(blobShare * batch);
     }
 
     /** Items of a batch decoded from denoised latents (the first ones). */
@@ -76,6 +82,7 @@ public final class DecoderTrainer {
     ObjectNode toJson(boolean kinds) {
       ObjectNode j = JSON.createObjectNode().put("batch", batch).put("lr", lr).put("object_weight", objectWeight).put("edge_weight", edgeWeight);
       if (kinds) j.put("image_blur", imageBlur);
+      if (kinds && blobShare > 0) j.put("blob_share", blobShare); // absent: states written before stay equal
       if (denoised > 0) j.put("denoised", denoised).put("denoise_from", denoiseFrom); // absent: states and pipelines written before stay equal
       return j;
     }
@@ -125,6 +132,7 @@ public final class DecoderTrainer {
     opt = new AdamW(decoderParams, AdamW.Options.lr(settings.lr()));
     kindChannels = kindChannels(pipeline);
     if (kindChannels > 0 && settings.denoisedItems() > 0) throw new DecoderError("--denoised-fraction: not with " + pipeline + "'s kind channels");
+    if (kindChannels == 0 && settings.blobShare() > 0) throw new DecoderError("--blob-share: " + pipeline + " has no kind channels to draw the blobs' kinds from");
     if (kindChannels > 0 && params.zChannels() <= kindChannels)
       throw new DecoderError(pipeline.resolve("vae").resolve("config.json") + ": latent_channels " + params.zChannels() + " leaves no image channels before " + kindChannels + " kind channels");
     headParams = kindChannels == 0 ? List.of() : List.of(aeParams.tensors().get("encoder.conv_out.weight"), aeParams.tensors().get("encoder.conv_out.bias"));
@@ -200,7 +208,7 @@ public final class DecoderTrainer {
     StepScope.run(() -> {
       int b = settings.batch();
       List<List<SceneObject>> objects = new java.util.ArrayList<>();
-      List<dev.dualproc.world.SceneTruth> truths = new java.util.ArrayList<>();
+      List<SceneRenderer.Rendered> scenes = new java.util.ArrayList<>();
       TensorVector parts = new TensorVector();
       List<String> captions = new java.util.ArrayList<>();
       for (int i = 0; i < b; i++) {
@@ -208,7 +216,7 @@ public final class DecoderTrainer {
         parts.push_back(Images.toTensor(r.image()));
         captions.add(dev.dualproc.world.Captions.caption(r.truth()));
         objects.add(r.truth().objects());
-        truths.add(r.truth());
+        scenes.add(r);
       }
       Tensor x = placement.place(cat(parts, 0));
       Tensor w = placement.place(GeneratorTrainer.pixelObjectWeights(objects, size, settings.objectWeight()));
@@ -224,7 +232,7 @@ public final class DecoderTrainer {
       }
       Tensor headLoss = null;
       if (kindChannels > 0) {
-        Tensor[] kinds = kindInput(x, sample, truths, g);
+        Tensor[] kinds = kindInput(x, sample, scenes, g);
         sample = kinds[0];
         headLoss = kinds[1];
       }
@@ -251,10 +259,14 @@ public final class DecoderTrainer {
 
   /**
    * The decoder's input with kind channels: the posterior sample's image channels and the renderer's kind map (raw
-   * units), half of the items degraded (see {@link #IMAGE_BLUR}); and the encoder's kind rows' loss, the mean squared
-   * error of its kind channels against the map in scaled units (the encoder runs again with only conv_out learning).
+   * units), half of the items degraded (see {@link #IMAGE_NOISE}); the first {@link Settings#blobItems} instead take the
+   * image channels of the scene with its objects painted as blobs of their colour (what the transformer draws), so
+   * only the kinds can say the shape; and the encoder's kind rows' loss, the mean squared error of its kind channels
+   * against the map in scaled units (the encoder runs again with only conv_out learning).
    */
-  private Tensor[] kindInput(Tensor x, Tensor sample, List<dev.dualproc.world.SceneTruth> truths, org.bytedeco.pytorch.Generator g) {
+  private Tensor[] kindInput(Tensor x, Tensor sample, List<SceneRenderer.Rendered> scenes, org.bytedeco.pytorch.Generator g) {
+    List<dev.dualproc.world.SceneTruth> truths = scenes.stream().map(SceneRenderer.Rendered::truth).toList();
+    int blobs = settings.blobItems();
     int z = params.zChannels(), zi = z - kindChannels, b = (int) x.size(0);
     double scale = params.scaleFactor(), shift = params.shiftFactor();
     Tensor truth = placement.place(KindChannels.scaled(truths, (int) sample.size(2)));
@@ -263,7 +275,7 @@ public final class DecoderTrainer {
       float[] u = Tensors.floats(Rng.uniform(g, 5 * b));
       float[] ib = new float[b], in = new float[b], kb = new float[b], kn = new float[b];
       for (int i = 0; i < b; i++) {
-        if (u[i] >= 0.5f) continue;
+        if (u[i] >= 0.5f || i < blobs) continue;
         ib[i] = (float) (settings.imageBlur() * u[b + i]);
         in[i] = (float) (IMAGE_NOISE * u[2 * b + i]);
         kb[i] = (float) (KIND_BLUR * u[3 * b + i]);
@@ -272,6 +284,13 @@ public final class DecoderTrainer {
       Tensor clean = sample.narrow(1, 0, zi);
       Tensor image = clean.add(LatentBlurEval.boxBlur(LatentBlurEval.boxBlur(clean)).sub(clean).mul(weights(ib)))
           .add(placement.place(Rng.normal(g, Tensors.shape(clean))).mul(weights(in)).mul(clean.std()));
+      if (blobs > 0) {
+        TensorVector blobbed = new TensorVector();
+        for (int i = 0; i < blobs; i++)
+          blobbed.push_back(Images.toTensor(dev.dualproc.eval.Scrambles.allBlobbed(scenes.get(i).image(), truths.get(i), Blobs.RADIUS)));
+        Tensor blobImage = ae.encoder.forward(placement.place(cat(blobbed, 0))).narrow(1, 0, zi);
+        image = cat(new TensorVector(blobImage, image.narrow(0, blobs, b - blobs)), 0);
+      }
       Tensor kinds = truth.add(LatentBlurEval.boxBlur(truth).sub(truth).mul(weights(kb)))
           .add(placement.place(Rng.normal(g, Tensors.shape(truth))).mul(weights(kn)));
       input = cat(new TensorVector(image, kinds.div(Tensors.scalar(scale)).add(Tensors.scalar(shift))), 1);

@@ -140,12 +140,14 @@ public final class DecoderTraining {
         100 * s.denoised(), s.denoiseFrom(), s.denoised(), s.denoiseFrom()));
     if (t.kindChannels > 0) b.append(String.format(Locale.ROOT, "- kind channels: the decoder reads the renderer's kind map; half of each batch has its image channels blended toward their blur by up to %s (`--image-blur %s`) and noised, so the shapes come from the kinds; the encoder's kind rows learn the map (mean squared error), its image rows stay frozen%n",
         s.imageBlur(), s.imageBlur()));
+    if (s.blobShare() > 0) b.append(String.format(Locale.ROOT, "- %.0f%% of each batch takes its image channels from the scene with its objects painted as blobs of their colour (`--blob-share %s`): the shapes must come from the kinds%n",
+        100 * s.blobShare(), s.blobShare()));
     if (!Double.isNaN(aeL1)) b.append(String.format(Locale.ROOT, "- autoencoder reconstruction on %d held-out scenes after refinement: mean |error| %.4f%n",
         GeneratorTraining.AE_EVAL_IMAGES, aeL1));
     if (r != null) b.append("\n`./dualproc world eval generator --count ").append(r.count()).append("` after refinement:\n\n").append(r.table());
     b.append("\nReproduce (after the command above): `./dualproc world train decoder --generator ").append(out)
         .append(" --seed ").append(t.seed).append(s.denoised() > 0 ? " --denoised-fraction " + s.denoised() + " --denoise-from " + s.denoiseFrom() : "")
-        .append(t.kindChannels > 0 ? " --image-blur " + s.imageBlur() : "")
+        .append(t.kindChannels > 0 ? " --image-blur " + s.imageBlur() : "").append(s.blobShare() > 0 ? " --blob-share " + s.blobShare() : "")
         .append(" --state runs/world-decoder --steps ").append(t.step()).append(" --out ").append(out).append("`\n");
     return b.toString();
   }

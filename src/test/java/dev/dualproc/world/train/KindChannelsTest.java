@@ -133,6 +133,14 @@ class KindChannelsTest {
     try (SafeTensorsFile a = SafeTensorsFile.open(otherOut.resolve(flux)); SafeTensorsFile b = SafeTensorsFile.open(otherRefined.resolve(flux))) {
       for (String k : a.names()) assertThat(Tensors.maxAbsDiff(a.load(k).to(ScalarType.Float), b.load(k).to(ScalarType.Float))).as(k).isZero();
     }
+    // blob items: the image channels of the scene with its objects painted as blobs; only for pipelines with kinds
+    DecoderTrainer.Settings blobs = new DecoderTrainer.Settings(4, 1e-3, 4.0, 1.0, 0, 0, 1.0, 0.5);
+    assertThat(blobs.blobItems()).isEqualTo(2);
+    Path blobOut = tmp.resolve("blob-refined");
+    DecoderTraining.run(new DecoderTraining.Options(grown, tmp.resolve("dec-blobs"), blobs, 0, Placement.cpu(), 2, 0, blobOut, 0, 0, new AtomicBoolean()));
+    assertThat(Files.readString(blobOut.resolve("model_index.json"))).contains("\"blob_share\" : 0.5");
+    assertThatThrownBy(() -> DecoderTraining.run(new DecoderTraining.Options(out, tmp.resolve("dec-plain"), blobs, 0, Placement.cpu(), 1, 0, null, 0, 0, new AtomicBoolean())))
+        .hasMessageContaining("--blob-share");
     // chunks resume exactly, the encoder's kind rows and their optimiser included
     Path whole = tmp.resolve("whole"), split = tmp.resolve("split");
     DecoderTraining.run(DecoderTrainingTest.options(grown, tmp.resolve("dec-whole"), 4, whole, 0));
