@@ -72,8 +72,7 @@ public final class DecoderTrainer {
     }
 
     /** Items of a batch whose image channels are those of the scene with its objects painted as blobs (the first ones). */
-    int blobItems() { return (int) Math.round(blobShare * batch);
-    }
+    int blobItems() { return (int) Math.round(blobShare * batch); }
 
     /** Items of a batch decoded from denoised latents (the first ones). */
     int denoisedItems() { return (int) Math.round(denoised * batch); }
@@ -130,7 +129,7 @@ public final class DecoderTrainer {
     decoderParams = aeParams.tensors().entrySet().stream().filter(e -> e.getKey().startsWith("decoder.")).map(Map.Entry::getValue).toList();
     if (decoderParams.isEmpty()) throw new DecoderError(pipeline.resolve("vae") + ": no decoder.* tensors");
     opt = new AdamW(decoderParams, AdamW.Options.lr(settings.lr()));
-    kindChannels = kindChannels(pipeline);
+    kindChannels = KindChannels.of(pipeline);
     if (kindChannels > 0 && settings.denoisedItems() > 0) throw new DecoderError("--denoised-fraction: not with " + pipeline + "'s kind channels");
     if (kindChannels == 0 && settings.blobShare() > 0) throw new DecoderError("--blob-share: " + pipeline + " has no kind channels to draw the blobs' kinds from");
     if (kindChannels > 0 && params.zChannels() <= kindChannels)
@@ -139,7 +138,7 @@ public final class DecoderTrainer {
     headParams.forEach(t -> t.requires_grad_(true));
     headOpt = kindChannels == 0 ? null : new AdamW(headParams, AdamW.Options.lr(settings.lr())); // no weight decay: rows without gradient stay put
     ae = AutoEncoder.load(aeParams.source("vae", ""), params, new Placement(placement.device(), ScalarType.Float));
-    encoderFingerprint = fingerprint(aeParams.tensors(), kindChannels(pipeline), params.zChannels());
+    encoderFingerprint = fingerprint(aeParams.tensors(), kindChannels, params.zChannels());
     size = params.resolution();
     teacher = settings.denoisedItems() > 0 ? FluxPipeline.open(pipeline, this.placement, size, size, 0) : null;
     denoiseSteps = teacher == null ? new int[0] : startSteps(teacher.sampler(), settings.denoiseFrom());
@@ -170,19 +169,6 @@ public final class DecoderTrainer {
     if (Files.isRegularFile(stateDir.resolve("trainer.json"))) t.load();
     else t.step = refinedSteps(pipeline); // a pipeline refined before goes on where its refinement stopped (fresh optimiser)
     return t;
-  }
-
-  /** The kind channels a pipeline's model_index.json records (0 when it has none). */
-  static int kindChannels(Path pipeline) {
-    Path index = pipeline.resolve("model_index.json");
-    if (!Files.isRegularFile(index)) return 0;
-    try {
-      int k = JSON.readTree(index.toFile()).path("dualproc").path("kind_channels").asInt(0);
-      if (k != 0 && k != KindChannels.COUNT) throw new DecoderError(index + ": dualproc.kind_channels is " + k + ", expected 0 or " + KindChannels.COUNT);
-      return k;
-    } catch (IOException e) {
-      throw new DualprocException(index + ": cannot read (" + e.getMessage() + ")", e);
-    }
   }
 
   /** The decoder steps a pipeline's model_index.json records (0 when its decoder is the autoencoder phase's). */
@@ -223,8 +209,9 @@ public final class DecoderTrainer {
       int z = params.zChannels();
       Tensor sample;
       int k = settings.denoisedItems();
+      Tensor graphMoments = kindChannels > 0 ? ae.encoder.forward(x) : null; // its graph reaches conv_out's kind rows, which the map trains
       try (NoGradGuard ng = new NoGradGuard()) {
-        Tensor moments = ae.encoder.forward(x);
+        Tensor moments = graphMoments != null ? graphMoments.detach() : ae.encoder.forward(x);
         Tensor logvar = moments.narrow(1, z, z).clamp(new ScalarOptional(new Scalar(-30.0)), new ScalarOptional(new Scalar(20.0)));
         Tensor eps = placement.place(Rng.normal(g, Tensors.shape(logvar)));
         sample = moments.narrow(1, 0, z).add(logvar.mul(new Scalar(0.5)).exp().mul(eps)); // as the autoencoder phase trained it
@@ -232,7 +219,7 @@ public final class DecoderTrainer {
       }
       Tensor headLoss = null;
       if (kindChannels > 0) {
-        Tensor[] kinds = kindInput(x, sample, scenes, g);
+        Tensor[] kinds = kindInput(graphMoments, sample, scenes, g);
         sample = kinds[0];
         headLoss = kinds[1];
       }
@@ -262,12 +249,12 @@ public final class DecoderTrainer {
    * units), half of the items degraded (see {@link #IMAGE_NOISE}); the first {@link Settings#blobItems} instead take the
    * image channels of the scene with its objects painted as blobs of their colour (what the transformer draws), so
    * only the kinds can say the shape; and the encoder's kind rows' loss, the mean squared error of its kind channels
-   * against the map in scaled units (the encoder runs again with only conv_out learning).
+   * against the map in scaled units ({@code moments} keep the graph to conv_out).
    */
-  private Tensor[] kindInput(Tensor x, Tensor sample, List<SceneRenderer.Rendered> scenes, org.bytedeco.pytorch.Generator g) {
+  private Tensor[] kindInput(Tensor moments, Tensor sample, List<SceneRenderer.Rendered> scenes, org.bytedeco.pytorch.Generator g) {
     List<dev.dualproc.world.SceneTruth> truths = scenes.stream().map(SceneRenderer.Rendered::truth).toList();
     int blobs = settings.blobItems();
-    int z = params.zChannels(), zi = z - kindChannels, b = (int) x.size(0);
+    int z = params.zChannels(), zi = z - kindChannels, b = (int) sample.size(0);
     double scale = params.scaleFactor(), shift = params.shiftFactor();
     Tensor truth = placement.place(KindChannels.scaled(truths, (int) sample.size(2)));
     Tensor input;
@@ -295,7 +282,7 @@ public final class DecoderTrainer {
           .add(placement.place(Rng.normal(g, Tensors.shape(truth))).mul(weights(kn)));
       input = cat(new TensorVector(image, kinds.div(Tensors.scalar(scale)).add(Tensors.scalar(shift))), 1);
     }
-    Tensor predicted = ae.encoder.forward(x).narrow(1, zi, kindChannels).sub(Tensors.scalar(shift)).mul(Tensors.scalar(scale));
+    Tensor predicted = moments.narrow(1, zi, kindChannels).sub(Tensors.scalar(shift)).mul(Tensors.scalar(scale));
     return new Tensor[] {input, predicted.sub(truth).square().mean()};
   }
 

@@ -1,11 +1,15 @@
 package dev.dualproc.world.train;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dualproc.engine.DualprocException;
 import dev.dualproc.engine.Rng;
 import dev.dualproc.engine.Tensors;
 import dev.dualproc.world.Kind;
 import dev.dualproc.world.SceneObject;
 import dev.dualproc.world.SceneTruth;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
@@ -31,8 +35,22 @@ public final class KindChannels {
   static final double LOGVAR = -12.0;
   /** The new img_in columns' standard deviation, as a share of the existing columns'. */
   static final double READ_INIT = 0.5;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private KindChannels() {}
+
+  /** The kind channels a pipeline's model_index.json records (0 when it has none). */
+  public static int of(Path pipeline) {
+    Path index = pipeline.resolve("model_index.json");
+    if (!Files.isRegularFile(index)) return 0;
+    try {
+      int k = JSON.readTree(index.toFile()).path("dualproc").path("kind_channels").asInt(0);
+      if (k != 0 && k != COUNT) throw new DualprocException(index + ": dualproc.kind_channels is " + k + ", expected 0 or " + COUNT);
+      return k;
+    } catch (IOException e) {
+      throw new DualprocException(index + ": cannot read (" + e.getMessage() + ")", e);
+    }
+  }
 
   /**
    * Per kind, per latent cell (row-major, {@code latent} x {@code latent} cells over the image), the share of the

@@ -48,7 +48,7 @@ public final class KindSwapEval {
     int[] found = new int[kinds.length];
     BufferedImage grid = images == null ? null : new BufferedImage(kinds.length * w, seeds * h, BufferedImage.TYPE_INT_RGB);
     dev.dualproc.model.flux.FluxPipeline kindPipeline = g instanceof dev.dualproc.model.flux.FluxPipeline fp && fp.guidanceScale() == 1
-        && DecoderTrainer.kindChannels(Path.of(fp.identity())) > 0 ? fp : null;
+        && KindChannels.of(Path.of(fp.identity())) > 0 ? fp : null;
     int right = 0;
     double own = 0, mass = 0;
     for (int s = 0; s < seeds; s++) {
