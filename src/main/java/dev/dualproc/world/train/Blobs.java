@@ -32,9 +32,10 @@ final class Blobs {
 
     /**
      * The batch's sources and times: {x0 with the blobbed items' rows replaced by the latents of their blobbed scenes,
-     * t with their times}; x0 and t themselves when no item is blobbed.
+     * t with their times}; x0 and t themselves when no item is blobbed. With {@code kindChannels}, a blobbed row keeps
+     * x0's kind channels (the real scene's map): the blob's shape must then come from the kinds and the kind word.
      */
-    Tensor[] apply(Tensor x0, Tensor t, List<SceneRenderer.Rendered> scenes, AutoEncoder ae, Placement placement) {
+    Tensor[] apply(Tensor x0, Tensor t, List<SceneRenderer.Rendered> scenes, AutoEncoder ae, Placement placement, int kindChannels) {
       if (count() == 0) return new Tensor[] {x0, t};
       float[] times = Tensors.floats(t);
       TensorVector parts = new TensorVector();
@@ -46,7 +47,12 @@ final class Blobs {
       Tensor latents;
       try (NoGradGuard ng = new NoGradGuard()) { latents = ae.encode(placement.place(cat(parts, 0))); }
       TensorVector rows = new TensorVector();
-      for (int i = 0, k = 0; i < blobbed.length; i++) rows.push_back(blobbed[i] ? latents.narrow(0, k++, 1) : x0.narrow(0, i, 1));
+      long image = x0.size(1) - kindChannels;
+      for (int i = 0, k = 0; i < blobbed.length; i++) {
+        if (!blobbed[i]) { rows.push_back(x0.narrow(0, i, 1)); continue; }
+        Tensor blob = latents.narrow(0, k++, 1);
+        rows.push_back(kindChannels == 0 ? blob : cat(new TensorVector(blob.narrow(1, 0, image), x0.narrow(0, i, 1).narrow(1, image, kindChannels)), 1));
+      }
       return new Tensor[] {cat(rows, 0), placement.place(Tensors.fromFloats(times, blobbed.length))};
     }
   }

@@ -252,10 +252,7 @@ public final class GeneratorTrainer {
   public double blobFraction() { return blobFraction; }
 
   /** Sets {@link Blobs}' share of each batch for a fresh or just warm-started state; like {@link #setLr}, fixed after. */
-  public void setBlobFraction(double fraction) {
-    if (fraction > 0 && cfg.kindChannels() > 0) throw new DualprocException("--blob-fraction: config " + cfg.name() + "'s kind channels have no blob form; use a config without them");
-    blobFraction = fixedShare("--blob-fraction", blobFraction, fraction);
-  }
+  public void setBlobFraction(double fraction) { blobFraction = fixedShare("--blob-fraction", blobFraction, fraction); }
 
   public boolean layoutFromNoise() { return layoutFromNoise; }
 
@@ -451,7 +448,7 @@ public final class GeneratorTrainer {
       Tensor t = placement.place(withHighT(sigmoid(Rng.normal(g, b)), mix(seed, 17, step), highT));
       Tensor source = x0;
       if (blobFraction > 0) {
-        Tensor[] blobbed = Blobs.plan(mix(seed, 16, step), b, blobFraction).apply(x0, t, rendered, ae, placement);
+        Tensor[] blobbed = Blobs.plan(mix(seed, 16, step), b, blobFraction).apply(x0, t, rendered, ae, placement, cfg.kindChannels());
         source = blobbed[0];
         t = blobbed[1];
       }

@@ -99,7 +99,20 @@ class KindChannelsTest {
         .as("the kind channels' velocity learns from the map").isPositive();
     assertThatThrownBy(() -> GeneratorTrainer.open(tmp.resolve("fresh"), microKinds(), 5, Placement.cpu()).trainStep())
         .hasMessageContaining("no autoencoder phase of its own").hasMessageContaining("--init-from");
-    assertThatThrownBy(() -> g.setBlobFraction(0.25)).hasMessageContaining("--blob-fraction");
+    // --blob-fraction: a blobbed item keeps the real scene's kind channels, its image channels are the blobbed scene's
+    GeneratorTrainer gb = GeneratorTrainer.open(tmp.resolve("grown-blobs"), microKinds(), 5, Placement.cpu());
+    gb.warmStartFrom(out);
+    List<SceneRenderer.Rendered> scenes = List.of(SceneRenderer.render(100, 32, 32), SceneRenderer.render(101, 32, 32));
+    Tensor x0 = KindChannels.withTruth(gb.ae.encode(org.bytedeco.pytorch.global.torch.cat(new org.bytedeco.pytorch.TensorVector(
+        dev.dualproc.engine.Images.toTensor(scenes.get(0).image()), dev.dualproc.engine.Images.toTensor(scenes.get(1).image())), 0)),
+        scenes.stream().map(SceneRenderer.Rendered::truth).toList());
+    Tensor[] blobbed = new Blobs.Plan(new boolean[] {true, false}, new float[] {0.5f, Float.NaN})
+        .apply(x0, Tensors.fromFloats(new float[] {0.9f, 0.9f}, 2), scenes, gb.ae, Placement.cpu(), KindChannels.COUNT);
+    assertThat(Tensors.maxAbsDiff(blobbed[0].narrow(0, 0, 1).narrow(1, 4, 6), x0.narrow(0, 0, 1).narrow(1, 4, 6))).isZero();
+    assertThat(Tensors.maxAbsDiff(blobbed[0].narrow(0, 0, 1).narrow(1, 0, 4), x0.narrow(0, 0, 1).narrow(1, 0, 4))).isPositive();
+    assertThat(Tensors.maxAbsDiff(blobbed[0].narrow(0, 1, 1), x0.narrow(0, 1, 1))).isZero();
+    gb.setBlobFraction(0.5);
+    assertThat(gb.trainStep().phase()).isEqualTo("flow");
   }
 
   @Test void theDecoderLearnsTheKindsAndTheEncoderOnlyItsKindRows() throws Exception {
