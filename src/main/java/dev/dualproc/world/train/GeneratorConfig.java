@@ -52,6 +52,9 @@ public record GeneratorConfig(String name, int size, AutoEncoderParams ae, int[]
         warmup, weightDecay, emaDecay, captionDropout, gradClip, sampleSteps, aeLoss, 0);
   }
 
+  /** Whether an export with {@code zFrom} latent channels grows into this config by adding its kind channels. */
+  public boolean growsKindChannelsFrom(int zFrom) { return kindChannels > 0 && zFrom == imageChannels(); }
+
   /** The autoencoder's channels that encode the image (all but the kind channels). */
   public int imageChannels() { return ae.zChannels() - kindChannels; }
 

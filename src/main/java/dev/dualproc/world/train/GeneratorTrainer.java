@@ -708,7 +708,7 @@ public final class GeneratorTrainer {
     try (TensorSource raw = TensorSources.open(pipeline.resolve("vae").resolve(AutoEncoderFiles.DIFFUSERS_WEIGHTS))) {
       TensorSource bfl = dev.dualproc.model.flux.AutoEncoderKeys.bflView(raw, vae.levels());
       for (String k : bfl.names()) ae.put(k, bfl.load(k).to(ScalarType.Float));
-      if (vae.zChannels() != cfg.ae().zChannels() && cfg.kindChannels() > 0 && vae.zChannels() == cfg.imageChannels()) {
+      if (cfg.growsKindChannelsFrom(vae.zChannels())) {
         KindChannels.growAutoEncoder(ae, vae.zChannels());
         log("autoencoder grown from " + vae.zChannels() + " to " + cfg.ae().zChannels() + " latent channels (kind channels, unread at the start)");
       }
@@ -764,7 +764,7 @@ public final class GeneratorTrainer {
       for (String k : t5W.names()) m.put("text_encoder_2." + k, t5W.load(k).to(ScalarType.Float));
       grow(m, pipeline);
       int zFrom = dev.dualproc.model.flux.FluxCheckpoint.params(pipeline).latentChannels();
-      if (zFrom != cfg.ae().zChannels() && cfg.kindChannels() > 0 && zFrom == cfg.imageChannels()) {
+      if (cfg.growsKindChannelsFrom(zFrom)) {
         KindChannels.growTransformer(m, zFrom, mix(seed, 18, 0));
         log("transformer grown from " + 4 * zFrom + " to " + cfg.flux().inChannels() + " packed features (kind channels: random reads, zero velocity at the start)");
       }
